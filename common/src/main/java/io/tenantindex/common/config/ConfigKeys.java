@@ -1,0 +1,37 @@
+package io.tenantindex.common.config;
+
+/**
+ * Every configuration key of tenant-index, in one place. A key {@code http.port} is set by the flag
+ * {@code --http-port} or the environment variable {@code TENANT_INDEX_HTTP_PORT}; see {@link Settings}.
+ */
+public final class ConfigKeys {
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    /** Prefix for raw Kafka client settings (SASL, TLS, …): {@code kafka.security.protocol=SASL_SSL}. */
+    public static final String KAFKA_CLIENT_PREFIX = "kafka.";
+
+    public static final String REGISTRY_URL = "registry.url";
+    public static final String REGISTRY_AUTO_REGISTER = "registry.auto.register";
+
+    public static final String INDEX_TOPIC = "index.topic";
+    public static final String INDEX_PARTITIONS = "index.partitions";
+    public static final String USAGE_TOPIC = "usage.topic";
+    public static final String USAGE_PARTITIONS = "usage.partitions";
+    public static final String USAGE_RETENTION_MS = "usage.retention.ms";
+    public static final String USAGE_RETENTION_BYTES = "usage.retention.bytes";
+    public static final String TOPIC_REPLICATION_FACTOR = "topics.replication.factor";
+    public static final String TOPIC_MIN_INSYNC_REPLICAS = "topics.min.insync.replicas";
+
+    public static final String HTTP_HOST = "http.host";
+    public static final String HTTP_PORT = "http.port";
+
+    public static final String WRITER_ID = "writer.id";
+    public static final String WRITER_MAX_BATCH = "writer.max.batch";
+
+    public static final String COLO = "colo";
+    public static final String STATE_DIR = "state.dir";
+    public static final String READ_WAIT_MS = "read.wait.ms";
+    public static final String READ_MAX_WAIT_MS = "read.max.wait.ms";
+
+    private ConfigKeys() {
+    }
+}

@@ -1,0 +1,5 @@
+package io.tenantindex.common.http;
+
+/** The JSON body of every error response: {@code {"error":"<CODE>","message":"<what was wrong>"}}. */
+public record ErrorBody(String error, String message) {
+}

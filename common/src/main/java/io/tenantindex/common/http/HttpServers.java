@@ -1,0 +1,97 @@
+package io.tenantindex.common.http;
+
+import com.fasterxml.jackson.core.JacksonException;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.tenantindex.common.ErrorType;
+import io.tenantindex.common.Json;
+import io.tenantindex.common.TenantIndexException;
+import java.util.Locale;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds every tenant-index HTTP server the same way: Jackson from {@link Json}, a request size
+ * limit, and one exception mapping that turns any failure into {@link ErrorBody} JSON with the
+ * status its {@link ErrorType} knows (plus {@code Retry-After} on 503s). Unknown routes are JSON 404s.
+ */
+public final class HttpServers {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServers.class);
+    public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+    private HttpServers() {
+    }
+
+    public static Javalin create(long maxBodyBytes, Consumer<JavalinConfig> routes) {
+        return Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+            config.http.maxRequestSize = maxBodyBytes;
+            config.http.generateEtags = false;
+            config.routes.exception(TenantIndexException.class, HttpServers::handleTenantIndexException);
+            config.routes.exception(HttpResponseException.class, HttpServers::handleJavalinResponse);
+            config.routes.exception(JacksonException.class, (e, ctx) ->
+                    respond(ctx, ErrorType.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage()));
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
+                respond(ctx, ErrorType.INTERNAL, "internal error: " + e.getClass().getSimpleName());
+            });
+            routes.accept(config);
+        });
+    }
+
+    /** Fails with 415 unless the request says its body is JSON. */
+    public static void requireJsonBody(Context ctx) {
+        String type = ctx.contentType();
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw new TenantIndexException(ErrorType.UNSUPPORTED_MEDIA_TYPE,
+                    "Content-Type must be application/json, got " + (type == null ? "none" : "'" + type + "'"));
+        }
+    }
+
+    /** Fails with 413 when the declared or actual body is over the limit; returns the body. */
+    public static byte[] boundedBody(Context ctx, long maxBodyBytes) {
+        long declared = ctx.contentLength();
+        if (declared > maxBodyBytes) {
+            throw tooLarge(maxBodyBytes);
+        }
+        byte[] body = ctx.bodyAsBytes();
+        if (body.length > maxBodyBytes) {
+            throw tooLarge(maxBodyBytes);
+        }
+        return body;
+    }
+
+    private static TenantIndexException tooLarge(long maxBodyBytes) {
+        return new TenantIndexException(ErrorType.PAYLOAD_TOO_LARGE, "request body is larger than " + maxBodyBytes + " bytes");
+    }
+
+    private static void handleTenantIndexException(TenantIndexException e, Context ctx) {
+        if (e.status() >= 500) {
+            LOG.warn("{} {} -> {} {}", ctx.method(), ctx.path(), e.type(), e.getMessage());
+        }
+        e.retryAfter().ifPresent(d -> ctx.header("Retry-After", Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
+        respond(ctx, e.type(), e.getMessage());
+    }
+
+    private static void handleJavalinResponse(HttpResponseException e, Context ctx) {
+        ErrorType type = switch (e.getStatus()) {
+            case 404 -> ErrorType.NOT_FOUND;
+            case 405 -> ErrorType.METHOD_NOT_ALLOWED;
+            case 413 -> ErrorType.PAYLOAD_TOO_LARGE;
+            case 415 -> ErrorType.UNSUPPORTED_MEDIA_TYPE;
+            case 503 -> ErrorType.UNAVAILABLE;
+            default -> e.getStatus() >= 500 ? ErrorType.INTERNAL : ErrorType.BAD_REQUEST;
+        };
+        ctx.status(e.getStatus()).json(new ErrorBody(type.name(), e.getMessage()));
+    }
+
+    public static void respond(Context ctx, ErrorType type, String message) {
+        ctx.status(type.status()).json(new ErrorBody(type.name(), message));
+    }
+}

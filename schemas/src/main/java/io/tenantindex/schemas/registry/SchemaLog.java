@@ -1,0 +1,127 @@
+package io.tenantindex.schemas.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tenantindex.common.Json;
+import io.tenantindex.common.kafka.KafkaSettings;
+import io.tenantindex.common.kafka.TopicAdmin;
+import io.tenantindex.common.kafka.TopicSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded registry's durable state: every registration and config change is a JSON record on
+ * the compacted, single-partition {@code _schemas} topic. Each registry instance replays it at start
+ * and tails it afterwards, so a restart, or a second instance, sees the same ids.
+ */
+final class SchemaLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaLog.class);
+
+    private final TopicPartition partition;
+    private final KafkaProducer<String, String> producer;
+    private final KafkaConsumer<String, String> consumer;
+    private final Thread tailer;
+    private final Consumer<JsonNode> apply;
+    private volatile long applied = 0;
+
+    SchemaLog(KafkaSettings kafka, TopicSpec spec, Consumer<JsonNode> apply) {
+        this.partition = new TopicPartition(spec.name(), 0);
+        this.apply = apply;
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            TopicAdmin.ensureTopics(admin, List.of(spec));
+        }
+        Properties p = kafka.clientProperties();
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+        Properties c = kafka.clientProperties();
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
+        consumer.assign(List.of(partition));
+        consumer.seekToBeginning(List.of(partition));
+        long end = consumer.endOffsets(List.of(partition)).get(partition);
+        while (consumer.position(partition) < end) {
+            pollOnce();
+        }
+        tailer = new Thread(this::tail, "schema-log-tailer");
+        tailer.setDaemon(true);
+        tailer.start();
+    }
+
+    /** Appends an event and returns once this instance has applied it (so reads see it at once). */
+    void append(String key, ObjectNode event) {
+        try {
+            long offset = producer.send(new ProducerRecord<>(partition.topic(), 0, key, event.toString())).get().offset();
+            synchronized (this) {
+                while (applied <= offset) {
+                    wait(1000);
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot write to " + partition.topic() + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted writing the schema log", e);
+        }
+    }
+
+    private void tail() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                pollOnce();
+            }
+        } catch (WakeupException e) {
+            // close() asked us to stop.
+        } catch (RuntimeException e) {
+            LOG.error("schema log tailer stopped", e);
+        }
+    }
+
+    private void pollOnce() {
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+            if (record.value() != null) {
+                try {
+                    apply.accept(Json.MAPPER.readTree(record.value()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("unreadable record at " + partition + "@" + record.offset(), e);
+                }
+            }
+        }
+        synchronized (this) {
+            applied = consumer.position(partition);
+            notifyAll();
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.wakeup();
+        try {
+            tailer.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        consumer.close();
+        producer.close();
+    }
+}

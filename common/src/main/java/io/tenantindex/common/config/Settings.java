@@ -40,6 +40,33 @@ public final class Settings {
         return new Settings(values);
     }
 
+    /**
+     * The environment, overridden by command-line flags ({@code --http-port 8081} or
+     * {@code --http-port=8081}); what every service's {@code main} reads.
+     */
+    public static Settings fromEnvironmentAndArgs(Map<String, String> env, String[] args) {
+        Map<String, String> flags = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--") || arg.length() == 2) {
+                throw new ConfigException("unexpected argument '" + arg + "': flags look like --http-port 8081");
+            }
+            String name = arg.substring(2);
+            String value;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                value = args[++i];
+            } else {
+                value = "true";
+            }
+            flags.put(name.replace('-', '.'), value);
+        }
+        return fromEnvironment(env).with(flags);
+    }
+
     /** A copy in which {@code overrides} win. */
     public Settings with(Map<String, String> overrides) {
         Map<String, String> merged = new HashMap<>(values);

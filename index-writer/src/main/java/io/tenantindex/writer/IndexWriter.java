@@ -1,0 +1,326 @@
+package io.tenantindex.writer;
+
+import io.tenantindex.common.ConsistencyToken;
+import io.tenantindex.common.ErrorType;
+import io.tenantindex.common.TenantIds;
+import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.schemas.TenantRegistration;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer: one thread owns the transactional producer and the {@link TenantView}.
+ * Requests queue up; the thread takes whatever is waiting (up to {@code maxBatch}), checks each
+ * against the view and the batch so far (preconditions, next version), and commits the survivors in
+ * one Kafka transaction — group commit, so concurrency raises throughput instead of contention.
+ * Only after the commit succeeds are the view updated and the callers answered.
+ *
+ * <p>Fencing: when another writer with the same transactional.id starts, our next send or commit
+ * fails with {@link ProducerFencedException} or {@link InvalidProducerEpochException}; from then on
+ * this writer refuses every write (503 WRITER_FENCED). An uncertain outcome (timeout, broker gone)
+ * aborts, recreates the producer (which aborts anything left open) and re-reads the topic from
+ * the view's position, so the view never misses a committed write and versions never repeat.
+ */
+final class IndexWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IndexWriter.class);
+    private static final int QUEUE_CAPACITY = 100_000;
+
+    private final String topic;
+    private final TenantView view;
+    private final Supplier<Producer<String, TenantRegistration>> producerFactory;
+    private final TopicReplay replay;
+    private final int maxBatch;
+    private final LongSupplier clock;
+    private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final Thread thread;
+    private final WriterStats stats = new WriterStats();
+    private volatile Producer<String, TenantRegistration> producer;
+    private volatile boolean running = true;
+    private volatile String fencedReason;
+
+    private record Pending(WriteCommand command, CompletableFuture<WriteResult> result) {
+    }
+
+    /** Counters for /health and /metrics. */
+    static final class WriterStats {
+        final AtomicLong committed = new AtomicLong();
+        final AtomicLong rejected = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        final AtomicLong transactions = new AtomicLong();
+    }
+
+    IndexWriter(String topic, TenantView view, Supplier<Producer<String, TenantRegistration>> producerFactory,
+                TopicReplay replay, int maxBatch, LongSupplier clock) {
+        this.topic = topic;
+        this.view = view;
+        this.producerFactory = producerFactory;
+        this.replay = replay;
+        this.maxBatch = maxBatch;
+        this.clock = clock;
+        this.thread = new Thread(this::run, "index-writer");
+    }
+
+    /**
+     * Claims the transactional id (fencing any older writer and aborting its open transaction),
+     * then reads the topic to its committed end. Only then does the writer accept writes.
+     */
+    void start() {
+        producer = producerFactory.get();
+        producer.initTransactions();
+        replay.catchUp(view);
+        thread.start();
+    }
+
+    CompletableFuture<WriteResult> submit(WriteCommand command) {
+        CompletableFuture<WriteResult> result = new CompletableFuture<>();
+        if (fencedReason != null) {
+            result.completeExceptionally(fenced());
+        } else if (!running || !queue.offer(new Pending(command, result))) {
+            result.completeExceptionally(new TenantIndexException(ErrorType.UNAVAILABLE,
+                    "the writer is overloaded or stopping", Duration.ofSeconds(1), null));
+        }
+        return result;
+    }
+
+    boolean isFenced() {
+        return fencedReason != null;
+    }
+
+    String fencedReason() {
+        return fencedReason;
+    }
+
+    WriterStats stats() {
+        return stats;
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (running) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                process(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                LOG.error("writer loop failed on a batch of {}", batch.size(), e);
+                batch.forEach(p -> p.result.completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+        List<Pending> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.forEach(p -> p.result.completeExceptionally(new TenantIndexException(ErrorType.UNAVAILABLE, "the writer stopped")));
+    }
+
+    /** A write accepted into the current transaction. */
+    private record Accepted(Pending pending, ProducerRecord<String, TenantRegistration> record, TenantRegistration value,
+                            long version, boolean created) {
+    }
+
+    private void process(List<Pending> batch) {
+        if (fencedReason != null) {
+            batch.forEach(p -> p.result.completeExceptionally(fenced()));
+            return;
+        }
+        // What the batch has written so far, per tenant: later commands in the batch see earlier ones.
+        Map<String, TenantRegistration> batchLive = new HashMap<>();
+        Map<String, Long> batchVersions = new HashMap<>();
+        List<Accepted> accepted = new ArrayList<>(batch.size());
+        long now = clock.getAsLong();
+        for (Pending p : batch) {
+            String id = p.command.tenantId();
+            TenantRegistration current = batchVersions.containsKey(id) ? batchLive.get(id) : view.get(id);
+            long last = batchVersions.containsKey(id) ? batchVersions.get(id) : view.lastVersion(id);
+            try {
+                p.command.precondition().check(id, current == null ? 0 : current.getVersion());
+                Accepted a = p.command instanceof WriteCommand.Put put
+                        ? acceptPut(p, put, current, last, now)
+                        : acceptDelete(p, (WriteCommand.Delete) p.command, current);
+                accepted.add(a);
+                batchLive.put(id, a.value);
+                batchVersions.put(id, a.version);
+            } catch (TenantIndexException e) {
+                stats.rejected.incrementAndGet();
+                p.result.completeExceptionally(e);
+            }
+        }
+        if (!accepted.isEmpty()) {
+            commit(accepted);
+        }
+    }
+
+    private Accepted acceptPut(Pending p, WriteCommand.Put put, TenantRegistration current, long lastVersion, long now) {
+        RegistrationRequest req = put.request();
+        long version = lastVersion + 1;
+        TenantRegistration value = TenantRegistration.newBuilder()
+                .setTenantId(req.tenantId())
+                .setDoId(TenantIds.doIdFor(req.tenantId()))
+                .setColoHint(req.coloHint())
+                .setVersion(version)
+                .setRegisteredAt(current == null ? now : current.getRegisteredAt())
+                .setUpdatedAt(now)
+                .setMetadata(req.metadata())
+                .build();
+        return new Accepted(p, record(req.tenantId(), value, version), value, version, current == null);
+    }
+
+    private Accepted acceptDelete(Pending p, WriteCommand.Delete del, TenantRegistration current) {
+        if (current == null) {
+            throw new TenantIndexException(ErrorType.TENANT_NOT_FOUND, "tenant " + del.tenantId() + " is not registered");
+        }
+        return new Accepted(p, record(del.tenantId(), null, current.getVersion()), null, current.getVersion(), false);
+    }
+
+    private ProducerRecord<String, TenantRegistration> record(String tenantId, TenantRegistration value, long version) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(TopicReplay.VERSION_HEADER, ByteBuffer.allocate(Long.BYTES).putLong(version).array());
+        return new ProducerRecord<>(topic, view.partitionOf(tenantId), tenantId, value, headers);
+    }
+
+    private void commit(List<Accepted> accepted) {
+        List<Future<RecordMetadata>> sends = new ArrayList<>(accepted.size());
+        try {
+            producer.beginTransaction();
+            for (Accepted a : accepted) {
+                sends.add(producer.send(a.record));
+            }
+            producer.commitTransaction();
+            stats.transactions.incrementAndGet();
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            onFenced(accepted, e);
+            return;
+        } catch (KafkaException e) {
+            if (isFencing(e)) {
+                onFenced(accepted, e);
+                return;
+            }
+            onUncertainOutcome(accepted, e);
+            return;
+        }
+        for (int i = 0; i < accepted.size(); i++) {
+            Accepted a = accepted.get(i);
+            RecordMetadata md = metadata(sends.get(i));
+            view.apply(a.record.key(), a.value, a.version, md.partition(), md.offset());
+            stats.committed.incrementAndGet();
+            a.pending.result.complete(new WriteResult(a.value, a.version, a.created,
+                    new ConsistencyToken(topic, md.partition(), md.offset())));
+        }
+    }
+
+    private static RecordMetadata metadata(Future<RecordMetadata> send) {
+        try {
+            // The commit succeeded, so every send of the transaction has completed.
+            return send.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted reading the metadata of a committed send", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a send failed inside a committed transaction", e.getCause());
+        }
+    }
+
+    private static boolean isFencing(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void onFenced(List<Accepted> accepted, KafkaException e) {
+        fencedReason = "fenced by another writer with the same transactional.id (" + e.getClass().getSimpleName() + ")";
+        LOG.error("this writer has been {}; it refuses all writes from now on", fencedReason);
+        try {
+            producer.close(Duration.ZERO);
+        } catch (RuntimeException closeError) {
+            LOG.debug("closing the fenced producer", closeError);
+        }
+        stats.failed.addAndGet(accepted.size());
+        accepted.forEach(a -> a.pending.result.completeExceptionally(fenced()));
+    }
+
+    /**
+     * The transaction may or may not have committed (timeout, broker restart). Abort if we still
+     * can, start a fresh producer (initTransactions aborts whatever is left open), and catch the
+     * view up from the topic, so that whatever did commit is counted exactly once.
+     */
+    private void onUncertainOutcome(List<Accepted> accepted, KafkaException e) {
+        LOG.warn("transaction of {} writes failed ({}); recovering the producer and re-reading the topic", accepted.size(), e.toString());
+        stats.failed.addAndGet(accepted.size());
+        TenantIndexException failure = new TenantIndexException(ErrorType.UNAVAILABLE,
+                "the write was not acknowledged by Kafka: " + e.getMessage(), Duration.ofSeconds(1), e);
+        accepted.forEach(a -> a.pending.result.completeExceptionally(failure));
+        try {
+            producer.abortTransaction();
+        } catch (RuntimeException abortError) {
+            LOG.debug("abort after a failed transaction", abortError);
+        }
+        while (running) {
+            try {
+                producer.close(Duration.ofSeconds(5));
+                producer = producerFactory.get();
+                producer.initTransactions();
+                replay.catchUp(view);
+                LOG.info("writer recovered; accepting writes again");
+                return;
+            } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
+                fencedReason = "fenced while recovering (" + fenced.getClass().getSimpleName() + ")";
+                return;
+            } catch (RuntimeException retry) {
+                LOG.warn("writer recovery failed ({}); retrying", retry.toString());
+            }
+        }
+    }
+
+    private TenantIndexException fenced() {
+        return new TenantIndexException(ErrorType.WRITER_FENCED, "this writer was " + fencedReason
+                + "; send writes to the current primary", Duration.ofSeconds(5), null);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            producer.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            LOG.debug("closing producer", e);
+        }
+    }
+}

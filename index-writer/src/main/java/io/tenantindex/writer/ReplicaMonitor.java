@@ -1,0 +1,74 @@
+package io.tenantindex.writer;
+
+import io.tenantindex.common.ErrorType;
+import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.common.kafka.TopicAdmin;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Every colo replica the cluster knows of, from Kafka's own admin API: each colo is a Kafka
+ * Streams application whose id starts with {@value #COLO_GROUP_PREFIX}, and its lag is the
+ * committed end offset minus the offset the application committed, per partition.
+ */
+final class ReplicaMonitor {
+    static final String COLO_GROUP_PREFIX = "tenant-index-colo-";
+
+    private final Admin admin;
+    private final String topic;
+
+    ReplicaMonitor(Admin admin, String topic) {
+        this.admin = admin;
+        this.topic = topic;
+    }
+
+    List<Map<String, Object>> replicas() {
+        try {
+            Map<TopicPartition, Long> end = TopicAdmin.endOffsets(admin, topic);
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (GroupListing group : admin.listGroups().all().get(10, TimeUnit.SECONDS)) {
+                if (!group.groupId().startsWith(COLO_GROUP_PREFIX)) {
+                    continue;
+                }
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group.groupId())
+                        .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                long totalLag = 0;
+                Map<String, Object> partitions = new TreeMap<>();
+                for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+                    OffsetAndMetadata c = committed.get(e.getKey());
+                    long position = c == null ? 0 : c.offset();
+                    long lag = Math.max(0, e.getValue() - position);
+                    totalLag += lag;
+                    partitions.put(Integer.toString(e.getKey().partition()),
+                            Map.of("committed", position, "end", e.getValue(), "lag", lag));
+                }
+                Map<String, Object> replica = new LinkedHashMap<>();
+                replica.put("applicationId", group.groupId());
+                replica.put("colo", group.groupId().substring(COLO_GROUP_PREFIX.length()));
+                replica.put("state", group.groupState().map(Object::toString).orElse("UNKNOWN"));
+                replica.put("lag", totalLag);
+                replica.put("partitions", partitions);
+                out.add(replica);
+            }
+            out.sort((a, b) -> ((String) a.get("applicationId")).compareTo((String) b.get("applicationId")));
+            return out;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new TenantIndexException(ErrorType.UNAVAILABLE,
+                    "cannot read replica offsets from Kafka: " + e.getMessage(), Duration.ofSeconds(2), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

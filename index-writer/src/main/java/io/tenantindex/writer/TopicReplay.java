@@ -1,0 +1,86 @@
+package io.tenantindex.writer;
+
+import io.tenantindex.common.kafka.KafkaSettings;
+import io.tenantindex.schemas.TenantRegistration;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings a {@link TenantView} up to the committed end of the topic, from wherever the view stands
+ * (the beginning at start; the last known position after an uncertain transaction outcome).
+ * Reads {@code read_committed}, so aborted or zombie writes are never counted.
+ */
+final class TopicReplay {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicReplay.class);
+    /** Header that carries the version on every record, so tombstones remember where a tenant's sequence ended. */
+    static final String VERSION_HEADER = "tenant-index-version";
+
+    private final KafkaSettings kafka;
+    private final String topic;
+    private final Deserializer<TenantRegistration> values;
+
+    TopicReplay(KafkaSettings kafka, String topic, Deserializer<TenantRegistration> values) {
+        this.kafka = kafka;
+        this.topic = topic;
+        this.values = values;
+    }
+
+    /** Returns the number of records applied. */
+    long catchUp(TenantView view) {
+        Properties p = kafka.clientProperties();
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 * 1024 * 1024));
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(8 * 1024 * 1024));
+        long applied = 0;
+        long skipped = 0;
+        long started = System.nanoTime();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (int i = 0; i < view.partitions(); i++) {
+                partitions.add(new TopicPartition(topic, i));
+            }
+            consumer.assign(partitions);
+            partitions.forEach(tp -> consumer.seek(tp, view.nextOffset(tp.partition())));
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    try {
+                        TenantRegistration value = values.deserialize(topic, r.value());
+                        view.apply(r.key(), value, versionHeader(r), r.partition(), r.offset());
+                        applied++;
+                    } catch (SerializationException e) {
+                        skipped++;
+                        LOG.error("skipping unreadable record at {}-{}@{}: {}", topic, r.partition(), r.offset(), e.getMessage());
+                        view.advanceTo(r.partition(), r.offset() + 1);
+                    }
+                }
+                partitions.forEach(tp -> view.advanceTo(tp.partition(), consumer.position(tp)));
+            }
+        }
+        LOG.info("replayed {} records of {} ({} unreadable) in {} ms; {} tenants registered", applied, topic, skipped,
+                Duration.ofNanos(System.nanoTime() - started).toMillis(), view.size());
+        return applied;
+    }
+
+    private static long versionHeader(ConsumerRecord<String, byte[]> r) {
+        Header h = r.headers().lastHeader(VERSION_HEADER);
+        return h == null || h.value().length != Long.BYTES ? 0 : ByteBuffer.wrap(h.value()).getLong();
+    }
+}

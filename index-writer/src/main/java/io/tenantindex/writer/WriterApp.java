@@ -1,0 +1,147 @@
+package io.tenantindex.writer;
+
+import io.javalin.Javalin;
+import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.http.HttpServers;
+import io.tenantindex.common.kafka.TopicAdmin;
+import io.tenantindex.schemas.TenantRegistration;
+import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
+import io.tenantindex.schemas.registry.SchemaRegistryClient;
+import io.tenantindex.schemas.serde.ConfluentAvroDeserializer;
+import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The index-writer process: creates the index topic if needed, claims the writer's
+ * transactional.id (fencing any older primary), replays the topic into its view, then accepts
+ * writes over HTTP. The HTTP server is up from the first moment so that /health can say "loading".
+ *
+ * <p>Run: {@code java -Xmx1g -cp … io.tenantindex.writer.WriterApp --bootstrap-servers host:9092
+ * --registry-url http://host:8085 --http-port 8080} (every flag also as TENANT_INDEX_* env var).
+ */
+public final class WriterApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WriterApp.class);
+
+    private final WriterConfig config;
+    private final Admin admin;
+    private final TenantView view;
+    private final IndexWriter writer;
+    private final ReplicaMonitor replicaMonitor;
+    private final Javalin http;
+    private volatile String status = "LOADING";
+
+    private WriterApp(WriterConfig config) {
+        this.config = config;
+        this.admin = Admin.create(config.kafka().clientProperties());
+        TopicAdmin.ensureTopics(admin, List.of(config.topics().index(), config.topics().usage()));
+        int partitions = TopicAdmin.partitionCount(admin, config.topics().indexTopic());
+        SchemaRegistryClient registry = new HttpSchemaRegistryClient(config.registryUrl());
+        this.view = new TenantView(partitions);
+        this.writer = new IndexWriter(config.topics().indexTopic(), view, () -> producer(config, registry),
+                new TopicReplay(config.kafka(), config.topics().indexTopic(),
+                        ConfluentAvroDeserializer.specific(registry, TenantRegistration.getClassSchema())),
+                config.maxBatch(), System::currentTimeMillis);
+        this.replicaMonitor = new ReplicaMonitor(admin, config.topics().indexTopic());
+        this.http = HttpServers.create(config.maxBodyBytes(), new WriterRoutes(this, config)::register)
+                .start(config.httpHost(), config.httpPort());
+    }
+
+    /** Starts the writer and returns once it is caught up with the topic and accepting writes. */
+    public static WriterApp start(WriterConfig config) {
+        WriterApp app = new WriterApp(config);
+        try {
+            app.writer.start();
+        } catch (RuntimeException e) {
+            app.close();
+            throw e;
+        }
+        app.status = "UP";
+        LOG.info("index-writer '{}' ready on port {}: {} tenants in {}", config.writerId(), app.port(),
+                app.view.size(), config.topics().indexTopic());
+        return app;
+    }
+
+    private static Producer<String, TenantRegistration> producer(WriterConfig config, SchemaRegistryClient registry) {
+        Properties p = config.kafka().clientProperties();
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        // A broker that is away must fail a request within seconds, not block the writer thread for a minute.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "60000");
+        return new KafkaProducer<>(p, new StringSerializer(),
+                new ConfluentAvroSerializer<>(registry, config.autoRegisterSchemas(), false));
+    }
+
+    IndexWriter writer() {
+        if (!"UP".equals(status) && !writer.isFenced()) {
+            throw TenantIndexException.notReady("writer is still replaying the index topic", Duration.ofSeconds(1));
+        }
+        return writer;
+    }
+
+    TenantView view() {
+        return view;
+    }
+
+    ReplicaMonitor replicaMonitor() {
+        return replicaMonitor;
+    }
+
+    Map<String, Object> health() {
+        Map<String, Object> h = new LinkedHashMap<>();
+        String current = writer.isFenced() ? "FENCED" : status;
+        h.put("status", current);
+        h.put("ready", "UP".equals(current));
+        h.put("writerId", config.writerId());
+        h.put("topic", config.topics().indexTopic());
+        h.put("tenants", view.size());
+        if (writer.isFenced()) {
+            h.put("reason", writer.fencedReason());
+        }
+        IndexWriter.WriterStats s = writer.stats();
+        h.put("writes", Map.of("committed", s.committed.get(), "rejected", s.rejected.get(),
+                "failed", s.failed.get(), "transactions", s.transactions.get()));
+        return h;
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public boolean isFenced() {
+        return writer.isFenced();
+    }
+
+    @Override
+    public void close() {
+        status = "STOPPING";
+        http.stop();
+        writer.close();
+        admin.close();
+        LOG.info("index-writer '{}' stopped", config.writerId());
+    }
+
+    public static void main(String[] args) {
+        WriterConfig config = WriterConfig.from(Settings.fromEnvironmentAndArgs(System.getenv(), args));
+        WriterApp app = start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "index-writer-shutdown"));
+    }
+}

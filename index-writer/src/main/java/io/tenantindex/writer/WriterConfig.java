@@ -1,0 +1,48 @@
+package io.tenantindex.writer;
+
+import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.http.HttpServers;
+import io.tenantindex.common.kafka.KafkaSettings;
+import io.tenantindex.common.kafka.TopicsConfig;
+
+/**
+ * Everything the index-writer needs, parsed once and validated at start.
+ *
+ * @param writerId      stable identity of the primary; the transactional.id derives from it, so a
+ *                      second writer with the same id fences the first
+ * @param maxBatch      most writes committed in one Kafka transaction (group commit)
+ * @param maxImportBytes largest NDJSON body {@code POST /tenants:import} accepts
+ */
+public record WriterConfig(
+        KafkaSettings kafka,
+        TopicsConfig topics,
+        String registryUrl,
+        boolean autoRegisterSchemas,
+        String writerId,
+        String httpHost,
+        int httpPort,
+        int maxBatch,
+        long maxBodyBytes,
+        long maxImportBytes) {
+
+    public static final int DEFAULT_PORT = 8080;
+
+    public static WriterConfig from(Settings s) {
+        return new WriterConfig(
+                KafkaSettings.from(s),
+                TopicsConfig.from(s),
+                s.string(ConfigKeys.REGISTRY_URL, "http://127.0.0.1:8085"),
+                s.bool(ConfigKeys.REGISTRY_AUTO_REGISTER, false),
+                s.string(ConfigKeys.WRITER_ID, "primary"),
+                s.string(ConfigKeys.HTTP_HOST, "0.0.0.0"),
+                s.intValue(ConfigKeys.HTTP_PORT, DEFAULT_PORT, 0, 65_535),
+                s.intValue(ConfigKeys.WRITER_MAX_BATCH, 5_000, 1, 100_000),
+                HttpServers.DEFAULT_MAX_BODY_BYTES,
+                s.longValue(ConfigKeys.WRITER_MAX_IMPORT_BYTES, 256L * 1024 * 1024, 1024, 4L * 1024 * 1024 * 1024));
+    }
+
+    public String transactionalId() {
+        return "tenant-index-writer-" + writerId;
+    }
+}

@@ -1,0 +1,132 @@
+package io.tenantindex.writer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantindex.common.Json;
+import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.common.config.Settings;
+import io.tenantindex.kafka.embedded.EmbeddedKafkaBroker;
+import io.tenantindex.testing.Http;
+import io.tenantindex.testing.SharedKafka;
+import io.tenantindex.testing.TopicOffsets;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+/** Single-writer guarantees across fencing, restarts and a kill -9 in the middle of an import. */
+class WriterFailoverIT {
+
+    @Test
+    void shouldFenceTheOlderWriterSoThatNoneOfItsLaterWritesIsReadable() throws Exception {
+        String topic = SharedKafka.uniqueName("fence");
+        String writerId = SharedKafka.uniqueName("primary");
+        try (WriterApp first = WriterFixture.start(topic, writerId)) {
+            String firstBase = "http://127.0.0.1:" + first.port();
+            assertThat(Http.putJson(firstBase + "/tenants/before", WriterFixture.body("pro")).statusCode()).isEqualTo(201);
+
+            try (WriterApp second = WriterFixture.start(topic, writerId)) {
+                String secondBase = "http://127.0.0.1:" + second.port();
+                HttpResponse<String> zombie = Http.putJson(firstBase + "/tenants/zombie", WriterFixture.body("pro"));
+                assertThat(zombie.statusCode()).isEqualTo(503);
+                assertThat(Json.MAPPER.readTree(zombie.body()).get("error").asText()).isEqualTo("WRITER_FENCED");
+                assertThat(Http.putJson(firstBase + "/tenants/zombie2", WriterFixture.body("pro")).statusCode()).isEqualTo(503);
+                JsonNode health = Json.MAPPER.readTree(Http.get(firstBase + "/health").body());
+                assertThat(health.get("status").asText()).isEqualTo("FENCED");
+                assertThat(Http.get(firstBase + "/health/ready").statusCode()).isEqualTo(503);
+
+                assertThat(Http.get(secondBase + "/tenants/zombie").statusCode()).isEqualTo(404);
+                HttpResponse<String> next = Http.putJson(secondBase + "/tenants/before", WriterFixture.body("free"));
+                assertThat(Json.MAPPER.readTree(next.body()).get("version").asLong()).isEqualTo(2);
+            }
+        }
+        Map<String, List<Long>> committed = CommittedRecords.versionsByTenant(topic);
+        assertThat(committed).containsOnlyKeys("before");
+        assertThat(committed.get("before")).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void shouldContinueVersionsExactlyAfterARestart() throws Exception {
+        String topic = SharedKafka.uniqueName("restart");
+        String writerId = SharedKafka.uniqueName("primary");
+        try (WriterApp writer = WriterFixture.start(topic, writerId)) {
+            String base = "http://127.0.0.1:" + writer.port();
+            for (int i = 0; i < 3; i++) {
+                Http.putJson(base + "/tenants/kept", WriterFixture.body("pro"));
+            }
+            Http.putJson(base + "/tenants/dropped", WriterFixture.body("pro"));
+            assertThat(Http.delete(base + "/tenants/dropped").statusCode()).isEqualTo(204);
+        }
+        try (WriterApp writer = WriterFixture.start(topic, writerId)) {
+            String base = "http://127.0.0.1:" + writer.port();
+            assertThat(Json.MAPPER.readTree(Http.get(base + "/tenants/kept").body()).get("version").asLong()).isEqualTo(3);
+            assertThat(Json.MAPPER.readTree(Http.putJson(base + "/tenants/kept", WriterFixture.body("free")).body())
+                    .get("version").asLong()).isEqualTo(4);
+            assertThat(Http.get(base + "/tenants/dropped").statusCode()).isEqualTo(404);
+            assertThat(Json.MAPPER.readTree(Http.putJson(base + "/tenants/dropped", WriterFixture.body("free")).body())
+                    .get("version").asLong()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldShowNoPartialTransactionAndNoVersionGapAfterAKillDashNineMidImport() throws Exception {
+        String topic = SharedKafka.uniqueName("kill9");
+        String writerId = SharedKafka.uniqueName("primary");
+        int tenants = 60_000;
+        String ndjson = IntStream.range(0, tenants)
+                .mapToObj(i -> "{\"tenantId\":\"t" + i + "\",\"metadata\":{\"tier\":\"free\"}}")
+                .collect(Collectors.joining("\n"));
+
+        int port = EmbeddedKafkaBroker.freePort();
+        Settings s = WriterFixture.settings(topic, 3, writerId).with(Map.of(
+                ConfigKeys.HTTP_PORT, Integer.toString(port), ConfigKeys.WRITER_MAX_BATCH, "500"));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), WriterApp.class.getName()));
+        for (String key : List.of(ConfigKeys.BOOTSTRAP_SERVERS, ConfigKeys.REGISTRY_URL, ConfigKeys.REGISTRY_AUTO_REGISTER,
+                ConfigKeys.INDEX_TOPIC, ConfigKeys.INDEX_PARTITIONS, ConfigKeys.USAGE_TOPIC, ConfigKeys.WRITER_ID,
+                ConfigKeys.HTTP_HOST, ConfigKeys.HTTP_PORT, ConfigKeys.WRITER_MAX_BATCH)) {
+            command.add(Settings.flagName(key));
+            command.add(s.required(key));
+        }
+        Process child = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            String base = "http://127.0.0.1:" + port;
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> Http.get(base + "/health/ready").statusCode() == 200);
+            CompletableFuture.runAsync(() -> Http.send(Http.builder(base + "/tenants:import", "Content-Type", "application/x-ndjson")
+                    .POST(HttpRequest.BodyPublishers.ofString(ndjson)).build()));
+            // Kill once some transactions have committed but (at 500 per transaction) far from all of them.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() ->
+                    TopicOffsets.endOffsets(SharedKafka.bootstrapServers(), topic).values().stream().mapToLong(Long::longValue).sum() > 1_000);
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
+
+        try (WriterApp successor = WriterFixture.start(topic, writerId)) {
+            Map<String, List<Long>> afterKill = CommittedRecords.versionsByTenant(topic);
+            assertThat(afterKill.size()).isBetween(1, tenants - 1);
+            assertThat(afterKill.values()).allSatisfy(v -> assertThat(v).containsExactly(1L));
+
+            String base = "http://127.0.0.1:" + successor.port();
+            HttpResponse<String> again = Http.send(Http.builder(base + "/tenants:import", "Content-Type", "application/x-ndjson")
+                    .POST(HttpRequest.BodyPublishers.ofString(ndjson)).build());
+            assertThat(Json.MAPPER.readTree(again.body()).get("written").asLong()).isEqualTo(tenants);
+        }
+        Map<String, List<Long>> finalState = CommittedRecords.versionsByTenant(topic);
+        assertThat(finalState).hasSize(tenants);
+        finalState.values().forEach(versions -> assertThat(versions)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, versions.size()).boxed().toList())
+                .hasSizeBetween(1, 2));
+    }
+}

@@ -29,10 +29,22 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private final SchemaStore store = new SchemaStore();
     private final SchemaLog log;
     private final Javalin app;
+    private final String host;
 
     private EmbeddedSchemaRegistry(KafkaSettings kafka, TopicSpec schemasTopic, String host, int port) {
+        this.host = host;
         this.log = new SchemaLog(kafka, schemasTopic, store::apply);
-        this.app = Javalin.create(config -> {
+        try {
+            this.app = server().start(host, port);
+        } catch (RuntimeException e) {
+            log.close();
+            throw e;
+        }
+        LOG.info("schema registry listening on {} (schemas in topic {})", url(), schemasTopic.name());
+    }
+
+    private Javalin server() {
+        return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.routes.post("/subjects/{subject}/versions", this::register);
@@ -56,8 +68,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                     error(ctx, 404, 404, "HTTP 404 Not Found");
                 }
             });
-        }).start(host, port);
-        LOG.info("schema registry listening on http://{}:{} (schemas in topic {})", host, app.port(), schemasTopic.name());
+        });
     }
 
     public static EmbeddedSchemaRegistry start(KafkaSettings kafka, TopicSpec schemasTopic, String host, int port) {
@@ -68,34 +79,46 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         return app.port();
     }
 
+    /** The base URL clients use; a wildcard bind address is reached over loopback. */
     public String url() {
-        return "http://127.0.0.1:" + app.port();
+        boolean wildcard = host == null || host.isBlank() || "0.0.0.0".equals(host) || "::".equals(host);
+        String h = wildcard ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host;
+        return "http://" + h + ":" + app.port();
     }
 
     private void register(Context ctx) {
         String subject = ctx.pathParam("subject");
         Schema schema = parseSchema(ctx);
         synchronized (this) {
-            var existing = store.find(subject, schema);
-            if (existing.isPresent()) {
-                reply(ctx, Json.MAPPER.createObjectNode().put("id", existing.get().id()));
-                return;
+            // Another instance may append the same version number concurrently: the later event wins
+            // in every instance's store, so the loser sees its schema missing and takes the next version.
+            for (int attempt = 1; ; attempt++) {
+                var existing = store.find(subject, schema);
+                if (existing.isPresent()) {
+                    reply(ctx, Json.MAPPER.createObjectNode().put("id", existing.get().id()));
+                    return;
+                }
+                if (attempt > 3) {
+                    throw new IllegalStateException("concurrent registrations under " + subject + " kept winning; try again");
+                }
+                List<SchemaStore.Version> versions = store.versions(subject).orElse(List.of());
+                CompatibilityLevel level = store.compatibility(subject);
+                if (!level.allows(schema, parsed(versions))) {
+                    throw new RegistryError(409, SchemaRegistryException.INCOMPATIBLE_SCHEMA,
+                            "Schema being registered is incompatible with an earlier schema for subject \"" + subject
+                                    + "\" (compatibility " + level + ")");
+                }
+                int id = store.idFor(schema);
+                int version = versions.isEmpty() ? 1 : versions.get(versions.size() - 1).version() + 1;
+                log.append("SCHEMA:" + subject + ":" + version, SchemaStore.schemaEvent(
+                        new SchemaStore.Version(subject, version, id, SchemaStore.canonical(schema))));
+                LOG.info("registered schema id {} as version {} of subject {}", id, version, subject);
             }
-            List<SchemaStore.Version> versions = store.versions(subject).orElse(List.of());
-            List<Schema> previous = versions.stream().map(v -> new Schema.Parser().parse(v.schema())).toList();
-            CompatibilityLevel level = store.compatibility(subject);
-            if (!level.allows(schema, previous)) {
-                throw new RegistryError(409, SchemaRegistryException.INCOMPATIBLE_SCHEMA,
-                        "Schema being registered is incompatible with an earlier schema for subject \"" + subject
-                                + "\" (compatibility " + level + ")");
-            }
-            int id = store.idFor(schema);
-            int version = versions.isEmpty() ? 1 : versions.get(versions.size() - 1).version() + 1;
-            log.append("SCHEMA:" + subject + ":" + version,
-                    SchemaStore.schemaEvent(new SchemaStore.Version(subject, version, id, schema.toString())));
-            LOG.info("registered schema id {} as version {} of subject {}", id, version, subject);
-            reply(ctx, Json.MAPPER.createObjectNode().put("id", id));
         }
+    }
+
+    private static List<Schema> parsed(List<SchemaStore.Version> versions) {
+        return versions.stream().map(v -> new Schema.Parser().parse(v.schema())).toList();
     }
 
     private void lookup(Context ctx) {
@@ -121,7 +144,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     }
 
     private void getById(Context ctx) {
-        int id = parseInt(ctx.pathParam("id"), 40403, "Schema not found");
+        int id = parseInt(ctx.pathParam("id"), SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema not found");
         String schema = store.schemaById(id)
                 .orElseThrow(() -> new RegistryError(404, SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema " + id + " not found"));
         reply(ctx, Json.MAPPER.createObjectNode().put("schema", schema));
@@ -131,9 +154,11 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         String subject = ctx.pathParam("subject");
         Schema schema = parseSchema(ctx);
         SchemaStore.Version against = resolveVersion(subject, ctx.pathParam("version"));
-        List<Schema> previous = "latest".equals(ctx.pathParam("version"))
-                ? store.versions(subject).orElseThrow().stream().map(v -> new Schema.Parser().parse(v.schema())).toList()
-                : List.of(new Schema.Parser().parse(against.schema()));
+        // Against "latest" the subject's level decides (transitive levels look at every version);
+        // against a numbered version, only that version counts.
+        List<Schema> previous = isLatest(ctx.pathParam("version"))
+                ? parsed(store.versions(subject).orElseThrow())
+                : parsed(List.of(against));
         boolean compatible = store.compatibility(subject).allows(schema, previous);
         reply(ctx, Json.MAPPER.createObjectNode().put("is_compatible", compatible));
     }
@@ -162,12 +187,26 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
     private SchemaStore.Version resolveVersion(String subject, String version) {
         List<SchemaStore.Version> versions = store.versions(subject).orElseThrow(() -> subjectNotFound(subject));
-        if ("latest".equals(version) || "-1".equals(version)) {
+        if (isLatest(version)) {
             return versions.get(versions.size() - 1);
         }
-        int wanted = parseInt(version, SchemaRegistryException.VERSION_NOT_FOUND, "Version not found");
+        int wanted;
+        try {
+            wanted = Integer.parseInt(version);
+        } catch (NumberFormatException e) {
+            throw new RegistryError(422, SchemaRegistryException.INVALID_VERSION,
+                    "The specified version '" + version + "' is not a valid version id");
+        }
+        if (wanted < 1) {
+            throw new RegistryError(422, SchemaRegistryException.INVALID_VERSION,
+                    "The specified version '" + version + "' is not a valid version id");
+        }
         return versions.stream().filter(v -> v.version() == wanted).findFirst()
                 .orElseThrow(() -> new RegistryError(404, SchemaRegistryException.VERSION_NOT_FOUND, "Version " + version + " not found"));
+    }
+
+    private static boolean isLatest(String version) {
+        return "latest".equals(version) || "-1".equals(version);
     }
 
     private static Schema parseSchema(Context ctx) {

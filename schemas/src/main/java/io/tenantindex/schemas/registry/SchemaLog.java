@@ -7,11 +7,12 @@ import io.tenantindex.common.kafka.KafkaSettings;
 import io.tenantindex.common.kafka.TopicAdmin;
 import io.tenantindex.common.kafka.TopicSpec;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -34,6 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 final class SchemaLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaLog.class);
+    private static final Duration APPEND_TIMEOUT = Duration.ofSeconds(30);
 
     private final TopicPartition partition;
     private final KafkaProducer<String, String> producer;
@@ -68,20 +70,38 @@ final class SchemaLog implements AutoCloseable {
         tailer.start();
     }
 
-    /** Appends an event and returns once this instance has applied it (so reads see it at once). */
+    /**
+     * Appends an event and returns once this instance has applied it, so the caller's next read sees
+     * it (and sees any event another instance appended before it, in log order).
+     */
     void append(String key, ObjectNode event) {
+        long offset;
         try {
-            long offset = producer.send(new ProducerRecord<>(partition.topic(), 0, key, event.toString())).get().offset();
-            synchronized (this) {
-                while (applied <= offset) {
-                    wait(1000);
-                }
-            }
+            offset = producer.send(new ProducerRecord<>(partition.topic(), 0, key, event.toString()))
+                    .get(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offset();
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot write to " + partition.topic() + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no acknowledgement from Kafka for " + partition.topic() + " within " + APPEND_TIMEOUT, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted writing the schema log", e);
+        }
+        long deadline = System.nanoTime() + APPEND_TIMEOUT.toNanos();
+        synchronized (this) {
+            while (applied <= offset) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0 || !tailer.isAlive()) {
+                    throw new IllegalStateException("the schema log tailer has not applied " + partition + "@" + offset
+                            + (tailer.isAlive() ? " within " + APPEND_TIMEOUT : ": it has stopped"));
+                }
+                try {
+                    wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted waiting for the schema log", e);
+                }
+            }
         }
     }
 
@@ -103,7 +123,8 @@ final class SchemaLog implements AutoCloseable {
                 try {
                     apply.accept(Json.MAPPER.readTree(record.value()));
                 } catch (IOException e) {
-                    throw new UncheckedIOException("unreadable record at " + partition + "@" + record.offset(), e);
+                    // Not ours (another tool's record on the topic): skipping it keeps the registry serving.
+                    LOG.error("skipping unreadable record at {}@{}", partition, record.offset(), e);
                 }
             }
         }

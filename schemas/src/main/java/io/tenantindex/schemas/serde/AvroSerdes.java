@@ -1,18 +1,42 @@
 package io.tenantindex.schemas.serde;
 
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
-/** Value serdes for the generated record classes, in the Confluent wire format. */
+/**
+ * Kafka {@link Serde}s in the Confluent wire format, ready for producers, consumers and Kafka
+ * Streams ({@code Consumed.with(Serdes.String(), AvroSerdes.specificValue(...))}). They are built
+ * complete, so Streams' {@code configure()} call has nothing to do.
+ */
 public final class AvroSerdes {
     private AvroSerdes() {
     }
 
-    public static <T extends SpecificRecord> Serde<T> specificValue(
-            SchemaRegistryClient registry, org.apache.avro.Schema schema, boolean autoRegister) {
-        return Serdes.serdeFrom(new ConfluentAvroSerializer<>(registry, autoRegister, false),
+    /** Values of the generated class whose schema is {@code schema}. */
+    public static <T extends SpecificRecord> Serde<T> specificValue(SchemaRegistryClient registry, Schema schema, boolean autoRegister) {
+        return specific(registry, schema, autoRegister, false);
+    }
+
+    /** Keys or values of the generated class whose schema is {@code schema}. */
+    public static <T extends SpecificRecord> Serde<T> specific(SchemaRegistryClient registry, Schema schema,
+                                                               boolean autoRegister, boolean isKey) {
+        return Serdes.serdeFrom(new ConfluentAvroSerializer<>(registry, autoRegister, isKey),
                 ConfluentAvroDeserializer.specific(registry, schema));
+    }
+
+    /** Generic keys or values; read with {@code readerSchema}, or with each record's writer schema when it is null. */
+    @SuppressWarnings("unchecked")
+    public static Serde<GenericRecord> generic(SchemaRegistryClient registry, Schema readerSchema,
+                                               boolean autoRegister, boolean isKey) {
+        Deserializer<Object> deserializer = readerSchema == null
+                ? ConfluentAvroDeserializer.generic(registry)
+                : ConfluentAvroDeserializer.generic(registry, readerSchema);
+        return Serdes.serdeFrom(new ConfluentAvroSerializer<>(registry, autoRegister, isKey),
+                (Deserializer<GenericRecord>) (Deserializer<?>) deserializer);
     }
 }

@@ -1,6 +1,7 @@
 package io.tenantindex.schemas.serde;
 
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
+import io.tenantindex.schemas.registry.SchemaRegistryException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Map;
@@ -20,13 +21,13 @@ import org.apache.kafka.common.serialization.Serializer;
  * Writes Avro records (specific or generic) in the Confluent wire format, subject by the
  * TopicNameStrategy ({@code <topic>-value} / {@code <topic>-key}). With {@code autoRegister} the
  * schema is registered on first use (local stack); without it, it must already be registered and
- * is only looked up (production: schema changes are a deliberate step).
+ * is only looked up (production: schema changes are a deliberate step). Ids come from the
+ * registry client's cache, so after the first record per topic and schema no request is made.
  */
 public final class ConfluentAvroSerializer<T extends GenericContainer> implements Serializer<T> {
     private final SchemaRegistryClient registry;
     private final boolean autoRegister;
     private final boolean isKey;
-    private final Map<Schema, Integer> ids = new ConcurrentHashMap<>();
     private final Map<Schema, DatumWriter<Object>> writers = new ConcurrentHashMap<>();
     private final ThreadLocal<BinaryEncoder> encoders = new ThreadLocal<>();
 
@@ -36,6 +37,7 @@ public final class ConfluentAvroSerializer<T extends GenericContainer> implement
         this.isKey = isKey;
     }
 
+    /** The TopicNameStrategy. */
     public static String subjectFor(String topic, boolean isKey) {
         return topic + (isKey ? "-key" : "-value");
     }
@@ -46,26 +48,29 @@ public final class ConfluentAvroSerializer<T extends GenericContainer> implement
             return null;
         }
         Schema schema = record.getSchema();
-        int id = ids.computeIfAbsent(schema, s -> {
-            String subject = subjectFor(topic, isKey);
-            return autoRegister ? registry.register(subject, s) : registry.lookupId(subject, s);
-        });
+        int id = schemaId(topic, schema);
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        out.write(WireFormat.MAGIC_BYTE);
-        out.write(id >>> 24);
-        out.write(id >>> 16);
-        out.write(id >>> 8);
-        out.write(id);
+        WireFormat.writeHeader(out, id);
         BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, encoders.get());
         encoders.set(encoder);
         try {
-            boolean specific = record instanceof SpecificRecord;
-            writers.computeIfAbsent(schema, sc -> writerFor(sc, specific)).write(record, encoder);
+            writers.computeIfAbsent(schema, sc -> writerFor(sc, record instanceof SpecificRecord)).write(record, encoder);
             encoder.flush();
         } catch (IOException | RuntimeException e) {
-            throw new SerializationException("cannot serialize " + schema.getFullName() + " for topic " + topic + ": " + e.getMessage(), e);
+            throw new SerializationException("cannot serialize " + schema.getFullName() + " for topic " + topic + ": " + e, e);
         }
         return out.toByteArray();
+    }
+
+    private int schemaId(String topic, Schema schema) {
+        String subject = subjectFor(topic, isKey);
+        try {
+            return autoRegister ? registry.register(subject, schema) : registry.lookupId(subject, schema);
+        } catch (SchemaRegistryException e) {
+            String hint = autoRegister ? "" : " (auto-registration is off: register the schema under the subject first)";
+            throw new SerializationException("cannot " + (autoRegister ? "register " : "look up ") + schema.getFullName()
+                    + " under subject " + subject + hint + ": " + e.getMessage(), e);
+        }
     }
 
     @SuppressWarnings("unchecked")

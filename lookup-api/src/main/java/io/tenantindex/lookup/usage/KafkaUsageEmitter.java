@@ -1,0 +1,212 @@
+package io.tenantindex.lookup.usage;
+
+import io.tenantindex.common.kafka.TopicAdmin;
+import io.tenantindex.schemas.LookupOutcome;
+import io.tenantindex.schemas.UsageEvent;
+import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
+import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends one {@link UsageEvent} per lookup to the usage topic without ever making a lookup wait:
+ * {@link #record} only {@code offer}s a small record to a bounded queue (dropping and counting it
+ * when the queue is full), and one background thread drains the queue in batches into an
+ * idempotent, lz4-compressed, lingering producer keyed by tenant id (so a tenant's events share a
+ * partition). If Kafka is slow or down, only that thread waits; the queue fills and further events
+ * are dropped, so memory stays at {@code bufferSize} events plus the producer's own bounded buffer.
+ * Counters: emitted (acknowledged by Kafka), dropped (buffer full or emitter closed), failed
+ * (Kafka or serialization refused them).
+ */
+public final class KafkaUsageEmitter implements UsageRecorder {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaUsageEmitter.class);
+    private static final int MAX_BATCH = 512;
+    private static final long IDLE_POLL_MS = 100;
+
+    private final String topic;
+    private final String colo;
+    private final Producer<String, UsageEvent> producer;
+    private final Clock clock;
+    private final Duration closeTimeout;
+    private final ArrayBlockingQueue<Pending> buffer;
+    private final LongAdder emitted = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final Thread drainer;
+    private volatile boolean closing;
+
+    KafkaUsageEmitter(UsageEmitterConfig config, Producer<String, UsageEvent> producer, Clock clock) {
+        this.topic = config.topic();
+        this.colo = config.colo();
+        this.producer = producer;
+        this.clock = clock;
+        this.closeTimeout = config.closeTimeout();
+        this.buffer = new ArrayBlockingQueue<>(config.bufferSize());
+        this.drainer = new Thread(this::drain, "usage-emitter-" + colo);
+        this.drainer.setDaemon(true);
+        this.drainer.start();
+    }
+
+    /** Creates the usage topic if it is missing and starts emitting with a real producer. */
+    public static KafkaUsageEmitter start(UsageEmitterConfig config) {
+        try (Admin admin = Admin.create(config.kafka().clientProperties())) {
+            TopicAdmin.ensureTopics(admin, List.of(config.topics().usage()));
+        }
+        Properties props = config.kafka().clientProperties();
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "usage-emitter-" + config.colo());
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, config.linger().toMillis());
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
+        // Only the drainer thread can block in send(); bound it so close() is never stuck behind it.
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.maxBlock().toMillis());
+        Producer<String, UsageEvent> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new ConfluentAvroSerializer<>(new HttpSchemaRegistryClient(config.registryUrl()), config.autoRegister(), false));
+        return new KafkaUsageEmitter(config, producer, Clock.systemUTC());
+    }
+
+    /** Never blocks and never throws: the event is queued, or dropped and counted. */
+    @Override
+    public void record(String tenantId, LookupOutcome outcome, long latencyMicros, String requestId) {
+        if (tenantId == null || outcome == null) {
+            // Not a valid event: counted rather than thrown at the lookup that reported it.
+            failed.increment();
+            return;
+        }
+        if (closing || !buffer.offer(new Pending(tenantId, outcome, latencyMicros, requestId == null ? "" : requestId, clock.millis()))) {
+            dropped.increment();
+        }
+    }
+
+    private void drain() {
+        List<Pending> batch = new ArrayList<>(MAX_BATCH);
+        while (true) {
+            Pending first;
+            try {
+                first = buffer.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (first == null) {
+                if (closing) {
+                    return;
+                }
+                continue;
+            }
+            batch.add(first);
+            buffer.drainTo(batch, MAX_BATCH - 1);
+            for (Pending p : batch) {
+                if (Thread.currentThread().isInterrupted()) {
+                    // close() gave up waiting: what is left of this batch is dropped, not lost silently.
+                    dropped.increment();
+                } else {
+                    send(p);
+                }
+            }
+            batch.clear();
+        }
+    }
+
+    private void send(Pending p) {
+        UsageEvent event = UsageEvent.newBuilder()
+                .setTenantId(p.tenantId())
+                .setColo(colo)
+                .setOutcome(p.outcome())
+                .setLatencyMicros(p.latencyMicros())
+                .setTimestamp(p.timestampMs())
+                .setRequestId(p.requestId())
+                .build();
+        try {
+            producer.send(new ProducerRecord<>(topic, null, p.timestampMs(), p.tenantId(), event), (metadata, error) -> {
+                if (error == null) {
+                    emitted.increment();
+                } else {
+                    fail(error);
+                }
+            });
+        } catch (KafkaException | IllegalStateException e) {
+            fail(e);
+        }
+    }
+
+    private void fail(Exception e) {
+        failed.increment();
+        long n = failed.sum();
+        // Rate-limited: a Kafka outage fails every event, the log should not follow suit.
+        if (n == 1 || n % 10_000 == 0) {
+            LOG.warn("usage events to {} failing ({} so far): {}", topic, n, e.toString());
+        }
+    }
+
+    public long emitted() {
+        return emitted.sum();
+    }
+
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    public long failed() {
+        return failed.sum();
+    }
+
+    /** Events waiting in the buffer right now. */
+    public int buffered() {
+        return buffer.size();
+    }
+
+    public int capacity() {
+        return buffer.size() + buffer.remainingCapacity();
+    }
+
+    /**
+     * Stops accepting events, sends what is buffered and waits for Kafka's acknowledgements, all
+     * within the configured close timeout; whatever could not be sent by then is counted as dropped.
+     */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        long deadline = System.nanoTime() + closeTimeout.toNanos();
+        try {
+            // Half the budget to drain the buffer into the producer, the rest for the acknowledgements.
+            drainer.join(Math.max(1, closeTimeout.toMillis() / 2));
+            if (drainer.isAlive()) {
+                drainer.interrupt();
+                drainer.join(Math.max(100, remainingMillis(deadline)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<Pending> left = new ArrayList<>();
+        buffer.drainTo(left);
+        dropped.add(left.size());
+        producer.close(Duration.ofMillis(remainingMillis(deadline)));
+        LOG.info("usage emitter {} closed: emitted={} dropped={} failed={}", colo, emitted(), dropped(), failed());
+    }
+
+    private static long remainingMillis(long deadlineNanos) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+    }
+
+    private record Pending(String tenantId, LookupOutcome outcome, long latencyMicros, String requestId, long timestampMs) {
+    }
+}

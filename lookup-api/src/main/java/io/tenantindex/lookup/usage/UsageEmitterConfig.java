@@ -1,0 +1,58 @@
+package io.tenantindex.lookup.usage;
+
+import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.kafka.KafkaSettings;
+import io.tenantindex.common.kafka.TopicsConfig;
+import java.time.Duration;
+
+/**
+ * How a colo emits usage events, parsed once from {@link Settings}. The colo and the topic come
+ * from the shared keys ({@code colo}, {@code usage.topic}, …); the emitter's own keys are below
+ * (flag {@code --usage-emitter-buffer-size}, env {@code TENANT_INDEX_USAGE_EMITTER_BUFFER_SIZE}, …).
+ */
+public record UsageEmitterConfig(
+        KafkaSettings kafka,
+        TopicsConfig topics,
+        String colo,
+        String registryUrl,
+        boolean autoRegister,
+        int bufferSize,
+        Duration linger,
+        Duration maxBlock,
+        Duration closeTimeout) {
+
+    public static final String BUFFER_SIZE = "usage.emitter.buffer.size";
+    public static final String LINGER_MS = "usage.emitter.linger.ms";
+    public static final String MAX_BLOCK_MS = "usage.emitter.max.block.ms";
+    public static final String CLOSE_TIMEOUT_MS = "usage.emitter.close.timeout.ms";
+
+    public static final String DEFAULT_REGISTRY_URL = "http://127.0.0.1:8085";
+    public static final int DEFAULT_BUFFER_SIZE = 65_536;
+
+    public UsageEmitterConfig {
+        if (colo == null || colo.isBlank()) {
+            throw new IllegalArgumentException("colo is required");
+        }
+        if (bufferSize < 1) {
+            throw new IllegalArgumentException("bufferSize must be at least 1");
+        }
+    }
+
+    public static UsageEmitterConfig from(Settings s) {
+        return new UsageEmitterConfig(
+                KafkaSettings.from(s),
+                TopicsConfig.from(s),
+                s.required(ConfigKeys.COLO),
+                s.string(ConfigKeys.REGISTRY_URL, DEFAULT_REGISTRY_URL),
+                s.bool(ConfigKeys.REGISTRY_AUTO_REGISTER, true),
+                s.intValue(BUFFER_SIZE, DEFAULT_BUFFER_SIZE, 1, 16_777_216),
+                Duration.ofMillis(s.longValue(LINGER_MS, 20, 0, 10_000)),
+                Duration.ofMillis(s.longValue(MAX_BLOCK_MS, 10_000, 0, 600_000)),
+                Duration.ofMillis(s.longValue(CLOSE_TIMEOUT_MS, 5_000, 0, 600_000)));
+    }
+
+    public String topic() {
+        return topics.usageTopic();
+    }
+}

@@ -1,0 +1,485 @@
+package io.tenantindex.colo;
+
+import io.tenantindex.common.ConsistencyToken;
+import io.tenantindex.common.ErrorType;
+import io.tenantindex.common.IndexDigest;
+import io.tenantindex.common.IndexPartitioner;
+import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.common.kafka.TopicAdmin;
+import io.tenantindex.schemas.TenantRegistration;
+import io.tenantindex.schemas.registry.SchemaRegistryClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.query.FailureReason;
+import org.apache.kafka.streams.query.KeyQuery;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.query.RangeQuery;
+import org.apache.kafka.streams.query.StateQueryRequest;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One colo's replica of the tenant index: a Kafka Streams application ({@code tenant-index-colo-<COLO>})
+ * materializing the whole index topic into RocksDB, and the {@link IndexReplica} view the lookup API
+ * reads through interactive queries (IQv2).
+ *
+ * <p>Besides Streams it runs one small scheduler that asks Kafka for end offsets every
+ * {@code colo.refresh.interval.ms}: that drives readiness (caught up with the end offsets seen at
+ * start), lag and staleness, and notices when Kafka is unreachable (degraded: keep serving the last
+ * applied state, Streams catches up by itself when Kafka returns).
+ */
+public final class ColoMaterializer implements IndexReplica, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ColoMaterializer.class);
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration TAIL_TIMEOUT = Duration.ofSeconds(10);
+
+    private final MaterializerConfig config;
+    private final String topic;
+    private final AppliedPositions positions;
+    private final PoisonRecords poison = new PoisonRecords();
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService completions;
+    private final Admin admin;
+    private final KafkaStreams streams;
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final long startedAtMillis = System.currentTimeMillis();
+
+    private volatile int partitions;
+    private volatile boolean readinessArmed;
+    private volatile Instant degradedSince;
+    private volatile String degradedReason;
+    private volatile Map<Integer, Long> lagByPartition = Map.of();
+    private volatile long lag = -1;
+    private volatile long currentAtMillis;
+
+    private ColoMaterializer(MaterializerConfig config, SchemaRegistryClient registry) {
+        this.config = config;
+        this.topic = config.indexTopic();
+        this.positions = new AppliedPositions(topic, System::currentTimeMillis);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("colo-" + config.colo() + "-refresh"));
+        // Read-your-writes continuations run here, never on the stream thread that completes the waits.
+        this.completions = Executors.newFixedThreadPool(2, daemon("colo-" + config.colo() + "-ryw"));
+
+        Properties adminProps = config.kafka().clientProperties();
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
+        this.admin = Admin.create(adminProps);
+        this.partitions = config.topics().indexPartitions();
+        try {
+            TopicAdmin.ensureTopics(admin, List.of(config.topics().index(), config.dlqSpec()));
+            this.partitions = TopicAdmin.partitionCount(admin, topic);
+        } catch (RuntimeException e) {
+            markDegraded(e);
+        }
+
+        Properties props = ColoTopology.getStreamsConfig(config);
+        this.streams = new KafkaStreams(ColoTopology.buildTopology(new StreamsBuilder(), props, config,
+                new IndexRecordSerde(registry), positions, poison), props);
+        // Despite its name this listener hears the restores of every store, not only global ones.
+        streams.setGlobalStateRestoreListener(positions);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("colo {}: stream thread failed, replacing it", config.colo(), e);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> {
+            LOG.info("colo {}: streams {} -> {}", config.colo(), before, now);
+            if (now == KafkaStreams.State.RUNNING) {
+                scheduler.execute(this::seedFromStorePositions);
+            }
+        });
+    }
+
+    /** Starts the colo's Streams application; returns at once (see {@link #state()} for readiness). */
+    public static ColoMaterializer start(MaterializerConfig config, SchemaRegistryClient registry) {
+        ColoMaterializer colo = new ColoMaterializer(config, registry);
+        colo.streams.start();
+        colo.scheduler.scheduleWithFixedDelay(colo::refresh, 0, config.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("colo {}: started application {} on {} (state in {})", config.colo(), config.applicationId(),
+                config.indexTopic(), config.stateDir().toAbsolutePath());
+        return colo;
+    }
+
+    public MaterializerConfig config() {
+        return config;
+    }
+
+    /** Completes when the replica has applied everything committed before it started. */
+    public CompletableFuture<Void> whenReady() {
+        return ready.copy();
+    }
+
+    public AppliedPositions positions() {
+        return positions;
+    }
+
+    public long poisonRecords() {
+        return poison.count();
+    }
+
+    @Override
+    public String colo() {
+        return config.colo();
+    }
+
+    @Override
+    public Optional<TenantRegistration> lookup(String tenantId) {
+        int p = partitionOf(tenantId);
+        QueryResult<IndexRecord> r = query(StateQueryRequest.inStore(ColoTopology.STORE)
+                .withQuery(KeyQuery.<String, IndexRecord>withKey(tenantId)).withPartitions(Set.of(p)), p);
+        if (r.isFailure()) {
+            throw storeUnavailable("partition " + p + ": " + r.getFailureReason() + " " + r.getFailureMessage());
+        }
+        return registrationOf(tenantId, r.getResult());
+    }
+
+    @Override
+    public CompletableFuture<Optional<TenantRegistration>> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait) {
+        if (!token.topic().equals(topic) || token.partition() >= partitions) {
+            throw new TenantIndexException(ErrorType.INVALID_TOKEN, "consistency token names partition "
+                    + token.partition() + " but " + topic + " has " + partitions);
+        }
+        // Fast path: the store's own position already covers the token.
+        Optional<Optional<TenantRegistration>> now = boundedLookup(tenantId, token);
+        if (now.isPresent()) {
+            return CompletableFuture.completedFuture(now.get());
+        }
+        return positions.awaitApplied(token.partition(), token.offset())
+                .orTimeout(Math.max(0, maxWait.toMillis()), TimeUnit.MILLISECONDS)
+                .handleAsync((applied, error) -> {
+                    if (error != null) {
+                        Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                        if (cause instanceof TimeoutException) {
+                            throw new TenantIndexException(ErrorType.NOT_UP_TO_BOUND, "colo " + config.colo()
+                                    + " has not applied partition " + token.partition() + " offset " + token.offset()
+                                    + " within " + maxWait.toMillis() + " ms (applied: "
+                                    + positions.appliedOffset(token.partition()) + ")", RETRY_AFTER, null);
+                        }
+                        throw new CompletionException(cause);
+                    }
+                    // The tracker saw the record applied, so the store holds it even if the store's position
+                    // does not say so (a store rebuilt from the topic starts with an empty position).
+                    return boundedLookup(tenantId, token).orElseGet(() -> lookup(tenantId));
+                }, completions);
+    }
+
+    /** Empty when the store's position does not cover the token yet. */
+    private Optional<Optional<TenantRegistration>> boundedLookup(String tenantId, ConsistencyToken token) {
+        int p = partitionOf(tenantId);
+        if (p != token.partition()) {
+            // A token from another partition says nothing about this store partition's position; the
+            // tracker decides whether that partition has reached it.
+            return positions.appliedOffset(token.partition()) >= token.offset() ? Optional.of(lookup(tenantId)) : Optional.empty();
+        }
+        QueryResult<IndexRecord> r = query(StateQueryRequest.inStore(ColoTopology.STORE)
+                .withQuery(KeyQuery.<String, IndexRecord>withKey(tenantId))
+                .withPositionBound(PositionBound.at(Position.emptyPosition().withComponent(topic, p, token.offset())))
+                .withPartitions(Set.of(p)), p);
+        if (r.isSuccess()) {
+            return Optional.of(registrationOf(tenantId, r.getResult()));
+        }
+        if (r.getFailureReason() == FailureReason.NOT_UP_TO_BOUND) {
+            return Optional.empty();
+        }
+        throw storeUnavailable("partition " + p + ": " + r.getFailureReason() + " " + r.getFailureMessage());
+    }
+
+    @Override
+    public ReplicaState state() {
+        Instant since = degradedSince;
+        boolean isReady = ready.isDone();
+        Phase phase = since != null ? Phase.DEGRADED : isReady ? Phase.READY : Phase.RESTORING;
+        long current = currentAtMillis > 0 ? currentAtMillis : startedAtMillis;
+        return new ReplicaState(phase, isReady, lag, Math.max(0, System.currentTimeMillis() - current), since, degradedReason);
+    }
+
+    @Override
+    public ReplicaStats stats() {
+        long entries;
+        try {
+            entries = streams.store(StoreQueryParameters.fromNameAndType(ColoTopology.STORE,
+                    QueryableStoreTypes.<String, IndexRecord>keyValueStore())).approximateNumEntries();
+        } catch (InvalidStateStoreException e) {
+            entries = -1;
+        }
+        long lastApplied = positions.lastAppliedAtMillis();
+        return new ReplicaStats(config.colo(), state(), entries, positions.snapshot(), lagByPartition,
+                lastApplied > 0 ? Instant.ofEpochMilli(lastApplied) : null, poison.count(),
+                positions.restoredRecords(), positions.restoreTotal(), positions.reReadRecords());
+    }
+
+    @Override
+    public TenantPage page(String after, int limit) {
+        List<KeyValueIterator<String, IndexRecord>> iterators = new ArrayList<>();
+        try {
+            PriorityQueue<Head> heads = new PriorityQueue<>(Comparator.comparing((Head h) -> h.current.key));
+            for (int p = 0; p < partitions; p++) {
+                RangeQuery<String, IndexRecord> q = after == null ? RangeQuery.withNoBounds() : RangeQuery.withLowerBound(after);
+                QueryResult<KeyValueIterator<String, IndexRecord>> r = query(StateQueryRequest.inStore(ColoTopology.STORE)
+                        .withQuery(q).withPartitions(Set.of(p)), p);
+                if (r.isFailure()) {
+                    throw storeUnavailable("partition " + p + ": " + r.getFailureReason() + " " + r.getFailureMessage());
+                }
+                iterators.add(r.getResult());
+                Head h = new Head(r.getResult());
+                if (h.advance()) {
+                    heads.add(h);
+                }
+            }
+            // Each partition's store iterates in key-byte order; tenant ids are ASCII, so merging the
+            // partitions by String order yields the global id order.
+            List<TenantRegistration> items = new ArrayList<>();
+            while (items.size() < limit && !heads.isEmpty()) {
+                Head h = heads.poll();
+                KeyValue<String, IndexRecord> kv = h.current;
+                if (!kv.key.equals(after) && kv.value != null && !kv.value.isPoison()) {
+                    items.add(kv.value.registration());
+                }
+                if (h.advance()) {
+                    heads.add(h);
+                }
+            }
+            String next = heads.isEmpty() || items.isEmpty() ? null : items.get(items.size() - 1).getTenantId();
+            return new TenantPage(items, next);
+        } finally {
+            iterators.forEach(KeyValueIterator::close);
+        }
+    }
+
+    @Override
+    public ReplicaDigest digest() {
+        int n = partitions;
+        IndexDigest digest = new IndexDigest(n);
+        Map<Integer, Long> at = new HashMap<>();
+        for (int p = 0; p < n; p++) {
+            long tracked = positions.appliedOffset(p);
+            QueryResult<KeyValueIterator<String, IndexRecord>> r = query(StateQueryRequest.inStore(ColoTopology.STORE)
+                    .withQuery(RangeQuery.<String, IndexRecord>withNoBounds()).withPartitions(Set.of(p)), p);
+            if (r.isFailure()) {
+                throw storeUnavailable("partition " + p + ": " + r.getFailureReason() + " " + r.getFailureMessage());
+            }
+            try (KeyValueIterator<String, IndexRecord> it = r.getResult()) {
+                while (it.hasNext()) {
+                    KeyValue<String, IndexRecord> kv = it.next();
+                    if (kv.value != null && !kv.value.isPoison()) {
+                        digest.add(p, kv.key, kv.value.registration().getVersion());
+                    }
+                }
+            }
+            at.put(p, storePosition(r.getPosition(), p).orElse(tracked));
+        }
+        Map<Integer, PartitionDigest> out = new TreeMap<>();
+        for (int p = 0; p < n; p++) {
+            out.put(p, new PartitionDigest(digest.partitionHash(p), digest.partitionEntries(p), at.get(p)));
+        }
+        return new ReplicaDigest(out, digest.totalHash(), digest.totalEntries());
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        // Leave the group so that a restart is assigned its partitions at once, not after session.timeout.ms.
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(CLOSE_TIMEOUT));
+        admin.close(Duration.ofSeconds(5));
+        completions.shutdown();
+        LOG.info("colo {}: closed", config.colo());
+    }
+
+    private int partitionOf(String tenantId) {
+        return IndexPartitioner.partitionFor(tenantId, partitions);
+    }
+
+    private <R> QueryResult<R> query(StateQueryRequest<R> request, int partition) {
+        try {
+            QueryResult<R> r = streams.query(request).getPartitionResults().get(partition);
+            if (r == null) {
+                throw storeUnavailable("partition " + partition + " of the store is not hosted here yet");
+            }
+            return r;
+        } catch (InvalidStateStoreException e) {
+            throw storeUnavailable(e.getMessage());
+        }
+    }
+
+    private TenantIndexException storeUnavailable(String why) {
+        return TenantIndexException.notReady("colo " + config.colo() + " replica is not readable right now: " + why, RETRY_AFTER);
+    }
+
+    private static Optional<TenantRegistration> registrationOf(String tenantId, IndexRecord value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value.isPoison()) {
+            throw new TenantIndexException(ErrorType.INTERNAL, "the latest record of tenant '" + tenantId
+                    + "' cannot be decoded and was dead-lettered: " + value.error());
+        }
+        return Optional.of(value.registration());
+    }
+
+    private Optional<Long> storePosition(Position position, int partition) {
+        if (position == null || !position.getTopics().contains(topic)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(position.getPartitionPositions(topic).get(partition));
+    }
+
+    /** After a warm restart the store's persisted position says what it already holds. */
+    private void seedFromStorePositions() {
+        for (int p = 0; p < partitions; p++) {
+            try {
+                QueryResult<IndexRecord> r = query(StateQueryRequest.inStore(ColoTopology.STORE)
+                        .withQuery(KeyQuery.<String, IndexRecord>withKey("")).withPartitions(Set.of(p)), p);
+                int partition = p;
+                storePosition(r.getPosition(), p).ifPresent(offset -> positions.seed(partition, offset));
+            } catch (TenantIndexException e) {
+                LOG.debug("colo {}: no store position for partition {} yet: {}", config.colo(), p, e.getMessage());
+            }
+        }
+    }
+
+    private void refresh() {
+        try {
+            Map<TopicPartition, Long> ends = TopicAdmin.endOffsets(admin, topic);
+            partitions = Math.max(partitions, ends.size());
+            if (!readinessArmed) {
+                armReadiness(CommittedTail.lastCommittedRecords(config.kafka(), ends, TAIL_TIMEOUT));
+            }
+            updateLag(ends);
+            if (degradedSince != null) {
+                LOG.info("colo {}: Kafka reachable again (degraded since {})", config.colo(), degradedSince);
+                degradedSince = null;
+                degradedReason = null;
+            }
+        } catch (Exception e) {
+            markDegraded(e);
+        }
+    }
+
+    private void markDegraded(Exception e) {
+        if (degradedSince == null) {
+            degradedReason = "Kafka unreachable: " + e.getMessage();
+            degradedSince = Instant.now();
+            LOG.warn("colo {}: degraded, serving last applied state: {}", config.colo(), e.getMessage());
+        }
+    }
+
+    private void armReadiness(Map<Integer, Long> targets) {
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
+        targets.forEach((p, offset) -> {
+            if (offset >= 0) {
+                waits.add(positions.awaitApplied(p, offset));
+            }
+        });
+        readinessArmed = true;
+        LOG.info("colo {}: ready once these records are applied: {}", config.colo(), new TreeMap<>(targets));
+        CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).thenRun(() -> {
+            if (ready.complete(null)) {
+                LOG.info("colo {}: ready after {} ms, {} records read from Kafka ({} restored)", config.colo(),
+                        System.currentTimeMillis() - startedAtMillis, positions.reReadRecords(), positions.restoredRecords());
+            }
+        });
+    }
+
+    /**
+     * Lag per partition: the main consumer's own {@code records-lag} (last stable offset − fetch
+     * position, so commit markers do not count) where Kafka reports it, else end offset − next
+     * unapplied offset (e.g. while restoring).
+     */
+    private void updateLag(Map<TopicPartition, Long> ends) {
+        Map<Integer, Double> fetchLag = consumerFetchLag();
+        Map<Integer, Long> byPartition = new TreeMap<>();
+        long total = 0;
+        for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+            int p = e.getKey().partition();
+            Double m = fetchLag.get(p);
+            long l = m != null ? (long) Math.max(0, m) : Math.max(0, e.getValue() - (positions.appliedOffset(p) + 1));
+            byPartition.put(p, l);
+            total += l;
+        }
+        lagByPartition = byPartition;
+        lag = total;
+        if (total == 0) {
+            currentAtMillis = System.currentTimeMillis();
+        }
+    }
+
+    private Map<Integer, Double> consumerFetchLag() {
+        Map<Integer, Double> out = new HashMap<>();
+        for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+            MetricName name = e.getKey();
+            String client = name.tags().get("client-id");
+            String partition = name.tags().get("partition");
+            if (!"records-lag".equals(name.name()) || !"consumer-fetch-manager-metrics".equals(name.group())
+                    || !topic.equals(name.tags().get("topic")) || partition == null
+                    || client == null || client.contains("restore")) {
+                continue;
+            }
+            if (e.getValue().metricValue() instanceof Double d && !d.isNaN()) {
+                out.merge(Integer.parseInt(partition), d, Math::max);
+            }
+        }
+        return out;
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static final class Head {
+        final KeyValueIterator<String, IndexRecord> it;
+        KeyValue<String, IndexRecord> current;
+
+        Head(KeyValueIterator<String, IndexRecord> it) {
+            this.it = it;
+        }
+
+        boolean advance() {
+            if (it.hasNext()) {
+                current = it.next();
+                return true;
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.tenantindex.colo;
+
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The colo's Kafka Streams topology and its configuration, kept apart from wiring so that tests
+ * can use both directly (TopologyTestDriver, no broker).
+ *
+ * <pre>
+ * tenant-index ──▶ KTable (RocksDB store {@value #STORE}, the topic itself is its changelog)
+ *                    └─ toStream ──▶ apply-tracker ──(poison only)──▶ dead-letter topic
+ * </pre>
+ */
+public final class ColoTopology {
+    public static final String STORE = "tenant-index-store";
+
+    private ColoTopology() {
+    }
+
+    public static Properties getStreamsConfig(MaterializerConfig config) {
+        Properties props = config.kafka().clientProperties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.CLIENT_ID_CONFIG, config.applicationId());
+        // Exactly-once: the DLQ write and the offset commit are one transaction, and the main
+        // consumer reads committed data only (a fenced or aborted writer never shows up in a colo).
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // Source-topic reuse: the index topic is the store's changelog (no second copy of the
+        // index, restores read the compacted topic). Only applied with builder.build(props).
+        props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+        // No record cache: every update reaches the position tracker as soon as it is in the store.
+        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        // EOS already sets the consumers to read_committed; 100 ms commits keep DLQ writes and
+        // offsets moving without long-open transactions (must stay below transaction.timeout.ms).
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        return props;
+    }
+
+    /** Builds the topology on {@code builder}; {@code props} must be the ones from {@link #getStreamsConfig}. */
+    public static Topology buildTopology(StreamsBuilder builder, Properties props, MaterializerConfig config,
+                                         Serde<IndexRecord> valueSerde, AppliedPositions positions, PoisonRecords poison) {
+        KTable<String, IndexRecord> table = builder.table(config.indexTopic(),
+                Consumed.with(Serdes.String(), valueSerde).withName("index-source"),
+                Materialized.<String, IndexRecord, KeyValueStore<Bytes, byte[]>>as(STORE)
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(valueSerde)
+                        .withCachingDisabled());
+        table.toStream(Named.as("index-changes"))
+                .process(() -> new ApplyProcessor(positions, poison, config.dlqTopic(), config.colo()), Named.as("apply-tracker"))
+                .to(config.dlqTopic(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letters"));
+        return builder.build(props);
+    }
+}

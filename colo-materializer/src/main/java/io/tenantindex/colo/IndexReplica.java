@@ -1,0 +1,75 @@
+package io.tenantindex.colo;
+
+import io.tenantindex.common.ConsistencyToken;
+import io.tenantindex.schemas.TenantRegistration;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the lookup API needs from a colo's local replica. {@link ColoMaterializer} implements it over
+ * Kafka Streams interactive queries; route tests implement it in memory, without a broker.
+ *
+ * <p>Failures are {@code TenantIndexException}s: 503 (+ Retry-After) when the store cannot be read
+ * right now, 503 NOT_UP_TO_BOUND when a token's position was not reached in time, 400 INVALID_TOKEN
+ * for a token that cannot belong to this index, 500 when the tenant's latest record is undecodable.
+ */
+public interface IndexReplica {
+    String colo();
+
+    /** The tenant's current registration from the local store; empty if unknown or deregistered. */
+    Optional<TenantRegistration> lookup(String tenantId);
+
+    /**
+     * Like {@link #lookup} but answered only once the replica has applied the token's position, or
+     * failed with NOT_UP_TO_BOUND after {@code maxWait}. Never blocks the calling thread.
+     */
+    CompletableFuture<Optional<TenantRegistration>> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait);
+
+    /** Cheap (called on every lookup): readiness, degraded state, lag and staleness. */
+    ReplicaState state();
+
+    /** Fuller figures for /stats and /health (may touch the store). */
+    ReplicaStats stats();
+
+    /** Up to {@code limit} registrations with tenant ids strictly after {@code after} (null = from the start), in id order. */
+    TenantPage page(String after, int limit);
+
+    /** Per-partition content hash of (tenantId, version) at the applied position. */
+    ReplicaDigest digest();
+
+    enum Phase { RESTORING, READY, DEGRADED }
+
+    /**
+     * @param lag           records the replica is behind Kafka (consumer fetch lag; -1 unknown)
+     * @param stalenessMs   ms since the replica was last known to be current (lag 0 at an end-offset check)
+     * @param degradedSince when Kafka became unreachable, null when it is reachable
+     */
+    record ReplicaState(Phase phase, boolean ready, long lag, long stalenessMs, Instant degradedSince, String degradedReason) {
+        public boolean degraded() {
+            return degradedSince != null;
+        }
+    }
+
+    /**
+     * @param position       partition → offset of the last applied record
+     * @param reReadRecords  records read from Kafka since this process started (restored + processed)
+     */
+    record ReplicaStats(String colo, ReplicaState state, long entries, Map<Integer, Long> position,
+                        Map<Integer, Long> lagByPartition, Instant lastAppliedAt, long poisonRecords,
+                        long restoredRecords, long restoreTotal, long reReadRecords) {
+    }
+
+    record TenantPage(List<TenantRegistration> items, String nextCursor) {
+    }
+
+    /** {@code position} = offset of the last applied record of the partition when it was hashed (-1 none). */
+    record PartitionDigest(String hash, long entries, long position) {
+    }
+
+    record ReplicaDigest(Map<Integer, PartitionDigest> partitions, String totalHash, long totalEntries) {
+    }
+}

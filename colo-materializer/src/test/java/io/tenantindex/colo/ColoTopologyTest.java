@@ -1,0 +1,155 @@
+package io.tenantindex.colo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.common.config.Settings;
+import io.tenantindex.schemas.TenantRegistration;
+import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
+import io.tenantindex.testing.SharedKafka;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyDescription;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ColoTopologyTest {
+    private static final String TOPIC = "tenant-index";
+
+    private final InMemoryRegistry registry = new InMemoryRegistry();
+    private final ConfluentAvroSerializer<TenantRegistration> serializer = new ConfluentAvroSerializer<>(registry, true, false);
+    private MaterializerConfig config;
+    private AppliedPositions positions;
+    private PoisonRecords poison;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> input;
+    private TestOutputTopic<String, byte[]> dlq;
+    private KeyValueStore<String, IndexRecord> store;
+
+    @BeforeEach
+    void setUp() {
+        config = MaterializerConfig.from(Settings.of(Map.of(
+                ConfigKeys.COLO, "ord",
+                ConfigKeys.INDEX_TOPIC, TOPIC,
+                ConfigKeys.STATE_DIR, SharedKafka.tempDir("ttd-").toString())));
+        positions = new AppliedPositions(TOPIC, System::currentTimeMillis);
+        poison = new PoisonRecords();
+        Properties props = ColoTopology.getStreamsConfig(config);
+        driver = new TopologyTestDriver(ColoTopology.buildTopology(new StreamsBuilder(), props, config,
+                new IndexRecordSerde(registry), positions, poison), props);
+        input = driver.createInputTopic(TOPIC, new StringSerializer(), new ByteArraySerializer());
+        dlq = driver.createOutputTopic(config.dlqTopic(), new StringDeserializer(), new ByteArrayDeserializer());
+        store = driver.getKeyValueStore(ColoTopology.STORE);
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    @Test
+    void shouldNameTheApplicationAfterTheColoAndReuseTheSourceTopicAsChangelog() {
+        assertThat(config.applicationId()).isEqualTo("tenant-index-colo-ORD");
+        assertThat(config.dlqTopic()).isEqualTo("tenant-index.dlq.ORD");
+        Properties props = ColoTopology.getStreamsConfig(config);
+        assertThat(props).containsEntry("processing.guarantee", "exactly_once_v2").containsEntry("topology.optimization", "all");
+        // With source-topic reuse there is no changelog topic: the only sink is the dead-letter topic.
+        TopologyDescription description = ColoTopology.buildTopology(new StreamsBuilder(), props, config,
+                new IndexRecordSerde(registry), positions, poison).describe();
+        assertThat(description.toString()).doesNotContain("changelog").contains(config.dlqTopic());
+    }
+
+    @Test
+    void shouldMaterializeInsertsUpdatesAndTombstones() {
+        input.pipeInput("acme", bytes(Registrations.of("acme", 1)));
+        input.pipeInput("zeta", bytes(Registrations.of("zeta", 1)));
+        assertThat(store.get("acme").registration().getVersion()).isEqualTo(1);
+
+        input.pipeInput("acme", bytes(Registrations.of("acme", 2)));
+        assertThat(store.get("acme").registration().getVersion()).isEqualTo(2);
+        assertThat(store.get("acme").registration().getMetadata().getMaxConnections()).isEqualTo(100);
+
+        input.pipeInput("acme", (byte[]) null);
+        assertThat(store.get("acme")).isNull();
+        assertThat(store.get("zeta").registration().getVersion()).isEqualTo(1);
+
+        assertThat(positions.appliedOffset(0)).isEqualTo(3);
+        assertThat(positions.processedRecords()).isEqualTo(4);
+        assertThat(positions.lastAppliedAtMillis()).isPositive();
+        assertThat(dlq.isEmpty()).isTrue();
+        assertThat(poison.count()).isZero();
+    }
+
+    @Test
+    void shouldCountAndDeadLetterPoisonRecordsAndKeepApplyingTheRest() {
+        byte[] good = bytes(Registrations.of("b", 1));
+        byte[] badMagic = good.clone();
+        badMagic[0] = 0x7;
+        byte[] unknownId = good.clone();
+        unknownId[1] = 0x7f;
+        byte[] truncated = Arrays.copyOf(good, good.length - 20);
+
+        input.pipeInput("a", bytes(Registrations.of("a", 1)));
+        input.pipeInput("b", good);
+        input.pipeInput("b", badMagic);
+        input.pipeInput("c", unknownId);
+        input.pipeInput("d", truncated);
+        input.pipeInput("e", bytes(Registrations.of("e", 1)));
+
+        assertThat(poison.count()).isEqualTo(3);
+        assertThat(store.get("a").registration().getVersion()).isEqualTo(1);
+        assertThat(store.get("e").registration().getVersion()).isEqualTo(1);
+        // The latest record of b is undecodable: the store says so (as a replay of the compacted topic would).
+        assertThat(store.get("b").isPoison()).isTrue();
+        assertThat(store.get("c").error()).contains("schema id");
+        assertThat(store.get("d").isPoison()).isTrue();
+        assertThat(positions.appliedOffset(0)).isEqualTo(5);
+
+        List<TestRecord<String, byte[]>> dead = dlq.readRecordsToList();
+        assertThat(dead).extracting(TestRecord::key).containsExactly("b", "c", "d");
+        assertThat(dead.get(0).value()).isEqualTo(badMagic);
+        assertThat(dead.get(1).value()).isEqualTo(unknownId);
+        assertThat(dead.get(2).value()).isEqualTo(truncated);
+        assertThat(header(dead.get(0), DeadLetterTopic.HEADER_OFFSET)).isEqualTo("2");
+        assertThat(header(dead.get(0), DeadLetterTopic.HEADER_TOPIC)).isEqualTo(TOPIC);
+        assertThat(header(dead.get(0), DeadLetterTopic.HEADER_ERROR)).contains("magic byte");
+        assertThat(header(dead.get(2), DeadLetterTopic.HEADER_COLO)).isEqualTo("ORD");
+    }
+
+    @Test
+    void shouldFailInsteadOfDeadLetteringWhenTheRegistryIsUnreachable() {
+        byte[] good = bytes(Registrations.of("a", 1));
+        InMemoryRegistry cold = new InMemoryRegistry();
+        cold.unreachable = true;
+        // A fresh serde has no cached schema, so it must ask the (unreachable) registry.
+        assertThatThrownBy(() -> new IndexRecordSerde(cold).deserializer().deserialize(TOPIC, good))
+                .isInstanceOf(SerializationException.class);
+        assertThat(poison.count()).isZero();
+    }
+
+    private byte[] bytes(TenantRegistration r) {
+        return serializer.serialize(TOPIC, r);
+    }
+
+    private static String header(TestRecord<String, byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}

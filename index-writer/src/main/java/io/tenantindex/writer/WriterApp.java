@@ -1,9 +1,15 @@
 package io.tenantindex.writer;
 
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tenantindex.common.TenantIndexException;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.HttpServers;
+import io.tenantindex.common.metrics.ServiceMetrics;
 import io.tenantindex.common.kafka.TopicAdmin;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
@@ -15,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -40,6 +47,8 @@ public final class WriterApp implements AutoCloseable {
     private final IndexWriter writer;
     private final ReplicaMonitor replicaMonitor;
     private final Javalin http;
+    private final PrometheusMeterRegistry metrics;
+    private volatile KafkaClientMetrics producerMetrics;
     private volatile String status = "LOADING";
 
     private WriterApp(WriterConfig config) {
@@ -49,13 +58,20 @@ public final class WriterApp implements AutoCloseable {
         int partitions = TopicAdmin.partitionCount(admin, config.topics().indexTopic());
         SchemaRegistryClient registry = new HttpSchemaRegistryClient(config.registryUrl());
         this.view = new TenantView(partitions);
-        this.writer = new IndexWriter(config.topics().indexTopic(), view, () -> producer(config, registry),
+        this.metrics = ServiceMetrics.create("index-writer", "writer_id", config.writerId());
+        this.writer = new IndexWriter(config.topics().indexTopic(), view, () -> instrumented(producer(config, registry)),
                 new TopicReplay(config.kafka(), config.topics().indexTopic(),
                         ConfluentAvroDeserializer.specific(registry, TenantRegistration.getClassSchema())),
                 config.maxBatch(), System::currentTimeMillis);
         this.replicaMonitor = new ReplicaMonitor(admin, config.topics().indexTopic());
-        this.http = HttpServers.create(config.maxBodyBytes(), new WriterRoutes(this, config)::register)
-                .start(config.httpHost(), config.httpPort());
+        bindMetrics();
+        WriterRoutes routes = new WriterRoutes(this, config, Timer.builder("tenant_index_write_latency")
+                .description("HTTP write received → committed to Kafka").publishPercentileHistogram()
+                .register(metrics));
+        this.http = HttpServers.create(config.maxBodyBytes(), c -> {
+            routes.register(c);
+            ServiceMetrics.route(c, metrics);
+        }).start(config.httpHost(), config.httpPort());
     }
 
     /** Starts the writer and returns once it is caught up with the topic and accepting writes. */
@@ -88,6 +104,30 @@ public final class WriterApp implements AutoCloseable {
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "60000");
         return new KafkaProducer<>(p, new StringSerializer(),
                 new ConfluentAvroSerializer<>(registry, config.autoRegisterSchemas(), false));
+    }
+
+    private void bindMetrics() {
+        IndexWriter.WriterStats s = writer.stats();
+        Map.of("committed", s.committed, "rejected", s.rejected, "failed", s.failed).forEach((result, counter) ->
+                FunctionCounter.builder("tenant_index_writes", counter, AtomicLong::get)
+                        .description("Writes by outcome: committed, rejected (precondition, not found) or failed (Kafka)")
+                        .tag("result", result).register(metrics));
+        FunctionCounter.builder("tenant_index_transactions", s.transactions, AtomicLong::get)
+                .description("Kafka transactions committed (group commits)").register(metrics);
+        Gauge.builder("tenant_index_tenants", view, TenantView::size).description("Registered tenants").register(metrics);
+        Gauge.builder("tenant_index_writer_fenced", writer, w -> w.isFenced() ? 1 : 0)
+                .description("1 once another writer with the same id has fenced this one").register(metrics);
+    }
+
+    /** Binds the producer's own metrics; a recovered producer replaces the previous binding. */
+    private Producer<String, TenantRegistration> instrumented(Producer<String, TenantRegistration> producer) {
+        KafkaClientMetrics previous = producerMetrics;
+        if (previous != null) {
+            previous.close();
+        }
+        producerMetrics = new KafkaClientMetrics(producer);
+        producerMetrics.bindTo(metrics);
+        return producer;
     }
 
     IndexWriter writer() {
@@ -136,6 +176,7 @@ public final class WriterApp implements AutoCloseable {
         http.stop();
         writer.close();
         admin.close();
+        metrics.close();
         LOG.info("index-writer '{}' stopped", config.writerId());
     }
 

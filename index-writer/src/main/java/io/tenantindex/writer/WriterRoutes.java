@@ -2,6 +2,7 @@ package io.tenantindex.writer;
 
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.Timer;
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.TenantIds;
 import io.tenantindex.common.TenantIndexException;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /** The index-writer's HTTP API (see design.md, "index-writer"). */
 final class WriterRoutes {
@@ -29,10 +31,19 @@ final class WriterRoutes {
 
     private final WriterApp app;
     private final WriterConfig config;
+    private final Timer writeLatency;
 
-    WriterRoutes(WriterApp app, WriterConfig config) {
+    WriterRoutes(WriterApp app, WriterConfig config, Timer writeLatency) {
         this.app = app;
         this.config = config;
+        this.writeLatency = writeLatency;
+    }
+
+    /** Submits a write and times it until Kafka has committed it (or it failed). */
+    private CompletableFuture<WriteResult> submit(WriteCommand command) {
+        long started = System.nanoTime();
+        return app.writer().submit(command)
+                .whenComplete((r, e) -> writeLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
     }
 
     void register(JavalinConfig c) {
@@ -52,7 +63,7 @@ final class WriterRoutes {
         RegistrationRequest request = RegistrationRequest.parse(HttpServers.boundedBody(ctx, config.maxBodyBytes()), tenantId);
         Precondition precondition = Precondition.fromHeaders(ctx.header("If-Match"), ctx.header("If-None-Match"),
                 request.expectedVersion());
-        CompletableFuture<WriteResult> result = app.writer().submit(new WriteCommand.Put(request, precondition));
+        CompletableFuture<WriteResult> result = submit(new WriteCommand.Put(request, precondition));
         ctx.future(() -> result.thenAccept(r -> ctx.status(r.created() ? 201 : 200)
                 .header("ETag", etag(r.version()))
                 .header(TOKEN_HEADER, r.token().encode())
@@ -62,7 +73,7 @@ final class WriterRoutes {
     private void delete(Context ctx) {
         String tenantId = TenantIds.requireValid(ctx.pathParam("tenantId"));
         Precondition precondition = Precondition.fromHeaders(ctx.header("If-Match"), ctx.header("If-None-Match"), 0);
-        CompletableFuture<WriteResult> result = app.writer().submit(new WriteCommand.Delete(tenantId, precondition));
+        CompletableFuture<WriteResult> result = submit(new WriteCommand.Delete(tenantId, precondition));
         ctx.future(() -> result.thenAccept(r -> ctx.status(204).header(TOKEN_HEADER, r.token().encode())));
     }
 
@@ -103,7 +114,7 @@ final class WriterRoutes {
                 report.lines++;
                 try {
                     RegistrationRequest request = RegistrationRequest.parseImportLine(line);
-                    chunk.add(new Pending(lineNo, request.tenantId(), app.writer().submit(new WriteCommand.Put(request,
+                    chunk.add(new Pending(lineNo, request.tenantId(), submit(new WriteCommand.Put(request,
                             new Precondition(0, false, request.expectedVersion())))));
                 } catch (TenantIndexException e) {
                     report.fail(lineNo, null, e);

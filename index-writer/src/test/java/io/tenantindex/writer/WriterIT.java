@@ -168,4 +168,18 @@ class WriterIT {
         assertThat(after.get("digest").asText()).isNotEqualTo(before);
         assertThat(after.get("partitions")).hasSize(3);
     }
+
+    @Test
+    void shouldExposePrometheusMetricsForWritesAndTheProducer() {
+        Http.putJson(base + "/tenants/" + SharedKafka.uniqueName("m"), WriterFixture.body("free"));
+        HttpResponse<String> metrics = Http.get(base + "/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain");
+        assertThat(metrics.body())
+                .containsPattern("tenant_index_writes_total\\{[^}]*result=\"committed\"[^}]*\\} [1-9]")
+                .contains("tenant_index_write_latency_seconds_bucket")
+                .contains("tenant_index_writer_fenced{")
+                .contains("kafka_producer_")
+                .contains("jvm_memory_used_bytes");
+    }
 }

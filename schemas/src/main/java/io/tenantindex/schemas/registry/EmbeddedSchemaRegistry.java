@@ -63,9 +63,12 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                 LOG.error("registry error on {} {}", ctx.method(), ctx.path(), e);
                 error(ctx, 500, 50001, "Error in the backend data store: " + e.getMessage());
             });
+            // Unknown routes (Javalin's own plain-text 404) get Confluent's error shape too; our
+            // RegistryError 404s already have it and are left alone.
             config.routes.error(404, ctx -> {
-                if (ctx.result() == null) {
-                    error(ctx, 404, 404, "HTTP 404 Not Found");
+                String type = ctx.res().getContentType();
+                if (type == null || !type.startsWith(CONTENT_TYPE)) {
+                    error(ctx, 404, 404, "HTTP 404 Not Found: " + ctx.method() + " " + ctx.path());
                 }
             });
         });

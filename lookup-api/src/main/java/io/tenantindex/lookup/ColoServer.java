@@ -1,0 +1,92 @@
+package io.tenantindex.lookup;
+
+import io.javalin.Javalin;
+import io.tenantindex.colo.ColoMaterializer;
+import io.tenantindex.colo.IndexReplica;
+import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.http.HttpServers;
+import io.tenantindex.lookup.usage.KafkaUsageEmitter;
+import io.tenantindex.lookup.usage.UsageEmitterConfig;
+import io.tenantindex.lookup.usage.UsageRecorder;
+import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One colo process: the materializer (Kafka Streams + RocksDB) and the lookup API over it, in one
+ * JVM because interactive queries need the store in-process.
+ *
+ * <p>Run: {@code java -Xmx512m -cp … io.tenantindex.lookup.ColoServer --colo ORD --http-port 8081
+ * --bootstrap-servers 127.0.0.1:9092 --registry-url http://127.0.0.1:8085 --state-dir data/state}
+ * (every flag also as {@code TENANT_INDEX_*} env). The launcher calls {@link #start(ColoConfig, UsageRecorder)}.
+ */
+public final class ColoServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ColoServer.class);
+
+    private final ColoConfig config;
+    private final ColoMaterializer materializer;
+    private final UsageRecorder usage;
+    private final Javalin http;
+
+    private ColoServer(ColoConfig config, ColoMaterializer materializer, UsageRecorder usage, Javalin http) {
+        this.config = config;
+        this.materializer = materializer;
+        this.usage = usage;
+        this.http = http;
+    }
+
+    /**
+     * Starts the colo's replica and its HTTP endpoint; returns once the port is bound (readiness
+     * follows, see {@link #isReady()}). The server owns {@code usage} and closes it on {@link #close()}.
+     */
+    public static ColoServer start(ColoConfig config, UsageRecorder usage) {
+        ColoMaterializer materializer = ColoMaterializer.start(config.materializer(),
+                new HttpSchemaRegistryClient(config.registryUrl()));
+        try {
+            LookupRoutes routes = new LookupRoutes(materializer, usage, config.materializer().indexTopic(),
+                    config.readWait(), config.readMaxWait(), config.serveStaleWhileRestoring());
+            Javalin http = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, routes::register)
+                    .start(config.httpHost(), config.httpPort());
+            LOG.info("colo {} lookup API on http://{}:{}", config.colo(), config.httpHost(), http.port());
+            return new ColoServer(config, materializer, usage, http);
+        } catch (RuntimeException e) {
+            materializer.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public String colo() {
+        return config.colo();
+    }
+
+    public boolean isReady() {
+        return materializer.state().ready();
+    }
+
+    public IndexReplica replica() {
+        return materializer;
+    }
+
+    /** Records read from Kafka since start (restored + processed): small after a warm restart. */
+    public long reReadRecords() {
+        return materializer.positions().reReadRecords();
+    }
+
+    @Override
+    public void close() {
+        http.stop();
+        materializer.close();
+        usage.close();
+    }
+
+    public static void main(String[] args) {
+        Settings settings = Settings.fromEnvironmentAndArgs(System.getenv(), args);
+        ColoConfig config = ColoConfig.from(settings);
+        ColoServer server = start(config, KafkaUsageEmitter.start(UsageEmitterConfig.from(settings)));
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "colo-" + config.colo() + "-shutdown"));
+    }
+}

@@ -1,0 +1,87 @@
+package io.tenantindex.lookup;
+
+import io.tenantindex.colo.IndexReplica;
+import io.tenantindex.common.ConsistencyToken;
+import io.tenantindex.common.ErrorType;
+import io.tenantindex.common.IndexDigest;
+import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.schemas.TenantRegistration;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/** An in-memory replica for route tests: the test sets its contents, state and token behaviour. */
+final class FakeReplica implements IndexReplica {
+    final NavigableMap<String, TenantRegistration> entries = new ConcurrentSkipListMap<>();
+    volatile ReplicaState state = new ReplicaState(Phase.READY, true, 0, 12, null, null);
+    /** What lookupAtLeast returns before the entry is read; null = answer at once. */
+    volatile CompletableFuture<Void> tokenWait;
+    volatile Duration lastWait;
+    volatile ConsistencyToken lastToken;
+
+    @Override
+    public String colo() {
+        return "TST";
+    }
+
+    @Override
+    public Optional<TenantRegistration> lookup(String tenantId) {
+        return Optional.ofNullable(entries.get(tenantId));
+    }
+
+    @Override
+    public CompletableFuture<Optional<TenantRegistration>> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait) {
+        lastWait = maxWait;
+        lastToken = token;
+        CompletableFuture<Void> wait = tokenWait == null ? CompletableFuture.completedFuture(null) : tokenWait;
+        return wait.thenApply(v -> lookup(tenantId)).exceptionally(e -> {
+            throw new TenantIndexException(ErrorType.NOT_UP_TO_BOUND, "not applied yet", Duration.ofSeconds(1), null);
+        });
+    }
+
+    @Override
+    public ReplicaState state() {
+        return state;
+    }
+
+    @Override
+    public ReplicaStats stats() {
+        return new ReplicaStats("TST", state, entries.size(), Map.of(0, 41L), Map.of(0, 0L),
+                Instant.parse("2026-01-01T00:00:00Z"), 2, 10, 10, 15);
+    }
+
+    @Override
+    public TenantPage page(String after, int limit) {
+        List<TenantRegistration> items = new ArrayList<>();
+        Map<String, TenantRegistration> tail = after == null ? entries : entries.tailMap(after, false);
+        for (TenantRegistration r : tail.values()) {
+            if (items.size() == limit) {
+                return new TenantPage(items, items.get(items.size() - 1).getTenantId());
+            }
+            items.add(r);
+        }
+        return new TenantPage(items, null);
+    }
+
+    @Override
+    public ReplicaDigest digest() {
+        IndexDigest d = new IndexDigest(1);
+        entries.values().forEach(r -> d.add(0, r.getTenantId(), r.getVersion()));
+        return new ReplicaDigest(Map.of(0, new PartitionDigest(d.partitionHash(0), d.partitionEntries(0), 41)),
+                d.totalHash(), d.totalEntries());
+    }
+
+    void degrade(Instant since) {
+        state = new ReplicaState(Phase.DEGRADED, true, 0, 5000, since, "Kafka unreachable: test");
+    }
+
+    void restoring() {
+        state = new ReplicaState(Phase.RESTORING, false, 500, 3000, null, null);
+    }
+}

@@ -1,0 +1,261 @@
+package io.tenantindex.lookup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.Javalin;
+import io.tenantindex.common.ConsistencyToken;
+import io.tenantindex.common.IndexDigest;
+import io.tenantindex.common.Json;
+import io.tenantindex.common.TenantIds;
+import io.tenantindex.common.http.HttpServers;
+import io.tenantindex.lookup.usage.UsageRecorder;
+import io.tenantindex.schemas.LookupOutcome;
+import io.tenantindex.schemas.TenantMetadata;
+import io.tenantindex.schemas.TenantRegistration;
+import io.tenantindex.schemas.Tier;
+import io.tenantindex.testing.Http;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LookupRoutesTest {
+    private static final String TOPIC = "tenant-index";
+
+    private final FakeReplica replica = new FakeReplica();
+    private final List<String> usage = new CopyOnWriteArrayList<>();
+    private Javalin app;
+    private String base;
+
+    @BeforeEach
+    void start() {
+        startWith(false);
+    }
+
+    private void startWith(boolean serveStale) {
+        if (app != null) {
+            app.stop();
+        }
+        UsageRecorder recorder = new UsageRecorder() {
+            @Override
+            public void record(String tenantId, LookupOutcome outcome, long latencyMicros, String requestId) {
+                usage.add(tenantId + ":" + outcome);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        LookupRoutes routes = new LookupRoutes(replica, recorder, TOPIC, Duration.ofMillis(1000), Duration.ofMillis(5000), serveStale);
+        app = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, routes::register).start("127.0.0.1", 0);
+        base = "http://127.0.0.1:" + app.port();
+    }
+
+    @AfterEach
+    void stop() {
+        app.stop();
+    }
+
+    @Test
+    void shouldReturnTheEntryWithWhereTheReplicaStands() throws Exception {
+        replica.entries.put("acme", registration("acme", 3));
+        HttpResponse<String> r = Http.get(base + "/tenants/acme");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = Json.MAPPER.readTree(r.body());
+        assertThat(body.path("tenantId").asText()).isEqualTo("acme");
+        assertThat(body.path("doId").asText()).isEqualTo(TenantIds.doIdFor("acme"));
+        assertThat(body.path("version").asLong()).isEqualTo(3);
+        assertThat(body.path("coloHint").asText()).isEqualTo("SJC");
+        assertThat(body.path("metadata").path("tier").asText()).isEqualTo("enterprise");
+        assertThat(body.path("metadata").path("features").get(0).asText()).isEqualTo("ws");
+        assertThat(body.path("metadata").path("maxConnections").asInt()).isEqualTo(50);
+        assertThat(body.path("metadata").path("region").asText()).isEqualTo("eu");
+        assertThat(body.path("registeredAt").asLong()).isEqualTo(1000);
+        assertThat(body.path("updatedAt").asLong()).isEqualTo(1003);
+        assertThat(r.headers().firstValue("ETag")).contains("\"3\"");
+        assertThat(r.headers().firstValue("X-Colo")).contains("TST");
+        assertThat(r.headers().firstValue("X-Replica-Lag")).contains("0");
+        assertThat(r.headers().firstValue("X-Replica-Staleness-Ms")).contains("12");
+        assertThat(Long.parseLong(r.headers().firstValue("X-Index-Lookup-Micros").orElseThrow())).isNotNegative();
+        assertThat(r.headers().firstValue("X-Replica-Stale")).isEmpty();
+        assertThat(usage).containsExactly("acme:hit");
+    }
+
+    @Test
+    void shouldAnswer404JsonForUnknownTenantsAndCountHitsAndMisses() throws Exception {
+        replica.entries.put("acme", registration("acme", 1));
+        HttpResponse<String> r = Http.get(base + "/tenants/nobody");
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(Json.MAPPER.readTree(r.body()).path("error").asText()).isEqualTo("TENANT_NOT_FOUND");
+        assertThat(r.headers().firstValue("X-Colo")).contains("TST");
+        Http.get(base + "/tenants/acme");
+        Http.get(base + "/tenants/acme");
+        Http.get(base + "/tenants/acme");
+
+        JsonNode stats = Json.MAPPER.readTree(Http.get(base + "/stats").body());
+        assertThat(stats.path("colo").asText()).isEqualTo("TST");
+        assertThat(stats.path("hits").asLong()).isEqualTo(3);
+        assertThat(stats.path("misses").asLong()).isEqualTo(1);
+        assertThat(stats.path("hitRatio").asDouble()).isEqualTo(0.75);
+        assertThat(stats.path("entries").asLong()).isEqualTo(1);
+        assertThat(stats.path("position").path("0").asLong()).isEqualTo(41);
+        assertThat(stats.path("lag").asLong()).isZero();
+        assertThat(stats.path("lastAppliedAt").asText()).isEqualTo("2026-01-01T00:00:00Z");
+        assertThat(usage).containsExactly("nobody:miss", "acme:hit", "acme:hit", "acme:hit");
+    }
+
+    @Test
+    void shouldRejectInvalidTenantIdsWith400() throws Exception {
+        for (String bad : List.of("-leading-dash", "has%20space", "x".repeat(129))) {
+            HttpResponse<String> r = Http.get(base + "/tenants/" + bad);
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(Json.MAPPER.readTree(r.body()).path("error").asText()).isEqualTo("INVALID_TENANT_ID");
+        }
+        assertThat(usage).isEmpty();
+    }
+
+    @Test
+    void shouldAnswer503WithRetryAfterWhileRestoring() throws Exception {
+        replica.entries.put("acme", registration("acme", 1));
+        replica.restoring();
+        HttpResponse<String> r = Http.get(base + "/tenants/acme");
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).contains("1");
+        assertThat(Json.MAPPER.readTree(r.body()).path("error").asText()).isEqualTo("NOT_READY");
+        assertThat(usage).containsExactly("acme:not_ready");
+
+        HttpResponse<String> ready = Http.get(base + "/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.headers().firstValue("Retry-After")).contains("1");
+        HttpResponse<String> health = Http.get(base + "/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        JsonNode body = Json.MAPPER.readTree(health.body());
+        assertThat(body.path("status").asText()).isEqualTo("restoring");
+        assertThat(body.path("progress").path("percent").asDouble()).isEqualTo(100.0);
+        assertThat(Http.get(base + "/tenants").statusCode()).isEqualTo(503);
+    }
+
+    @Test
+    void shouldServeStaleWhileRestoringWhenAskedToAndSaySo() {
+        startWith(true);
+        replica.entries.put("acme", registration("acme", 1));
+        replica.restoring();
+        HttpResponse<String> r = Http.get(base + "/tenants/acme");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Replica-Stale")).contains("true");
+        assertThat(r.headers().firstValue("X-Replica-Lag")).contains("500");
+    }
+
+    @Test
+    void shouldKeepServingWhenDegradedAndSaySince() throws Exception {
+        replica.entries.put("acme", registration("acme", 1));
+        Instant since = Instant.parse("2026-02-03T04:05:06Z");
+        replica.degrade(since);
+        HttpResponse<String> r = Http.get(base + "/tenants/acme");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Replica-Degraded-Since")).contains(since.toString());
+        JsonNode health = Json.MAPPER.readTree(Http.get(base + "/health").body());
+        assertThat(health.path("status").asText()).isEqualTo("degraded");
+        assertThat(health.path("degradedSince").asText()).isEqualTo(since.toString());
+        assertThat(Http.get(base + "/health/ready").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldRejectMalformedAndForeignTokensWith400() throws Exception {
+        String foreign = new ConsistencyToken("other-topic", 0, 5).encode();
+        for (String token : List.of("not*base64", "bm9wZQ", foreign)) {
+            HttpResponse<String> r = Http.get(base + "/tenants/acme", "X-Consistency-Token", token);
+            assertThat(r.statusCode()).as(token).isEqualTo(400);
+            assertThat(Json.MAPPER.readTree(r.body()).path("error").asText()).isEqualTo("INVALID_TOKEN");
+        }
+        HttpResponse<String> viaQuery = Http.get(base + "/tenants/acme?token=" + foreign);
+        assertThat(viaQuery.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void shouldAnswerATokenedLookupOnlyOnceThePositionIsApplied() throws Exception {
+        replica.tokenWait = new CompletableFuture<>();
+        replica.restoring();
+        String token = new ConsistencyToken(TOPIC, 2, 77).encode();
+        CompletableFuture<HttpResponse<String>> pending = CompletableFuture.supplyAsync(
+                () -> Http.get(base + "/tenants/acme?token=" + token + "&wait=3s"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> replica.lastToken != null);
+        assertThat(pending).isNotDone();
+        replica.entries.put("acme", registration("acme", 7));
+        replica.tokenWait.complete(null);
+        HttpResponse<String> r = pending.get();
+        // Exact once applied, so answered even though the replica as a whole is still restoring.
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("ETag")).contains("\"7\"");
+        assertThat(replica.lastToken).isEqualTo(new ConsistencyToken(TOPIC, 2, 77));
+        assertThat(replica.lastWait).isEqualTo(Duration.ofSeconds(3));
+        assertThat(usage).containsExactly("acme:hit");
+    }
+
+    @Test
+    void shouldAnswer503NotUpToBoundWhenTheWaitRunsOut() throws Exception {
+        replica.tokenWait = CompletableFuture.failedFuture(new java.util.concurrent.TimeoutException());
+        String token = new ConsistencyToken(TOPIC, 0, 1).encode();
+        HttpResponse<String> r = Http.get(base + "/tenants/acme", "X-Consistency-Token", token);
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).contains("1");
+        assertThat(Json.MAPPER.readTree(r.body()).path("error").asText()).isEqualTo("NOT_UP_TO_BOUND");
+        assertThat(usage).containsExactly("acme:not_ready");
+    }
+
+    @Test
+    void shouldDefaultCapAndValidateTheWait() {
+        String token = new ConsistencyToken(TOPIC, 0, 1).encode();
+        Http.get(base + "/tenants/acme?token=" + token);
+        assertThat(replica.lastWait).isEqualTo(Duration.ofSeconds(1));
+        Http.get(base + "/tenants/acme?token=" + token + "&wait=250ms");
+        assertThat(replica.lastWait).isEqualTo(Duration.ofMillis(250));
+        Http.get(base + "/tenants/acme?token=" + token + "&wait=60000");
+        assertThat(replica.lastWait).isEqualTo(Duration.ofSeconds(5));
+        assertThat(Http.get(base + "/tenants/acme?token=" + token + "&wait=-1").statusCode()).isEqualTo(400);
+        assertThat(Http.get(base + "/tenants/acme?token=" + token + "&wait=soon").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void shouldPageThroughTheReplicaInKeyOrder() throws Exception {
+        for (String id : List.of("d", "a", "c", "b", "e")) {
+            replica.entries.put(id, registration(id, 1));
+        }
+        JsonNode first = Json.MAPPER.readTree(Http.get(base + "/tenants?limit=2").body());
+        assertThat(first.path("items")).extracting(n -> n.path("tenantId").asText()).containsExactly("a", "b");
+        assertThat(first.path("nextCursor").asText()).isEqualTo("b");
+        JsonNode second = Json.MAPPER.readTree(Http.get(base + "/tenants?limit=3&after=b").body());
+        assertThat(second.path("items")).extracting(n -> n.path("tenantId").asText()).containsExactly("c", "d", "e");
+        assertThat(second.path("nextCursor").isNull()).isTrue();
+        for (String bad : List.of("limit=0", "limit=1001", "limit=x", "after=-x")) {
+            HttpResponse<String> r = Http.get(base + "/tenants?" + bad);
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void shouldExposeTheDigestInTheWritersShape() throws Exception {
+        replica.entries.put("acme", registration("acme", 2));
+        JsonNode d = Json.MAPPER.readTree(Http.get(base + "/digest").body());
+        assertThat(d.path("colo").asText()).isEqualTo("TST");
+        assertThat(d.path("digest").asText()).isEqualTo(String.format("%016x", IndexDigest.entryHash("acme", 2)));
+        assertThat(d.path("entries").asLong()).isEqualTo(1);
+        assertThat(d.path("partitions").path("0").path("entries").asLong()).isEqualTo(1);
+        assertThat(d.path("positions").path("0").asLong()).isEqualTo(41);
+    }
+
+    static TenantRegistration registration(String id, long version) {
+        return TenantRegistration.newBuilder()
+                .setTenantId(id).setDoId(TenantIds.doIdFor(id)).setColoHint("SJC").setVersion(version)
+                .setRegisteredAt(1000).setUpdatedAt(1000 + version)
+                .setMetadata(TenantMetadata.newBuilder().setTier(Tier.enterprise).setFeatures(List.of("ws"))
+                        .setMaxConnections(50).setRegion("eu").build())
+                .build();
+    }
+}

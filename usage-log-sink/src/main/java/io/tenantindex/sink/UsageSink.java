@@ -1,0 +1,202 @@
+package io.tenantindex.sink;
+
+import io.javalin.Javalin;
+import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.http.HttpServers;
+import io.tenantindex.common.kafka.TopicAdmin;
+import io.tenantindex.schemas.UsageEvent;
+import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
+import io.tenantindex.schemas.registry.SchemaRegistryClient;
+import io.tenantindex.schemas.serde.AvroSerdes;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The usage-log-sink process: creates the usage topic if missing, runs the {@link UsageTopology}
+ * Streams app and serves {@link UsageRoutes}. The launcher calls {@link #start(SinkConfig)};
+ * {@link #main} runs it alone ({@code --bootstrap-servers … --registry-url … --sink-http-port …},
+ * or the matching {@code TENANT_INDEX_*} environment variables).
+ */
+public final class UsageSink implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UsageSink.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final SinkConfig config;
+    private final Admin admin;
+    private final KafkaStreams streams;
+    private final EventLog events;
+    private final Javalin http;
+
+    private UsageSink(SinkConfig config, Admin admin, KafkaStreams streams, EventLog events) {
+        this.config = config;
+        this.admin = admin;
+        this.streams = streams;
+        this.events = events;
+        UsageQueries queries = new UsageQueries(g -> streams.store(
+                StoreQueryParameters.fromNameAndType(g.store(), QueryableStoreTypes.<String, UsageAggregate>windowStore())));
+        UsageRoutes routes = new UsageRoutes(queries, events, streams::state, this::stats);
+        this.http = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, routes::register)
+                .start(config.httpHost(), config.httpPort());
+    }
+
+    public static UsageSink start(SinkConfig config) {
+        Admin admin = Admin.create(config.kafka().clientProperties());
+        KafkaStreams streams = null;
+        EventLog events = null;
+        try {
+            TopicAdmin.ensureTopics(admin, List.of(config.topics().usage()));
+            SchemaRegistryClient registry = new HttpSchemaRegistryClient(config.registryUrl());
+            Serde<UsageEvent> eventSerde = AvroSerdes.specificValue(registry, UsageEvent.getClassSchema(), false);
+            Topology topology = UsageTopology.buildTopology(new StreamsBuilder(), config.topics().usageTopic(), eventSerde,
+                    config.grace(), config.windowRetention());
+            streams = new KafkaStreams(topology, UsageTopology.getStreamsConfig(config));
+            streams.setUncaughtExceptionHandler(e -> {
+                LOG.error("usage sink stream thread failed; replacing it", e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            streams.start();
+            events = new EventLog(config.kafka(), config.topics().usageTopic(), eventSerde.deserializer(),
+                    config.eventsMaxScan(), config.eventReaders());
+            UsageSink sink = new UsageSink(config, admin, streams, events);
+            LOG.info("usage-log-sink {} on http://{}:{} reading {}", config.applicationId(), config.httpHost(), sink.port(),
+                    config.topics().usageTopic());
+            return sink;
+        } catch (RuntimeException e) {
+            if (events != null) {
+                events.close();
+            }
+            if (streams != null) {
+                closeStreams(streams);
+            }
+            admin.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /**
+     * What {@code GET /stats} shows: the Streams state, events processed and dropped (late beyond
+     * the grace period or undecodable) since this process started, and the consumer lag.
+     */
+    Map<String, Object> stats() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("applicationId", config.applicationId());
+        out.put("topic", config.topics().usageTopic());
+        out.put("streamsState", streams.state().name());
+        out.put("processed", (long) metricSum("process-total", "stream-thread-metrics"));
+        out.put("dropped", (long) metricSum("dropped-records-total", "stream-task-metrics"));
+        out.put("lag", lag());
+        out.put("graceMs", config.grace().toMillis());
+        out.put("windowRetentionMs", config.windowRetention().toMillis());
+        return out;
+    }
+
+    private double metricSum(String name, String group) {
+        double sum = 0;
+        for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+            if (e.getKey().name().equals(name) && e.getKey().group().equals(group)
+                    && e.getValue().metricValue() instanceof Number n && Double.isFinite(n.doubleValue())) {
+                sum += n.doubleValue();
+            }
+        }
+        return sum;
+    }
+
+    /** End offsets minus the app's committed offsets, summed over partitions; -1 if Kafka cannot say. */
+    private long lag() {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(config.applicationId())
+                    .partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, Long> ends = TopicAdmin.endOffsets(admin, config.topics().usageTopic());
+            Map<TopicPartition, Long> positions = new HashMap<>();
+            committed.forEach((tp, om) -> positions.put(tp, om == null ? 0L : om.offset()));
+            long lag = 0;
+            for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+                lag += Math.max(0, end.getValue() - positions.getOrDefault(end.getKey(), 0L));
+            }
+            return lag;
+        } catch (ExecutionException | RuntimeException e) {
+            LOG.debug("cannot compute lag", e);
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Stops HTTP first, then leaves the consumer group so a restart is not held up by the session timeout. */
+    @Override
+    public void close() {
+        http.stop();
+        events.close();
+        closeStreams(streams);
+        admin.close();
+    }
+
+    private static void closeStreams(KafkaStreams streams) {
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(CLOSE_TIMEOUT));
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Settings settings = Settings.fromEnvironment(System.getenv()).with(flags(args));
+        UsageSink sink = start(SinkConfig.from(settings));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            sink.close();
+            stopped.countDown();
+        }, "usage-sink-shutdown"));
+        stopped.await();
+    }
+
+    /** {@code --sink-http-port 8090} or {@code --sink-http-port=8090} → {@code sink.http.port=8090}. */
+    static Map<String, String> flags(String[] args) {
+        Map<String, String> out = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--") || arg.length() == 2) {
+                throw new IllegalArgumentException("expected --flag value, got '" + arg + "'");
+            }
+            String name = arg.substring(2);
+            String value;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new IllegalArgumentException("flag --" + name + " needs a value");
+            }
+            out.put(name.replace('-', '.'), value);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,278 @@
+package io.tenantindex.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantindex.common.Json;
+import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.kafka.KafkaSettings;
+import io.tenantindex.common.kafka.TopicsConfig;
+import io.tenantindex.lookup.usage.KafkaUsageEmitter;
+import io.tenantindex.lookup.usage.UsageEmitterConfig;
+import io.tenantindex.schemas.LookupOutcome;
+import io.tenantindex.schemas.registry.EmbeddedSchemaRegistry;
+import io.tenantindex.testing.Http;
+import io.tenantindex.testing.SharedKafka;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sink on the real in-process broker and the real embedded registry, fed by the colos' real
+ * {@link KafkaUsageEmitter}s. Each test has its own topic and application id.
+ */
+class UsageSinkIT {
+    private static final int EVENTS = Integer.getInteger("usage.it.events", 20_000);
+    private static final int TENANTS = 50;
+    private static final Duration PATIENCE = Duration.ofMinutes(3);
+
+    private static EmbeddedSchemaRegistry registry;
+
+    @BeforeAll
+    static void startRegistry() {
+        String bootstrap = SharedKafka.bootstrapServers();
+        registry = EmbeddedSchemaRegistry.start(KafkaSettings.of(bootstrap), TopicsConfig.from(Settings.empty()).schemas(),
+                "127.0.0.1", 0);
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        registry.close();
+    }
+
+    private static Settings settings(String topic, Map<String, String> extra) {
+        Map<String, String> values = new HashMap<>(Map.of(
+                ConfigKeys.BOOTSTRAP_SERVERS, SharedKafka.bootstrapServers(),
+                ConfigKeys.REGISTRY_URL, registry.url(),
+                ConfigKeys.USAGE_TOPIC, topic,
+                ConfigKeys.USAGE_PARTITIONS, "3",
+                ConfigKeys.STATE_DIR, SharedKafka.tempDir("usage-sink-state").toString(),
+                SinkConfig.APPLICATION_ID, SharedKafka.uniqueName("usage-sink"),
+                SinkConfig.HTTP_PORT, "0",
+                SinkConfig.COMMIT_INTERVAL_MS, "100"));
+        values.putAll(extra);
+        return Settings.of(values);
+    }
+
+    private static KafkaUsageEmitter emitter(Settings settings, String colo) {
+        return KafkaUsageEmitter.start(UsageEmitterConfig.from(settings.with(Map.of(
+                ConfigKeys.COLO, colo,
+                UsageEmitterConfig.BUFFER_SIZE, Integer.toString(EVENTS),
+                UsageEmitterConfig.CLOSE_TIMEOUT_MS, "60000"))));
+    }
+
+    private static JsonNode getJson(UsageSink sink, String pathAndQuery, int expectedStatus) {
+        HttpResponse<String> response = Http.get("http://127.0.0.1:" + sink.port() + pathAndQuery);
+        assertThat(response.statusCode()).as("%s -> %s", pathAndQuery, response.body()).isEqualTo(expectedStatus);
+        try {
+            return Json.MAPPER.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String tenant(int i) {
+        return String.format("tenant-%02d", (i * 7) % TENANTS);
+    }
+
+    private static LookupOutcome outcome(int i) {
+        return LookupOutcome.values()[(i / 3) % LookupOutcome.values().length];
+    }
+
+    /** Counts per outcome (hit, miss, not_ready, error) that the sink reports for a tenant over the whole test. */
+    private static long[] reported(UsageSink sink, String tenant, String granularity, long from, long to) {
+        JsonNode total = getJson(sink, "/usage/" + tenant + "?granularity=" + granularity + "&from=" + from + "&to=" + to, 200)
+                .get("total");
+        return new long[] {total.get("hits").asLong(), total.get("misses").asLong(), total.get("notReady").asLong(),
+                total.get("errors").asLong()};
+    }
+
+    private static Map<String, List<Long>> reportedAll(UsageSink sink, String granularity, long from, long to) {
+        Map<String, List<Long>> out = new HashMap<>();
+        for (int t = 0; t < TENANTS; t++) {
+            String tenant = String.format("tenant-%02d", t);
+            long[] counts = reported(sink, tenant, granularity, from, to);
+            out.put(tenant, List.of(counts[0], counts[1], counts[2], counts[3]));
+        }
+        return out;
+    }
+
+    @Test
+    void shouldCountEveryLookupFromThreeColosExactlyOnceAcrossASinkRestart() throws Exception {
+        String topic = SharedKafka.uniqueName("usage-eos");
+        Settings settings = settings(topic, Map.of());
+        long from = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
+        Map<String, long[]> expected = new HashMap<>();
+        for (int i = 0; i < EVENTS; i++) {
+            expected.computeIfAbsent(tenant(i), t -> new long[4])[outcome(i).ordinal()]++;
+        }
+        List<KafkaUsageEmitter> colos = List.of(emitter(settings, "ORD"), emitter(settings, "SIN"), emitter(settings, "AMS"));
+        UsageSink first = UsageSink.start(SinkConfig.from(settings));
+        UsageSink second;
+        try {
+            int half = EVENTS / 2;
+            for (int i = 0; i < half; i++) {
+                colos.get(i % 3).record(tenant(i), outcome(i), 10 + i % 5_000, "req-" + i);
+            }
+            await().atMost(PATIENCE).until(() -> getJson(first, "/stats", 200).get("processed").asLong() >= half / 4);
+            // The second half is emitted while the first sink shuts down: the restart happens mid-stream.
+            CompletableFuture<Void> secondHalf = CompletableFuture.runAsync(() -> {
+                for (int i = half; i < EVENTS; i++) {
+                    colos.get(i % 3).record(tenant(i), outcome(i), 10 + i % 5_000, "req-" + i);
+                }
+            });
+            first.close();
+            secondHalf.get();
+            // A fresh state directory: the restarted sink must rebuild its stores from the changelogs.
+            second = UsageSink.start(SinkConfig.from(settings.with(ConfigKeys.STATE_DIR,
+                    SharedKafka.tempDir("usage-sink-restarted").toString())));
+        } finally {
+            for (KafkaUsageEmitter colo : colos) {
+                colo.close();
+            }
+        }
+        try {
+            assertThat(colos.stream().mapToLong(KafkaUsageEmitter::emitted).sum()).isEqualTo(EVENTS);
+            assertThat(colos.stream().mapToLong(KafkaUsageEmitter::dropped).sum()).isZero();
+            assertThat(colos.stream().mapToLong(KafkaUsageEmitter::failed).sum()).isZero();
+
+            Map<String, List<Long>> want = new HashMap<>();
+            expected.forEach((t, c) -> want.put(t, List.of(c[0], c[1], c[2], c[3])));
+            long to = System.currentTimeMillis() + Duration.ofHours(1).toMillis();
+            await().atMost(PATIENCE).until(() -> getJson(second, "/stats", 200).get("lag").asLong() == 0);
+            await().atMost(PATIENCE).until(() -> reportedAll(second, "hour", from, to).equals(want));
+            // Caught up and exact; the per-minute store must agree with the per-hour one.
+            assertThat(reportedAll(second, "minute", from, to)).isEqualTo(want);
+
+            JsonNode top = getJson(second, "/usage/top?window=hour&limit=3", 200);
+            long windowStart = top.get("windowStart").asLong();
+            List<Long> perTenant = new ArrayList<>();
+            for (int t = 0; t < TENANTS; t++) {
+                JsonNode windows = getJson(second, "/usage/" + String.format("tenant-%02d", t)
+                        + "?granularity=hour&from=" + windowStart + "&to=" + (windowStart + 1), 200).get("windows");
+                perTenant.add(windows.isEmpty() ? 0L : windows.get(0).get("count").asLong());
+            }
+            perTenant.sort(Comparator.reverseOrder());
+            List<Long> topCounts = new ArrayList<>();
+            top.get("tenants").forEach(t -> topCounts.add(t.get("count").asLong()));
+            assertThat(topCounts).isEqualTo(perTenant.subList(0, 3));
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void shouldPageThroughATenantsEventsExactlyOnceAndInOrder() {
+        String topic = SharedKafka.uniqueName("usage-pages");
+        // A small scan budget so that many pages end on the budget rather than on the limit.
+        Settings settings = settings(topic, Map.of(SinkConfig.EVENTS_MAX_SCAN, "300"));
+        int mine = 1_500;
+        List<String> sent = new ArrayList<>();
+        try (UsageSink sink = UsageSink.start(SinkConfig.from(settings))) {
+            try (KafkaUsageEmitter ord = emitter(settings, "ORD")) {
+                for (int i = 0; i < mine; i++) {
+                    ord.record("pager", LookupOutcome.hit, i, "pager-" + i);
+                    sent.add("pager-" + i);
+                    ord.record("other-" + (i % 11), LookupOutcome.miss, i, "other-" + i);
+                    ord.record("else-" + (i % 7), LookupOutcome.hit, i, "else-" + i);
+                }
+                await().atMost(PATIENCE).until(() -> ord.emitted() == 3L * mine);
+            }
+
+            List<String> seen = new ArrayList<>();
+            long lastOffset = -1;
+            String cursor = null;
+            int pages = 0;
+            do {
+                String query = "/usage/pager/events?limit=70" + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+                JsonNode page = getJson(sink, query, 200);
+                assertThat(page.get("events").size()).isLessThanOrEqualTo(70);
+                for (JsonNode event : page.get("events")) {
+                    assertThat(event.get("tenantId").asText()).isEqualTo("pager");
+                    assertThat(event.get("colo").asText()).isEqualTo("ORD");
+                    assertThat(event.get("offset").asLong()).isGreaterThan(lastOffset);
+                    lastOffset = event.get("offset").asLong();
+                    seen.add(event.get("requestId").asText());
+                }
+                cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+                pages++;
+            } while (cursor != null);
+            assertThat(seen).containsExactlyElementsOf(sent);
+            assertThat(pages).isGreaterThan(mine / 70);
+
+            // `from` seeks by time: from the epoch it is the first page, from the future it is empty.
+            JsonNode fromEpoch = getJson(sink, "/usage/pager/events?limit=5&from=0", 200);
+            assertThat(fromEpoch.get("events").get(0).get("requestId").asText()).isEqualTo("pager-0");
+            long future = System.currentTimeMillis() + Duration.ofDays(1).toMillis();
+            JsonNode fromFuture = getJson(sink, "/usage/pager/events?from=" + future, 200);
+            assertThat(fromFuture.get("events")).isEmpty();
+            assertThat(fromFuture.get("nextCursor").isNull()).isTrue();
+
+            // An unknown tenant has no events: following its cursors (scans of other tenants' records) ends empty.
+            String unknownCursor = "";
+            do {
+                JsonNode unknown = getJson(sink, "/usage/nobody/events?cursor=" + unknownCursor, 200);
+                assertThat(unknown.get("events")).isEmpty();
+                unknownCursor = unknown.get("nextCursor").isNull() ? null : unknown.get("nextCursor").asText();
+            } while (unknownCursor != null);
+            assertThat(getJson(sink, "/usage/nobody?granularity=hour", 200).get("windows")).isEmpty();
+
+            String pagerCursor = getJson(sink, "/usage/pager/events?limit=1", 200).get("nextCursor").asText();
+            for (String bad : List.of(
+                    "/usage/pager/events?limit=0",
+                    "/usage/pager/events?limit=1001",
+                    "/usage/pager/events?limit=ten",
+                    "/usage/pager/events?cursor=not-a-cursor",
+                    "/usage/other-1/events?cursor=" + pagerCursor,
+                    "/usage/pager/events?from=yesterday",
+                    "/usage/pager?from=2000&to=1000",
+                    "/usage/pager?granularity=day",
+                    "/usage/pager?from=0&to=" + Duration.ofDays(30).toMillis(),
+                    "/usage/top?limit=0",
+                    "/usage/top?window=week",
+                    "/usage/bad!id/events")) {
+                JsonNode error = getJson(sink, bad, 400);
+                assertThat(error.get("error").asText()).as(bad).isIn("BAD_REQUEST", "INVALID_TENANT_ID");
+                assertThat(error.get("message").asText()).as(bad).isNotBlank();
+            }
+            assertThat(getJson(sink, "/health", 200).get("status").asText()).isEqualTo("UP");
+        }
+    }
+
+    @Test
+    void shouldCreateTheUsageTopicWithTheConfiguredRetention() throws Exception {
+        String topic = SharedKafka.uniqueName("usage-retention");
+        long retentionMs = Duration.ofDays(2).toMillis();
+        Settings settings = settings(topic, Map.of(
+                ConfigKeys.USAGE_RETENTION_MS, Long.toString(retentionMs),
+                ConfigKeys.USAGE_RETENTION_BYTES, Long.toString(256L << 20)));
+        try (UsageSink sink = UsageSink.start(SinkConfig.from(settings));
+                Admin admin = Admin.create(KafkaSettings.of(SharedKafka.bootstrapServers()).clientProperties())) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+            assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo(TopicConfig.CLEANUP_POLICY_DELETE);
+            assertThat(config.get(TopicConfig.RETENTION_MS_CONFIG).value()).isEqualTo(Long.toString(retentionMs));
+            assertThat(config.get(TopicConfig.RETENTION_BYTES_CONFIG).value()).isEqualTo(Long.toString(256L << 20));
+            // The window stores keep what the topic keeps.
+            assertThat(getJson(sink, "/stats", 200).get("windowRetentionMs").asLong()).isEqualTo(retentionMs);
+        }
+    }
+}

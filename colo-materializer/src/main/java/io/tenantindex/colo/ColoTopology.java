@@ -45,6 +45,8 @@ public final class ColoTopology {
         // EOS already sets the consumers to read_committed; 100 ms commits keep DLQ writes and
         // offsets moving without long-open transactions (must stay below transaction.timeout.ms).
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        // Opt in to the Kafka 5.0 default now (no global stores here; it only silences a warning).
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return props;
     }
 

@@ -1,0 +1,135 @@
+package io.tenantindex.lookup;
+
+import io.tenantindex.colo.ColoKeys;
+import io.tenantindex.common.ConsistencyToken;
+import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.kafka.KafkaSettings;
+import io.tenantindex.common.kafka.TopicAdmin;
+import io.tenantindex.common.kafka.TopicsConfig;
+import io.tenantindex.lookup.usage.UsageRecorder;
+import io.tenantindex.schemas.TenantRegistration;
+import io.tenantindex.schemas.registry.EmbeddedSchemaRegistry;
+import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
+import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
+import io.tenantindex.testing.SharedKafka;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * One index topic on the shared broker, a registry, a transactional producer writing like the
+ * index-writer does, and colos started against them. Each fixture has its own topic and app ids.
+ */
+final class ColoFixture implements AutoCloseable {
+    static final int PARTITIONS = 3;
+    private static EmbeddedSchemaRegistry registry;
+
+    final String bootstrap = SharedKafka.bootstrapServers();
+    final String topic = SharedKafka.uniqueName("idx");
+    final String appSuffix = SharedKafka.uniqueName("t");
+    final TopicsConfig topics;
+    private final KafkaProducer<String, TenantRegistration> producer;
+    private final KafkaProducer<String, byte[]> rawProducer;
+
+    ColoFixture() {
+        topics = TopicsConfig.from(Settings.of(Map.of(ConfigKeys.INDEX_TOPIC, topic,
+                ConfigKeys.INDEX_PARTITIONS, Integer.toString(PARTITIONS))));
+        try (Admin admin = Admin.create(KafkaSettings.of(bootstrap).clientProperties())) {
+            TopicAdmin.ensureTopics(admin, List.of(topics.index()));
+        }
+        Properties props = KafkaSettings.of(bootstrap).clientProperties();
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "test-writer-" + UUID.randomUUID());
+        producer = new KafkaProducer<>(props, new StringSerializer(),
+                new ConfluentAvroSerializer<>(new HttpSchemaRegistryClient(registryUrl()), true, false));
+        producer.initTransactions();
+        Properties raw = KafkaSettings.of(bootstrap).clientProperties();
+        raw.put(ProducerConfig.ACKS_CONFIG, "all");
+        rawProducer = new KafkaProducer<>(raw, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    static synchronized String registryUrl() {
+        if (registry == null) {
+            registry = EmbeddedSchemaRegistry.start(KafkaSettings.of(SharedKafka.bootstrapServers()),
+                    TopicsConfig.from(Settings.empty()).schemas(), "127.0.0.1", 0);
+        }
+        return registry.url();
+    }
+
+    /** One committed transaction; returns the token of each record, as the writer would. */
+    List<ConsistencyToken> write(List<TenantRegistration> registrations) {
+        producer.beginTransaction();
+        var futures = registrations.stream()
+                .map(r -> producer.send(new ProducerRecord<>(topic, r.getTenantId(), r)))
+                .toList();
+        producer.commitTransaction();
+        return futures.stream().map(f -> {
+            try {
+                RecordMetadata md = f.get();
+                return new ConsistencyToken(topic, md.partition(), md.offset());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList();
+    }
+
+    ConsistencyToken write(TenantRegistration registration) {
+        return write(List.of(registration)).get(0);
+    }
+
+    ConsistencyToken delete(String tenantId) {
+        producer.beginTransaction();
+        var f = producer.send(new ProducerRecord<>(topic, tenantId, null));
+        producer.commitTransaction();
+        try {
+            RecordMetadata md = f.get();
+            return new ConsistencyToken(topic, md.partition(), md.offset());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Bytes as they are, outside any transaction: how a poison record gets onto the topic. */
+    void writeRaw(String key, byte[] value) {
+        try {
+            rawProducer.send(new ProducerRecord<>(topic, key, value)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Settings coloSettings(String colo, Path stateDir) {
+        Map<String, String> s = new HashMap<>();
+        s.put(ConfigKeys.COLO, colo);
+        s.put(ConfigKeys.BOOTSTRAP_SERVERS, bootstrap);
+        s.put(ConfigKeys.REGISTRY_URL, registryUrl());
+        s.put(ConfigKeys.STATE_DIR, stateDir.toString());
+        s.put(ConfigKeys.HTTP_HOST, "127.0.0.1");
+        s.put(ConfigKeys.HTTP_PORT, "0");
+        s.put(ConfigKeys.INDEX_TOPIC, topic);
+        s.put(ConfigKeys.INDEX_PARTITIONS, Integer.toString(PARTITIONS));
+        s.put(ColoKeys.APP_ID_SUFFIX, appSuffix);
+        s.put(ColoKeys.REFRESH_INTERVAL_MS, "200");
+        return Settings.of(s);
+    }
+
+    ColoServer startColo(String colo, Path stateDir) {
+        return ColoServer.start(ColoConfig.from(coloSettings(colo, stateDir)), UsageRecorder.NONE);
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+        rawProducer.close();
+    }
+}

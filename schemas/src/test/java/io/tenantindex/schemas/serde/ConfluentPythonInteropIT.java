@@ -1,0 +1,183 @@
+package io.tenantindex.schemas.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantindex.common.Json;
+import io.tenantindex.schemas.EmbeddedRegistries;
+import io.tenantindex.schemas.TenantMetadata;
+import io.tenantindex.schemas.TenantRegistration;
+import io.tenantindex.schemas.TestSchemas;
+import io.tenantindex.schemas.Tier;
+import io.tenantindex.schemas.registry.EmbeddedSchemaRegistry;
+import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
+import io.tenantindex.testing.SharedKafka;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Interoperability with an independent implementation: Confluent's own Python client (Debian's
+ * python3-confluent-kafka) reads what our serializer wrote through Confluent's registry client
+ * against our embedded registry, and writes records (registering their schema) that our
+ * deserializer reads. Skipped, saying why, only when /usr/bin/python3 lacks those packages;
+ * CI installs python3-confluent-kafka, python3-requests and python3-avro.
+ */
+class ConfluentPythonInteropIT {
+    private static final Path PYTHON = Path.of("/usr/bin/python3");
+    private static final Path SCRIPT = Path.of("src/test/python/confluent_interop.py");
+    private static final Path V2_FILE = Path.of("src/test/resources/avro/TenantRegistration-v2.avsc");
+    private static EmbeddedSchemaRegistry registry;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(pythonHasConfluentKafka(), "skipped: /usr/bin/python3 cannot import confluent_kafka.schema_registry, "
+                + "confluent_kafka.avro and avro; install the Debian packages python3-confluent-kafka python3-requests python3-avro");
+        registry = EmbeddedRegistries.start(EmbeddedRegistries.uniqueSchemasTopic());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    @Test
+    void confluentsPythonDeserializerShouldReadWhatOurSerializerWrote() throws Exception {
+        String topic = SchemaEvolutionIT.newTopic("interop-java-to-python");
+        var client = new HttpSchemaRegistryClient(registry.url());
+        Map<String, TenantRegistration> written = new HashMap<>();
+        for (int i = 1; i <= 6; i++) {
+            TenantRegistration r = TestSchemas.registration("j-" + i, i);
+            r.getMetadata().setMaxConnections(i % 3 == 0 ? null : 100 + i);
+            written.put(r.getTenantId(), r);
+        }
+        SchemaEvolutionIT.produce(topic, new ConfluentAvroSerializer<>(client, true, false), new ArrayList<>(written.values()));
+        int ourId = client.lookupId(ConfluentAvroSerializer.subjectFor(topic, false), TenantRegistration.getClassSchema());
+
+        List<JsonNode> lines = runPython("consume", "--topic", topic, "--count", "6");
+
+        JsonNode summary = lines.get(lines.size() - 1);
+        assertThat(summary.path("latest_id").asInt()).isEqualTo(ourId);
+        assertThat(summary.path("latest_version").asInt()).isEqualTo(1);
+        assertThat(new Schema.Parser().parse(summary.path("schema").toString())).isEqualTo(TenantRegistration.getClassSchema());
+        List<JsonNode> records = lines.subList(0, lines.size() - 1);
+        assertThat(records).hasSize(6).allSatisfy(line -> {
+            TenantRegistration expected = written.get(line.path("key").asText());
+            JsonNode v = line.path("value");
+            assertThat(line.path("schema_id").asInt()).isEqualTo(ourId);
+            assertThat(v.path("tenantId").asText()).isEqualTo(expected.getTenantId());
+            assertThat(v.path("doId").asText()).isEqualTo(expected.getDoId());
+            assertThat(v.path("coloHint").isNull() ? null : v.path("coloHint").asText()).isEqualTo(expected.getColoHint());
+            assertThat(v.path("version").asLong()).isEqualTo(expected.getVersion());
+            assertThat(v.path("registeredAt").asLong()).isEqualTo(expected.getRegisteredAt());
+            assertThat(v.path("updatedAt").asLong()).isEqualTo(expected.getUpdatedAt());
+            JsonNode m = v.path("metadata");
+            assertThat(m.path("tier").asText()).isEqualTo(expected.getMetadata().getTier().name());
+            assertThat(m.path("features").toString()).isEqualTo("[\"ws\",\"kv\"]");
+            assertThat(m.path("maxConnections").isNull() ? null : m.path("maxConnections").asInt())
+                    .isEqualTo(expected.getMetadata().getMaxConnections());
+            assertThat(m.path("region").asText()).isEqualTo("us");
+        });
+    }
+
+    @Test
+    void ourDeserializerShouldReadWhatConfluentsPythonSerializerWroteWithASchemaItRegistered() throws Exception {
+        String topic = SchemaEvolutionIT.newTopic("interop-python-to-java");
+
+        JsonNode produced = runPython("produce", "--topic", topic, "--count", "5", "--schema", V2_FILE.toAbsolutePath().toString()).get(0);
+
+        int pythonId = produced.path("schema_id").asInt();
+        var client = new HttpSchemaRegistryClient(registry.url());
+        assertThat(client.getById(pythonId)).isEqualTo(TestSchemas.v2());
+        List<ConsumerRecord<String, byte[]>> raw = SchemaEvolutionIT.consume(topic, 5, new ByteArrayDeserializer());
+        ConfluentAvroDeserializer<TenantRegistration> v1Reader = ConfluentAvroDeserializer.specific(client, TenantRegistration.getClassSchema());
+        ConfluentAvroDeserializer<Object> writerSchemaReader = ConfluentAvroDeserializer.generic(client);
+        assertThat(raw).allSatisfy(record -> {
+            assertThat(WireFormat.schemaId(record.value())).isEqualTo(pythonId);
+            int i = Integer.parseInt(record.key().substring("py-".length()));
+            assertThat(v1Reader.deserialize(topic, record.value())).isEqualTo(expectedFromPython(i));
+            GenericRecord asWritten = (GenericRecord) writerSchemaReader.deserialize(topic, record.value());
+            Map<String, String> labels = new HashMap<>();
+            ((Map<?, ?>) asWritten.get("labels")).forEach((k, v) -> labels.put(k.toString(), v.toString()));
+            assertThat(labels).isEqualTo(Map.of("source", "python", "n", Integer.toString(i)));
+        });
+    }
+
+    /** What confluent_interop.py's record(i) writes, as our v1 generated class. */
+    private static TenantRegistration expectedFromPython(int i) {
+        return TenantRegistration.newBuilder()
+                .setTenantId("py-" + i)
+                .setDoId(String.format("%064x", i * 7919L))
+                .setColoHint(i % 2 == 0 ? null : "AMS")
+                .setVersion(10 + i)
+                .setRegisteredAt(1_700_000_000_000L + i)
+                .setUpdatedAt(1_700_000_005_000L + i)
+                .setMetadata(TenantMetadata.newBuilder()
+                        .setTier(Tier.enterprise)
+                        .setFeatures(List.of("ws", "f" + i))
+                        .setMaxConnections(i % 3 == 0 ? null : 1000 + i)
+                        .setRegion("eu")
+                        .build())
+                .build();
+    }
+
+    private static boolean pythonHasConfluentKafka() throws InterruptedException {
+        if (!Files.isExecutable(PYTHON)) {
+            return false;
+        }
+        try {
+            Process p = new ProcessBuilder(PYTHON.toString(), "-c",
+                    "import confluent_kafka.schema_registry, confluent_kafka.avro, avro.io, requests")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Runs the script against the shared broker and our registry; its stdout is one JSON document per line. */
+    private static List<JsonNode> runPython(String... args) throws Exception {
+        Path dir = SharedKafka.tempDir("python-interop-");
+        Path out = dir.resolve("stdout");
+        Path err = dir.resolve("stderr");
+        List<String> command = new ArrayList<>(List.of(PYTHON.toString(), SCRIPT.toString(), args[0],
+                "--bootstrap", SharedKafka.bootstrapServers(), "--registry", registry.url()));
+        command.addAll(List.of(args).subList(1, args.length));
+        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        boolean finished = p.waitFor(180, TimeUnit.SECONDS);
+        if (!finished) {
+            p.destroyForcibly();
+        }
+        String stderr = Files.readString(err, StandardCharsets.UTF_8);
+        assertThat(finished && p.exitValue() == 0)
+                .as("%s exited %s; stderr:%n%s", command, finished ? p.exitValue() : "(timed out)", stderr).isTrue();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) {
+                try {
+                    lines.add(Json.MAPPER.readTree(line));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("not JSON from the script: " + line, e);
+                }
+            }
+        }
+        return lines;
+    }
+}

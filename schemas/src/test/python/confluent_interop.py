@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+"""Confluent's own Python implementation on the other side of tenant-index's wire format and registry.
+
+Driven by ConfluentPythonInteropIT; needs Debian's python3-confluent-kafka, python3-requests and
+python3-avro, run with /usr/bin/python3. The REST calls go through
+confluent_kafka.schema_registry.SchemaRegistryClient; the wire format is Confluent's
+confluent_kafka.avro MessageSerializer (Debian has no fastavro, so it encodes with python3-avro).
+
+  consume --bootstrap B --registry URL --topic T --count N
+      Reads N records from every partition of T, decodes them with Confluent's deserializer and
+      prints one JSON line per record, then a summary line. Fails if a record's schema id is not
+      the id registered as the latest version of T-value.
+  produce --bootstrap B --registry URL --topic T --schema FILE --count N
+      Registers FILE under T-value, produces N records framed by Confluent's serializer and prints
+      {"schema_id": ..., "version": ...}.
+"""
+import argparse
+import json
+import struct
+import sys
+import time
+
+from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
+from confluent_kafka.avro import CachedSchemaRegistryClient
+from confluent_kafka.avro.serializer.message_serializer import MessageSerializer
+from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
+
+
+def fail(message):
+    print(message, file=sys.stderr)
+    sys.exit(1)
+
+
+def consume(args):
+    subject = args.topic + "-value"
+    registry = SchemaRegistryClient({"url": args.registry})
+    latest = registry.get_latest_version(subject)
+    serde = MessageSerializer(CachedSchemaRegistryClient({"url": args.registry}))
+
+    consumer = Consumer({
+        "bootstrap.servers": args.bootstrap,
+        "group.id": "interop-" + args.topic,
+        "enable.auto.commit": False,
+    })
+    metadata = consumer.list_topics(args.topic, timeout=30)
+    partitions = sorted(metadata.topics[args.topic].partitions)
+    consumer.assign([TopicPartition(args.topic, p, OFFSET_BEGINNING) for p in partitions])
+
+    seen = 0
+    deadline = time.monotonic() + args.timeout
+    while seen < args.count:
+        if time.monotonic() > deadline:
+            fail("read %d of %d records from %s before the timeout" % (seen, args.count, args.topic))
+        msg = consumer.poll(0.5)
+        if msg is None:
+            continue
+        if msg.error():
+            fail("consumer error: %s" % msg.error())
+        raw = msg.value()
+        magic, schema_id = struct.unpack(">bI", raw[:5])
+        if magic != 0:
+            fail("offset %d: magic byte %d" % (msg.offset(), magic))
+        if schema_id != latest.schema_id:
+            fail("offset %d: schema id %d, but %s's latest is id %d" % (msg.offset(), schema_id, subject, latest.schema_id))
+        value = serde.decode_message(raw)
+        print(json.dumps({
+            "key": msg.key().decode("utf-8"),
+            "partition": msg.partition(),
+            "offset": msg.offset(),
+            "schema_id": schema_id,
+            "value": value,
+        }, sort_keys=True))
+        seen += 1
+    consumer.close()
+    # The writer schema as Confluent's client reads it back by id.
+    fetched = registry.get_schema(latest.schema_id)
+    print(json.dumps({"summary": True, "latest_id": latest.schema_id, "latest_version": latest.version,
+                      "schema_type": fetched.schema_type, "schema": json.loads(fetched.schema_str)}))
+
+
+def record(i, with_labels):
+    r = {
+        "tenantId": "py-%d" % i,
+        "doId": "%064x" % (i * 7919),
+        "coloHint": None if i % 2 == 0 else "AMS",
+        "version": 10 + i,
+        "registeredAt": 1700000000000 + i,
+        "updatedAt": 1700000005000 + i,
+        "metadata": {
+            "tier": "enterprise",
+            "features": ["ws", "f%d" % i],
+            "maxConnections": None if i % 3 == 0 else 1000 + i,
+            "region": "eu",
+        },
+    }
+    if with_labels:
+        r["labels"] = {"source": "python", "n": str(i)}
+    return r
+
+
+def produce(args):
+    subject = args.topic + "-value"
+    with open(args.schema, encoding="utf-8") as f:
+        schema_str = f.read()
+    registry = SchemaRegistryClient({"url": args.registry})
+    schema = Schema(schema_str, "AVRO")
+    schema_id = registry.register_schema(subject, schema)
+    registered = registry.lookup_schema(subject, schema)
+    if registered.schema_id != schema_id:
+        fail("register said id %d, lookup says %d" % (schema_id, registered.schema_id))
+    with_labels = any(f["name"] == "labels" for f in json.loads(schema_str)["fields"])
+
+    serde = MessageSerializer(CachedSchemaRegistryClient({"url": args.registry}))
+    producer = Producer({"bootstrap.servers": args.bootstrap, "acks": "all", "enable.idempotence": True})
+    errors = []
+    for i in range(args.count):
+        r = record(i, with_labels)
+        value = serde.encode_record_with_schema_id(schema_id, r)
+        producer.produce(args.topic, key=r["tenantId"].encode("utf-8"), value=value,
+                         on_delivery=lambda err, msg: errors.append(err) if err else None)
+    if producer.flush(args.timeout) != 0 or errors:
+        fail("not every record was delivered: %s" % errors)
+    print(json.dumps({"schema_id": schema_id, "version": registered.version, "count": args.count}))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["consume", "produce"])
+    parser.add_argument("--bootstrap", required=True)
+    parser.add_argument("--registry", required=True)
+    parser.add_argument("--topic", required=True)
+    parser.add_argument("--count", type=int, required=True)
+    parser.add_argument("--schema")
+    parser.add_argument("--timeout", type=float, default=60.0)
+    args = parser.parse_args()
+    if args.command == "consume":
+        consume(args)
+    else:
+        if not args.schema:
+            fail("produce needs --schema")
+        produce(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -93,7 +93,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         JsonNode reply = send("GET", "/schemas/ids/" + id, null);
         String type = reply.path("schemaType").asText("AVRO");
         if (!"AVRO".equals(type)) {
-            throw new SchemaRegistryException("schema id " + id + " is a " + type + " schema, not Avro", null);
+            throw unusable("schema id " + id + " is a " + type + " schema, not Avro");
         }
         Schema schema = parse(reply, "schema id " + id);
         Schema raced = schemasById.putIfAbsent(id, schema);
@@ -135,7 +135,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     public boolean isCompatible(String subject, Schema schema) {
         JsonNode reply = send("POST", "/compatibility/subjects/" + segment(subject) + "/versions/latest", schemaBody(schema));
         if (!reply.path("is_compatible").isBoolean()) {
-            throw new SchemaRegistryException("compatibility answer for " + subject + " has no is_compatible: " + reply, null);
+            throw unusable("compatibility answer for " + subject + " has no is_compatible: " + reply);
         }
         return reply.path("is_compatible").asBoolean();
     }
@@ -169,7 +169,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         try {
             return CompatibilityLevel.valueOf(value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new SchemaRegistryException("registry answered an unknown compatibility level: " + reply, e);
+            throw unusable("registry answered an unknown compatibility level: " + reply);
         }
     }
 
@@ -180,20 +180,28 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
     private static int requireId(JsonNode reply, String what) {
         if (!reply.path("id").canConvertToInt()) {
-            throw new SchemaRegistryException("registry answer to " + what + " has no usable id: " + reply, null);
+            throw unusable("registry answer to " + what + " has no usable id: " + reply);
         }
         return reply.path("id").intValue();
     }
 
     private static Schema parse(JsonNode reply, String what) {
         if (!reply.path("schema").isTextual()) {
-            throw new SchemaRegistryException("registry answer for " + what + " has no schema: " + reply, null);
+            throw unusable("registry answer for " + what + " has no schema: " + reply);
         }
         try {
             return new Schema.Parser().parse(reply.path("schema").asText());
         } catch (SchemaParseException e) {
-            throw new SchemaRegistryException("registry returned an unparseable schema for " + what + ": " + e.getMessage(), e);
+            throw unusable("registry returned an unparseable schema for " + what + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The registry answered 2xx, but not with something we can use: definitive, not retriable
+     * (status 0 is reserved for "no answer at all").
+     */
+    private static SchemaRegistryException unusable(String message) {
+        return new SchemaRegistryException(200, 0, message);
     }
 
     private static ObjectNode schemaBody(Schema schema) {

@@ -170,7 +170,11 @@ class HttpSchemaRegistryClientTest {
                 "{\"schema\":\"syntax = \\\"proto3\\\";\",\"schemaType\":\"PROTOBUF\"}"))) {
             var client = new HttpSchemaRegistryClient(fast(server.url()));
 
-            assertThatThrownBy(() -> client.getById(3)).isInstanceOf(SchemaRegistryException.class).hasMessageContaining("PROTOBUF");
+            // A definitive answer: a record pointing at this id is poison, not a registry outage.
+            assertThatThrownBy(() -> client.getById(3))
+                    .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.retriable()).isFalse())
+                    .hasMessageContaining("PROTOBUF");
+            assertThat(server.requests()).hasSize(1);
         }
     }
 

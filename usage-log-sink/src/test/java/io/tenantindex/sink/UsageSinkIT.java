@@ -161,6 +161,8 @@ class UsageSinkIT {
             await().atMost(PATIENCE).until(() -> reportedAll(second, "hour", from, to).equals(want));
             // Caught up and exact; the per-minute store must agree with the per-hour one.
             assertThat(reportedAll(second, "minute", from, to)).isEqualTo(want);
+            // The restarted sink processed part of the stream itself: the restart really was mid-stream.
+            assertThat(getJson(second, "/stats", 200).get("processed").asLong()).isPositive();
 
             JsonNode top = getJson(second, "/usage/top?window=hour&limit=3", 200);
             long windowStart = top.get("windowStart").asLong();
@@ -176,6 +178,35 @@ class UsageSinkIT {
             assertThat(topCounts).isEqualTo(perTenant.subList(0, 3));
         } finally {
             second.close();
+        }
+    }
+
+    @Test
+    void shouldDropAndCountWhenTheBufferIsTooSmallWhileTheSinkCountsEverythingEmitted() {
+        String topic = SharedKafka.uniqueName("usage-small-buffer");
+        Settings settings = settings(topic, Map.of());
+        int lookups = 20_000;
+        try (UsageSink sink = UsageSink.start(SinkConfig.from(settings))) {
+            KafkaUsageEmitter tiny = KafkaUsageEmitter.start(UsageEmitterConfig.from(settings.with(Map.of(
+                    ConfigKeys.COLO, "ORD", UsageEmitterConfig.BUFFER_SIZE, "2"))));
+            try (tiny) {
+                for (int i = 0; i < lookups; i++) {
+                    tiny.record("small-" + (i % 5), LookupOutcome.hit, i, "req-" + i);
+                }
+            }
+            assertThat(tiny.dropped()).isPositive();
+            assertThat(tiny.failed()).isZero();
+            assertThat(tiny.emitted() + tiny.dropped()).isEqualTo(lookups);
+            long from = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
+            long to = System.currentTimeMillis() + Duration.ofHours(1).toMillis();
+            await().atMost(PATIENCE).until(() -> getJson(sink, "/stats", 200).get("lag").asLong() == 0);
+            await().atMost(PATIENCE).until(() -> {
+                long counted = 0;
+                for (int t = 0; t < 5; t++) {
+                    counted += reported(sink, "small-" + t, "hour", from, to)[0];
+                }
+                return counted == tiny.emitted();
+            });
         }
     }
 

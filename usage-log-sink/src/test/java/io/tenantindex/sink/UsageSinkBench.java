@@ -1,0 +1,87 @@
+package io.tenantindex.sink;
+
+import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.kafka.KafkaSettings;
+import io.tenantindex.common.kafka.TopicsConfig;
+import io.tenantindex.lookup.usage.KafkaUsageEmitter;
+import io.tenantindex.lookup.usage.UsageEmitterConfig;
+import io.tenantindex.schemas.LookupOutcome;
+import io.tenantindex.schemas.registry.EmbeddedSchemaRegistry;
+import io.tenantindex.testing.SharedKafka;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sink throughput on the in-process broker (a benchmark, not a test): three colo emitters write N
+ * events for 10,000 tenants, then a fresh sink (exactly-once, one stream thread) works through the
+ * backlog; the rate is N over the time from its start until its committed lag is zero. Also prints
+ * what {@code record()} costs a lookup thread and how fast the emitters drain.
+ *
+ * <pre>
+ * mvn -o -q -pl usage-log-sink test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+ * java -Xmx1g -cp usage-log-sink/target/classes:usage-log-sink/target/test-classes:$(cat usage-log-sink/target/cp.txt) \
+ *     io.tenantindex.sink.UsageSinkBench 500000
+ * </pre>
+ */
+public final class UsageSinkBench {
+    private UsageSinkBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
+        String bootstrap = SharedKafka.bootstrapServers();
+        try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(KafkaSettings.of(bootstrap),
+                TopicsConfig.from(Settings.empty()).schemas(), "127.0.0.1", 0)) {
+            Settings settings = Settings.of(Map.of(
+                    ConfigKeys.BOOTSTRAP_SERVERS, bootstrap,
+                    ConfigKeys.REGISTRY_URL, registry.url(),
+                    ConfigKeys.USAGE_TOPIC, SharedKafka.uniqueName("usage-bench"),
+                    ConfigKeys.STATE_DIR, SharedKafka.tempDir("usage-bench").toString(),
+                    SinkConfig.APPLICATION_ID, SharedKafka.uniqueName("usage-bench"),
+                    SinkConfig.HTTP_PORT, "0",
+                    UsageEmitterConfig.BUFFER_SIZE, Integer.toString(events),
+                    UsageEmitterConfig.CLOSE_TIMEOUT_MS, "300000"));
+            List<KafkaUsageEmitter> colos = List.of("ORD", "SIN", "AMS").stream()
+                    .map(colo -> KafkaUsageEmitter.start(UsageEmitterConfig.from(settings.with(ConfigKeys.COLO, colo))))
+                    .toList();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < events; i++) {
+                colos.get(i % 3).record("tenant-" + (i % 10_000), LookupOutcome.values()[i % 4], 50 + i % 2_000, "r" + i);
+            }
+            long recorded = System.nanoTime();
+            for (KafkaUsageEmitter colo : colos) {
+                colo.close();
+            }
+            long acked = System.nanoTime();
+            long emitted = colos.stream().mapToLong(KafkaUsageEmitter::emitted).sum();
+            System.out.printf("record(): %d calls in %d ms = %.0f ns/call on one thread%n",
+                    events, (recorded - t0) / 1_000_000, (recorded - t0) / (double) events);
+            System.out.printf("emitters: %d acked, %d dropped, %d failed; %.0f events/s until all acked%n", emitted,
+                    colos.stream().mapToLong(KafkaUsageEmitter::dropped).sum(),
+                    colos.stream().mapToLong(KafkaUsageEmitter::failed).sum(), emitted / ((acked - t0) / 1e9));
+
+            long start = System.nanoTime();
+            try (UsageSink sink = UsageSink.start(SinkConfig.from(settings))) {
+                long firstProcessed = 0;
+                while (true) {
+                    Map<String, Object> stats = sink.stats();
+                    if (firstProcessed == 0 && (long) stats.get("processed") > 0) {
+                        firstProcessed = System.nanoTime();
+                    }
+                    if ((long) stats.get("lag") == 0 && (long) stats.get("processed") > 0) {
+                        break;
+                    }
+                    Thread.sleep(100);
+                }
+                long done = System.nanoTime();
+                System.out.printf("sink: %d events in %d ms from start = %.0f events/s (%.0f events/s after the first record)%n",
+                        emitted, (done - start) / 1_000_000, emitted / ((done - start) / 1e9),
+                        emitted / ((done - firstProcessed) / 1e9));
+                Runtime rt = Runtime.getRuntime();
+                System.out.printf("heap used %d MiB of max %d MiB%n", (rt.totalMemory() - rt.freeMemory()) >> 20, rt.maxMemory() >> 20);
+            }
+        }
+        System.exit(0);
+    }
+}

@@ -67,6 +67,7 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ColoMaterializer.class);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration DEGRADED_CLOSE_TIMEOUT = Duration.ofSeconds(3);
     private static final Duration TAIL_TIMEOUT = Duration.ofSeconds(10);
 
     private final MaterializerConfig config;
@@ -314,9 +315,11 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         // Leave the group so that a restart is assigned its partitions at once, not after session.timeout.ms.
+        // With Kafka unreachable there is no group to leave: do not hold shutdown for the full timeout.
+        Duration timeout = degradedSince != null ? DEGRADED_CLOSE_TIMEOUT : CLOSE_TIMEOUT;
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(CLOSE_TIMEOUT));
-        admin.close(Duration.ofSeconds(5));
+                .withTimeout(timeout));
+        admin.close(Duration.ofSeconds(degradedSince != null ? 1 : 5));
         completions.shutdown();
         LOG.info("colo {}: closed", config.colo());
     }

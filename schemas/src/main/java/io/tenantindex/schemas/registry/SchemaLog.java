@@ -59,11 +59,17 @@ final class SchemaLog implements AutoCloseable {
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
-        consumer.assign(List.of(partition));
-        consumer.seekToBeginning(List.of(partition));
-        long end = consumer.endOffsets(List.of(partition)).get(partition);
-        while (consumer.position(partition) < end) {
-            pollOnce();
+        try {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            while (consumer.position(partition) < end) {
+                pollOnce();
+            }
+        } catch (RuntimeException e) {
+            consumer.close();
+            producer.close();
+            throw e;
         }
         tailer = new Thread(this::tail, "schema-log-tailer");
         tailer.setDaemon(true);

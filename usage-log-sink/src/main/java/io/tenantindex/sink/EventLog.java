@@ -24,6 +24,7 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
@@ -74,6 +75,8 @@ public final class EventLog implements AutoCloseable {
             EventPage page = read(consumer, tenantId, fromMs, cursor, limit);
             healthy = true;
             return page;
+        } catch (TimeoutException e) {
+            throw TenantIndexException.notReady("Kafka did not answer in time: " + e.getMessage(), Duration.ofSeconds(5));
         } finally {
             giveBack(consumer, healthy);
         }

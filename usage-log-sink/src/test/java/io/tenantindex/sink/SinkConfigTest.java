@@ -1,0 +1,48 @@
+package io.tenantindex.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tenantindex.common.config.ConfigException;
+import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.common.config.Settings;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SinkConfigTest {
+
+    @Test
+    void shouldDefaultToTheLocalStackAndKeepWindowsAsLongAsTheTopicKeepsEvents() {
+        SinkConfig config = SinkConfig.from(Settings.empty());
+        assertThat(config.httpPort()).isEqualTo(8090);
+        assertThat(config.applicationId()).isEqualTo(SinkConfig.DEFAULT_APPLICATION_ID);
+        assertThat(config.topics().usageTopic()).isEqualTo("tenant-usage");
+        assertThat(config.windowRetention()).isEqualTo(Duration.ofDays(7));
+    }
+
+    @Test
+    void shouldNeverKeepWindowsShorterThanAnHourPlusGrace() {
+        SinkConfig config = SinkConfig.from(Settings.of(Map.of(
+                ConfigKeys.USAGE_RETENTION_MS, Long.toString(Duration.ofMinutes(10).toMillis()),
+                SinkConfig.GRACE_MS, "60000")));
+        assertThat(config.windowRetention()).isEqualTo(Duration.ofMinutes(61));
+    }
+
+    @Test
+    void shouldFailFastNamingTheBadKey() {
+        assertThatThrownBy(() -> SinkConfig.from(Settings.of(Map.of(SinkConfig.HTTP_PORT, "http"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("sink.http.port").hasMessageContaining("TENANT_INDEX_SINK_HTTP_PORT");
+        assertThatThrownBy(() -> SinkConfig.from(Settings.of(Map.of(SinkConfig.EVENTS_MAX_SCAN, "5"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("sink.events.max.scan");
+    }
+
+    @Test
+    void shouldReadFlagsAsSettingKeys() {
+        assertThat(UsageSink.flags(new String[] {"--sink-http-port", "9000", "--bootstrap-servers=k1:9092,k2:9092"}))
+                .isEqualTo(Map.of("sink.http.port", "9000", "bootstrap.servers", "k1:9092,k2:9092"));
+        assertThatThrownBy(() -> UsageSink.flags(new String[] {"--sink-http-port"})).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> UsageSink.flags(new String[] {"9000"})).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,257 @@
+package io.tenantindex.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tenantindex.common.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The CLI subcommands that talk to a running stack over its HTTP APIs. */
+final class ClientCommands {
+    private ClientCommands() {
+    }
+
+    /** Where the stack is and how to print; shared by every client command. */
+    static final class Target {
+        @Option(names = "--writer-url", description = "index-writer URL (env TENANT_INDEX_WRITER_URL, default http://127.0.0.1:8080).")
+        String writerUrl = env("TENANT_INDEX_WRITER_URL", "http://127.0.0.1:8080");
+        @Option(names = "--colos", description = "Colo lookup URLs by port on --colo-host (env TENANT_INDEX_COLOS, default ORD:8081,SIN:8082,AMS:8083).")
+        String colos = env("TENANT_INDEX_COLOS", "ORD:8081,SIN:8082,AMS:8083");
+        @Option(names = "--colo-host", description = "Host of the colos (default 127.0.0.1).")
+        String coloHost = "127.0.0.1";
+        @Option(names = "--json", description = "Print the raw JSON answer.")
+        boolean json;
+
+        Map<String, Integer> coloPorts() {
+            return LocalStackConfig.parseColos(colos);
+        }
+
+        String coloUrl(String colo) {
+            Integer port = coloPorts().get(colo.toUpperCase(Locale.ROOT));
+            if (port == null) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "unknown colo " + colo + "; known: " + coloPorts().keySet());
+            }
+            return "http://" + coloHost + ":" + port;
+        }
+
+        /** Prints the answer (pretty, or raw with --json) and returns the exit code. */
+        int print(HttpResponse<String> r) {
+            String body = r.body();
+            if (!json && !body.isBlank()) {
+                try {
+                    body = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(Json.MAPPER.readTree(body));
+                } catch (IOException e) {
+                    // Not JSON: print as it came.
+                }
+            }
+            if (!json) {
+                System.out.println("HTTP " + r.statusCode()
+                        + r.headers().firstValue("X-Consistency-Token").map(t -> "  token " + t).orElse("")
+                        + r.headers().firstValue("X-Colo").map(c -> "  colo " + c).orElse(""));
+            }
+            if (!body.isBlank()) {
+                (ApiClient.exitCode(r) == 0 ? System.out : System.err).println(body);
+            }
+            return ApiClient.exitCode(r);
+        }
+
+        private static String env(String name, String fallback) {
+            String v = System.getenv(name);
+            return v == null || v.isBlank() ? fallback : v;
+        }
+    }
+
+    @Command(name = "register", mixinStandardHelpOptions = true, description = "Register or update a tenant.")
+    static final class Register implements Callable<Integer> {
+        @Mixin
+        Target target;
+        @Parameters(index = "0", description = "Tenant id.")
+        String tenantId;
+        @Option(names = "--tier", required = true, description = "free, pro or enterprise.")
+        String tier;
+        @Option(names = "--colo-hint", description = "Preferred colo, e.g. SJC.")
+        String coloHint;
+        @Option(names = "--feature", description = "A feature flag (repeat for more).")
+        List<String> features = new ArrayList<>();
+        @Option(names = "--max-connections")
+        Integer maxConnections;
+        @Option(names = "--region")
+        String region;
+        @Option(names = "--if-match", description = "Only if the tenant is at this version.")
+        Long ifMatch;
+        @Option(names = "--create-only", description = "Only if the tenant does not exist.")
+        boolean createOnly;
+
+        @Override
+        public Integer call() {
+            ObjectNode body = Json.MAPPER.createObjectNode();
+            if (coloHint != null) {
+                body.put("coloHint", coloHint);
+            }
+            ObjectNode meta = body.putObject("metadata").put("tier", tier);
+            ArrayNode f = meta.putArray("features");
+            features.forEach(f::add);
+            if (maxConnections != null) {
+                meta.put("maxConnections", maxConnections);
+            }
+            if (region != null) {
+                meta.put("region", region);
+            }
+            HttpRequest.Builder req = ApiClient.request(target.writerUrl, "/tenants/" + tenantId)
+                    .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body.toString()));
+            if (ifMatch != null) {
+                req.header("If-Match", "\"" + ifMatch + "\"");
+            }
+            if (createOnly) {
+                req.header("If-None-Match", "*");
+            }
+            return target.print(ApiClient.send(req));
+        }
+    }
+
+    @Command(name = "lookup", mixinStandardHelpOptions = true, description = "Look a tenant up in a colo (or at the writer).")
+    static final class Lookup implements Callable<Integer> {
+        @Mixin
+        Target target;
+        @Parameters(index = "0", description = "Tenant id.")
+        String tenantId;
+        @Option(names = "--colo", defaultValue = "ORD", description = "Colo to ask (default ORD); 'writer' asks the primary.")
+        String colo;
+        @Option(names = "--token", description = "Consistency token from a write: wait until the colo has applied it.")
+        String token;
+
+        @Override
+        public Integer call() {
+            String base = "writer".equalsIgnoreCase(colo) ? target.writerUrl : target.coloUrl(colo);
+            HttpRequest.Builder req = ApiClient.request(base, "/tenants/" + tenantId).GET();
+            if (token != null) {
+                req.header("X-Consistency-Token", token);
+            }
+            return target.print(ApiClient.send(req));
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deregister a tenant (a tombstone on the topic).")
+    static final class Delete implements Callable<Integer> {
+        @Mixin
+        Target target;
+        @Parameters(index = "0", description = "Tenant id.")
+        String tenantId;
+        @Option(names = "--if-match", description = "Only if the tenant is at this version.")
+        Long ifMatch;
+
+        @Override
+        public Integer call() {
+            HttpRequest.Builder req = ApiClient.request(target.writerUrl, "/tenants/" + tenantId).DELETE();
+            if (ifMatch != null) {
+                req.header("If-Match", "\"" + ifMatch + "\"");
+            }
+            return target.print(ApiClient.send(req));
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = "Bulk-register tenants from an NDJSON file (one {\"tenantId\":…,\"metadata\":{…}} per line).")
+    static final class Import implements Callable<Integer> {
+        @Mixin
+        Target target;
+        @Parameters(index = "0", description = "NDJSON file.")
+        Path file;
+        @Option(names = "--chunk-lines", defaultValue = "20000", description = "Lines per request (default 20000).")
+        int chunkLines;
+
+        @Override
+        public Integer call() throws IOException {
+            long totalBytes = Math.max(1, Files.size(file));
+            long sentBytes = 0;
+            long written = 0;
+            long failed = 0;
+            String token = null;
+            Progress progress = new Progress("import", totalBytes, target.json);
+            try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                StringBuilder chunk = new StringBuilder();
+                int lines = 0;
+                String line;
+                while (true) {
+                    line = reader.readLine();
+                    if (line != null) {
+                        chunk.append(line).append('\n');
+                        lines++;
+                    }
+                    if ((line == null && lines > 0) || lines >= chunkLines) {
+                        HttpResponse<String> r = ApiClient.send(ApiClient.request(target.writerUrl, "/tenants:import")
+                                .header("Content-Type", "application/x-ndjson")
+                                .POST(HttpRequest.BodyPublishers.ofString(chunk.toString())));
+                        if (r.statusCode() / 100 == 5) {
+                            progress.done();
+                            return target.print(r);
+                        }
+                        JsonNode report = Json.MAPPER.readTree(r.body());
+                        written += report.path("written").asLong();
+                        failed += report.path("failed").asLong();
+                        report.path("errors").forEach(e -> System.err.println("  line " + e.path("line").asInt()
+                                + " (of this chunk): " + e.path("error").asText() + " " + e.path("message").asText()));
+                        if (report.hasNonNull("token")) {
+                            token = report.get("token").asText();
+                        }
+                        sentBytes += chunk.toString().getBytes(StandardCharsets.UTF_8).length;
+                        progress.update(sentBytes, written);
+                        chunk.setLength(0);
+                        lines = 0;
+                    }
+                    if (line == null) {
+                        break;
+                    }
+                }
+            }
+            progress.done();
+            ObjectNode summary = Json.MAPPER.createObjectNode().put("written", written).put("failed", failed).put("token", token);
+            System.out.println(target.json ? summary.toString() : "written " + written + ", failed " + failed + ", token " + token);
+            return failed == 0 ? 0 : TenantIndexCli.REJECTED;
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = "Compare every colo's digest with the writer's and name the partitions that differ.")
+    static final class Verify implements Callable<Integer> {
+        @Mixin
+        Target target;
+
+        @Override
+        public Integer call() throws IOException {
+            JsonNode writer = Json.MAPPER.readTree(ApiClient.send(ApiClient.request(target.writerUrl, "/digest").GET()).body());
+            boolean allEqual = true;
+            for (String colo : target.coloPorts().keySet()) {
+                HttpResponse<String> r = ApiClient.send(ApiClient.request(target.coloUrl(colo), "/digest").GET());
+                JsonNode digest = Json.MAPPER.readTree(r.body());
+                List<String> differing = new ArrayList<>();
+                writer.path("partitions").fieldNames().forEachRemaining(p -> {
+                    if (!writer.path("partitions").path(p).path("hash").equals(digest.path("partitions").path(p).path("hash"))) {
+                        differing.add(p);
+                    }
+                });
+                boolean equal = differing.isEmpty();
+                allEqual &= equal;
+                System.out.printf("%-4s %s  entries %d/%d%s%n", colo, equal ? "in sync" : "DIFFERS", digest.path("entries").asLong(),
+                        writer.path("entries").asLong(), equal ? "" : "  partitions " + differing);
+            }
+            return allEqual ? 0 : TenantIndexCli.REJECTED;
+        }
+    }
+}

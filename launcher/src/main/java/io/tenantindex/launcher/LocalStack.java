@@ -1,0 +1,129 @@
+package io.tenantindex.launcher;
+
+import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.kafka.KafkaSettings;
+import io.tenantindex.common.kafka.TopicsConfig;
+import io.tenantindex.kafka.embedded.EmbeddedKafkaBroker;
+import io.tenantindex.lookup.ColoConfig;
+import io.tenantindex.lookup.ColoServer;
+import io.tenantindex.lookup.usage.KafkaUsageEmitter;
+import io.tenantindex.lookup.usage.UsageEmitterConfig;
+import io.tenantindex.schemas.registry.EmbeddedSchemaRegistry;
+import io.tenantindex.sink.SinkConfig;
+import io.tenantindex.sink.UsageSink;
+import io.tenantindex.writer.WriterApp;
+import io.tenantindex.writer.WriterConfig;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole tenant-index stack in one JVM: a real KRaft broker (unless --bootstrap-servers points
+ * at a cluster), the embedded schema registry (unless --registry-url), the writer, one colo
+ * (materializer + lookup-api + usage emitter) per configured colo, and the usage sink. Components
+ * stop in reverse start order.
+ */
+public final class LocalStack implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final Map<String, String> urls = new LinkedHashMap<>();
+    private final Map<String, ColoServer> colos = new LinkedHashMap<>();
+    private String bootstrapServers;
+    private WriterApp writer;
+
+    private LocalStack() {
+    }
+
+    public static LocalStack start(LocalStackConfig config) {
+        LocalStack stack = new LocalStack();
+        try {
+            stack.startAll(config);
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+        return stack;
+    }
+
+    private void startAll(LocalStackConfig config) {
+        String host = config.host();
+        bootstrapServers = config.externalBootstrap();
+        if (bootstrapServers == null) {
+            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(config.dataDir().resolve("kafka"), config.kafkaPort(), Map.of());
+            started.push(broker);
+            bootstrapServers = broker.bootstrapServers();
+        }
+        urls.put("kafka", bootstrapServers);
+        Settings shared = config.shared().with(ConfigKeys.BOOTSTRAP_SERVERS, bootstrapServers)
+                .with(ConfigKeys.HTTP_HOST, host);
+
+        String registryUrl = config.externalRegistryUrl();
+        if (registryUrl == null) {
+            EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(KafkaSettings.from(shared),
+                    TopicsConfig.from(shared).schemas(), host, config.registryPort());
+            started.push(registry);
+            registryUrl = "http://" + host + ":" + registry.port();
+            // The local stack owns its registry, so it registers the schemas it writes.
+            shared = shared.with(ConfigKeys.REGISTRY_AUTO_REGISTER, shared.string(ConfigKeys.REGISTRY_AUTO_REGISTER, "true"));
+        }
+        urls.put("registry", registryUrl);
+        shared = shared.with(ConfigKeys.REGISTRY_URL, registryUrl);
+
+        writer = WriterApp.start(WriterConfig.from(shared.with(ConfigKeys.HTTP_PORT, Integer.toString(config.writerPort()))));
+        started.push(writer);
+        urls.put("index-writer", "http://" + host + ":" + writer.port());
+
+        for (Map.Entry<String, Integer> colo : config.colos().entrySet()) {
+            Settings coloSettings = shared.with(Map.of(
+                    ConfigKeys.COLO, colo.getKey(),
+                    ConfigKeys.HTTP_PORT, Integer.toString(colo.getValue()),
+                    ConfigKeys.STATE_DIR, config.dataDir().resolve("colos").resolve(colo.getKey()).toString()));
+            KafkaUsageEmitter emitter = KafkaUsageEmitter.start(UsageEmitterConfig.from(coloSettings));
+            started.push(emitter);
+            ColoServer server = ColoServer.start(ColoConfig.from(coloSettings), emitter);
+            started.push(server);
+            colos.put(colo.getKey(), server);
+            urls.put("lookup-api " + colo.getKey(), "http://" + host + ":" + server.port());
+        }
+
+        UsageSink sink = UsageSink.start(SinkConfig.from(shared.with(Map.of(
+                SinkConfig.HTTP_PORT, Integer.toString(config.sinkPort()),
+                ConfigKeys.STATE_DIR, config.dataDir().resolve("sink").toString()))));
+        started.push(sink);
+        urls.put("usage-log-sink", "http://" + host + ":" + sink.port());
+    }
+
+    /** Component name → URL (bootstrap address for Kafka), in start order. */
+    public Map<String, String> urls() {
+        return urls;
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public String writerUrl() {
+        return urls.get("index-writer");
+    }
+
+    public Map<String, ColoServer> colos() {
+        return colos;
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable component = started.pop();
+            try {
+                component.close();
+            } catch (Exception e) {
+                LOG.warn("error stopping {}", component.getClass().getSimpleName(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.tenantindex.launcher;
+
+import io.tenantindex.common.config.ConfigException;
+import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.common.config.Settings;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The local stack's shape: where its data lives, which ports it uses, and whether it starts its
+ * own broker and registry or uses existing ones. Every value has a flag and an environment
+ * variable ({@code --kafka-port} / {@code TENANT_INDEX_KAFKA_PORT}, …), see {@link Settings}.
+ *
+ * @param colos colo code → lookup-api port, in start order
+ */
+public record LocalStackConfig(
+        Path dataDir,
+        String host,
+        int kafkaPort,
+        String externalBootstrap,
+        int registryPort,
+        String externalRegistryUrl,
+        int writerPort,
+        Map<String, Integer> colos,
+        int sinkPort,
+        boolean seedDemoTenants,
+        Settings shared) {
+
+    public static final String DATA_DIR = "data.dir";
+    public static final String KAFKA_PORT = "kafka.port";
+    public static final String REGISTRY_PORT = "registry.port";
+    public static final String WRITER_PORT = "writer.port";
+    public static final String COLOS = "colos";
+    public static final String SINK_PORT = "sink.port";
+    public static final String SEED = "seed";
+
+    public static LocalStackConfig from(Settings s) {
+        return new LocalStackConfig(
+                s.path(DATA_DIR, Path.of(".tenant-index")),
+                s.string(ConfigKeys.HTTP_HOST, "127.0.0.1"),
+                s.intValue(KAFKA_PORT, 9092, 0, 65_535),
+                s.string(ConfigKeys.BOOTSTRAP_SERVERS, null),
+                s.intValue(REGISTRY_PORT, 8085, 0, 65_535),
+                s.string(ConfigKeys.REGISTRY_URL, null),
+                s.intValue(WRITER_PORT, 8080, 0, 65_535),
+                parseColos(s.string(COLOS, "ORD:8081,SIN:8082,AMS:8083")),
+                s.intValue(SINK_PORT, 8090, 0, 65_535),
+                s.bool(SEED, true),
+                s);
+    }
+
+    /** {@code ORD:8081,SIN:8082} → ordered map. */
+    static Map<String, Integer> parseColos(String spec) {
+        Map<String, Integer> colos = new LinkedHashMap<>();
+        for (String part : spec.split(",")) {
+            String[] kv = part.trim().split(":");
+            if (kv.length != 2) {
+                throw new ConfigException("colos must look like ORD:8081,SIN:8082, got '" + spec + "'");
+            }
+            try {
+                colos.put(kv[0].trim().toUpperCase(Locale.ROOT), Integer.parseInt(kv[1].trim()));
+            } catch (NumberFormatException e) {
+                throw new ConfigException("colo port must be a number in '" + part + "'");
+            }
+        }
+        if (colos.isEmpty()) {
+            throw new ConfigException("at least one colo is needed");
+        }
+        return colos;
+    }
+}

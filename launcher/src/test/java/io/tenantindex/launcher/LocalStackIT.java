@@ -1,0 +1,121 @@
+package io.tenantindex.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantindex.common.Json;
+import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.common.config.Settings;
+import io.tenantindex.testing.Http;
+import io.tenantindex.testing.SharedKafka;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The walk-through of the README, end to end: the local stack (against the shared real broker, on
+ * free ports, in a temporary directory) accepts writes at the writer and serves them in all three
+ * colos, with read-your-writes tokens honoured everywhere.
+ */
+class LocalStackIT {
+    private static LocalStack stack;
+    private static String writer;
+    private static List<String> colos;
+
+    @BeforeAll
+    static void start() {
+        String prefix = SharedKafka.uniqueName("stack");
+        stack = LocalStack.start(LocalStackConfig.from(Settings.of(Map.of(
+                ConfigKeys.BOOTSTRAP_SERVERS, SharedKafka.bootstrapServers(),
+                ConfigKeys.INDEX_TOPIC, prefix + "-index",
+                ConfigKeys.USAGE_TOPIC, prefix + "-usage",
+                LocalStackConfig.DATA_DIR, SharedKafka.tempDir("stack").toString(),
+                LocalStackConfig.REGISTRY_PORT, "0",
+                LocalStackConfig.WRITER_PORT, "0",
+                LocalStackConfig.COLOS, "ORD:0,SIN:0,AMS:0",
+                LocalStackConfig.SINK_PORT, "0",
+                "sink.application.id", prefix + "-sink"))));
+        writer = stack.writerUrl();
+        colos = stack.urls().entrySet().stream().filter(e -> e.getKey().startsWith("lookup-api")).map(Map.Entry::getValue).toList();
+        assertThat(colos).hasSize(3);
+    }
+
+    @AfterAll
+    static void stop() {
+        stack.close();
+    }
+
+    private static JsonNode json(HttpResponse<String> r) throws Exception {
+        return Json.MAPPER.readTree(r.body());
+    }
+
+    private static String body(String tier) {
+        return "{\"coloHint\":\"SJC\",\"metadata\":{\"tier\":\"" + tier + "\",\"features\":[],\"maxConnections\":100,\"region\":\"us\"}}";
+    }
+
+    @Test
+    void shouldReplicateRegisterUpdateAndDeleteToEveryColo() throws Exception {
+        String id = SharedKafka.uniqueName("walk");
+        HttpResponse<String> created = Http.putJson(writer + "/tenants/" + id, body("pro"));
+        assertThat(created.statusCode()).isEqualTo(201);
+        for (String colo : colos) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> Http.get(colo + "/tenants/" + id).statusCode() == 200);
+            HttpResponse<String> r = Http.get(colo + "/tenants/" + id);
+            assertThat(json(r).get("version").asLong()).isEqualTo(1);
+            assertThat(json(r).get("doId").asText()).isEqualTo(json(created).get("doId").asText());
+            assertThat(r.headers().firstValue("X-Colo")).isPresent();
+            assertThat(r.headers().firstValue("ETag")).hasValue("\"1\"");
+        }
+
+        Http.putJson(writer + "/tenants/" + id, body("enterprise"));
+        for (String colo : colos) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> json(Http.get(colo + "/tenants/" + id)).path("version").asLong() == 2);
+            assertThat(json(Http.get(colo + "/tenants/" + id)).at("/metadata/tier").asText()).isEqualTo("enterprise");
+        }
+
+        assertThat(Http.delete(writer + "/tenants/" + id).statusCode()).isEqualTo(204);
+        for (String colo : colos) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> Http.get(colo + "/tenants/" + id).statusCode() == 404);
+            assertThat(json(Http.get(colo + "/tenants/" + id)).get("error").asText()).isEqualTo("TENANT_NOT_FOUND");
+        }
+    }
+
+    @Test
+    void shouldAnswerATokenedLookupInEveryColoWithTheWriteItFollows() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            String id = SharedKafka.uniqueName("ryw");
+            HttpResponse<String> w = Http.putJson(writer + "/tenants/" + id, body(i % 2 == 0 ? "free" : "pro"));
+            String token = w.headers().firstValue("X-Consistency-Token").orElseThrow();
+            String colo = colos.get(i % colos.size());
+            HttpResponse<String> r = Http.get(colo + "/tenants/" + id, "X-Consistency-Token", token);
+            assertThat(r.statusCode()).as("tokened read in %s", colo).isEqualTo(200);
+            assertThat(json(r).get("version").asLong()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldListEveryColoReplicaWithItsLagAtTheWriter() throws Exception {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode replicas = json(Http.get(writer + "/replicas")).get("replicas");
+            assertThat(replicas).extracting(r -> r.get("colo").asText()).contains("ORD", "SIN", "AMS");
+            replicas.forEach(r -> assertThat(r.get("lag").isNumber()).isTrue());
+        });
+    }
+
+    @Test
+    void shouldCountLookupsInTheUsageSink() throws Exception {
+        String id = SharedKafka.uniqueName("usage");
+        HttpResponse<String> w = Http.putJson(writer + "/tenants/" + id, body("pro"));
+        String token = w.headers().firstValue("X-Consistency-Token").orElseThrow();
+        for (String colo : colos) {
+            assertThat(Http.get(colo + "/tenants/" + id, "X-Consistency-Token", token).statusCode()).isEqualTo(200);
+        }
+        String sink = stack.urls().get("usage-log-sink");
+        await().atMost(Duration.ofSeconds(30)).until(() -> json(Http.get(sink + "/usage/" + id)).at("/total/hits").asLong() == 3);
+    }
+}

@@ -1,5 +1,9 @@
 package io.tenantindex.colo;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.IndexDigest;
@@ -151,6 +155,21 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
 
     public long poisonRecords() {
         return poison.count();
+    }
+
+    /** Replica gauges plus Kafka Streams' own client metrics (consumer lag, commit rates, RocksDB). */
+    public void bindMetrics(MeterRegistry registry) {
+        Gauge.builder("tenant_index_replica_lag", this, c -> c.lag).description("Records behind Kafka (-1 unknown)").register(registry);
+        Gauge.builder("tenant_index_replica_staleness_ms", this, c -> c.state().stalenessMs())
+                .description("ms since the replica was last known to be current").register(registry);
+        Gauge.builder("tenant_index_replica_ready", this, c -> c.ready.isDone() ? 1 : 0).register(registry);
+        Gauge.builder("tenant_index_replica_degraded", this, c -> c.degradedSince != null ? 1 : 0)
+                .description("1 while Kafka is unreachable (serving last-known-good)").register(registry);
+        FunctionCounter.builder("tenant_index_replica_poison_records", poison, PoisonRecords::count)
+                .description("Undecodable index records sent to the dead-letter topic").register(registry);
+        FunctionCounter.builder("tenant_index_replica_records_read", positions, AppliedPositions::reReadRecords)
+                .description("Index records read since start (processed + restored)").register(registry);
+        new KafkaStreamsMetrics(streams).bindTo(registry);
     }
 
     @Override

@@ -1,10 +1,12 @@
 package io.tenantindex.lookup;
 
 import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tenantindex.colo.ColoMaterializer;
 import io.tenantindex.colo.IndexReplica;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.HttpServers;
+import io.tenantindex.common.metrics.ServiceMetrics;
 import io.tenantindex.lookup.usage.KafkaUsageEmitter;
 import io.tenantindex.lookup.usage.UsageEmitterConfig;
 import io.tenantindex.lookup.usage.UsageRecorder;
@@ -27,12 +29,15 @@ public final class ColoServer implements AutoCloseable {
     private final ColoMaterializer materializer;
     private final UsageRecorder usage;
     private final Javalin http;
+    private final PrometheusMeterRegistry metrics;
 
-    private ColoServer(ColoConfig config, ColoMaterializer materializer, UsageRecorder usage, Javalin http) {
+    private ColoServer(ColoConfig config, ColoMaterializer materializer, UsageRecorder usage, Javalin http,
+                       PrometheusMeterRegistry metrics) {
         this.config = config;
         this.materializer = materializer;
         this.usage = usage;
         this.http = http;
+        this.metrics = metrics;
     }
 
     /**
@@ -43,12 +48,16 @@ public final class ColoServer implements AutoCloseable {
         ColoMaterializer materializer = ColoMaterializer.start(config.materializer(),
                 new HttpSchemaRegistryClient(config.registryUrl()));
         try {
+            PrometheusMeterRegistry metrics = ServiceMetrics.create("lookup-api", "colo", config.colo());
+            materializer.bindMetrics(metrics);
             LookupRoutes routes = new LookupRoutes(materializer, usage, config.materializer().indexTopic(),
-                    config.readWait(), config.readMaxWait(), config.serveStaleWhileRestoring());
-            Javalin http = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, routes::register)
-                    .start(config.httpHost(), config.httpPort());
+                    config.readWait(), config.readMaxWait(), config.serveStaleWhileRestoring(), metrics);
+            Javalin http = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, c -> {
+                routes.register(c);
+                ServiceMetrics.route(c, metrics);
+            }).start(config.httpHost(), config.httpPort());
             LOG.info("colo {} lookup API on http://{}:{}", config.colo(), config.httpHost(), http.port());
-            return new ColoServer(config, materializer, usage, http);
+            return new ColoServer(config, materializer, usage, http, metrics);
         } catch (RuntimeException e) {
             materializer.close();
             throw e;
@@ -81,6 +90,7 @@ public final class ColoServer implements AutoCloseable {
         http.stop();
         materializer.close();
         usage.close();
+        metrics.close();
     }
 
     public static void main(String[] args) {

@@ -1,6 +1,9 @@
 package io.tenantindex.lookup;
 
 import io.javalin.config.JavalinConfig;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.javalin.http.Context;
 import io.tenantindex.colo.IndexReplica;
 import io.tenantindex.colo.IndexReplica.ReplicaState;
@@ -18,6 +21,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,15 +50,22 @@ public final class LookupRoutes {
     private final LongAdder misses = new LongAdder();
     private final LongAdder notReady = new LongAdder();
     private final LongAdder errors = new LongAdder();
+    private final Timer latency;
 
     public LookupRoutes(IndexReplica replica, UsageRecorder usage, String indexTopic, Duration readWait,
-                        Duration readMaxWait, boolean serveStale) {
+                        Duration readMaxWait, boolean serveStale, MeterRegistry metrics) {
         this.replica = replica;
         this.usage = usage;
         this.indexTopic = indexTopic;
         this.readWait = readWait;
         this.readMaxWait = readMaxWait;
         this.serveStale = serveStale;
+        this.latency = Timer.builder("tenant_index_lookup_latency")
+                .description("Lookup request received → answered (tokened lookups include their wait)")
+                .publishPercentileHistogram().register(metrics);
+        Map.of("hit", hits, "miss", misses, "not_ready", notReady, "error", errors).forEach((outcome, counter) ->
+                FunctionCounter.builder("tenant_index_lookups", counter, LongAdder::sum)
+                        .description("Lookups by outcome").tag("outcome", outcome).register(metrics));
     }
 
     public void register(JavalinConfig config) {
@@ -105,10 +116,12 @@ public final class LookupRoutes {
         ctx.header("X-Index-Lookup-Micros", Long.toString(micros));
         if (found.isEmpty()) {
             misses.increment();
+            latency.record(micros, TimeUnit.MICROSECONDS);
             usage.record(tenantId, LookupOutcome.miss, micros, requestId);
             throw new TenantIndexException(ErrorType.TENANT_NOT_FOUND, "tenant '" + tenantId + "' is not registered");
         }
         hits.increment();
+        latency.record(micros, TimeUnit.MICROSECONDS);
         usage.record(tenantId, LookupOutcome.hit, micros, requestId);
         ctx.header("ETag", "\"" + found.get().getVersion() + "\"").json(TenantJson.of(found.get()));
     }
@@ -122,6 +135,9 @@ public final class LookupRoutes {
         long micros = (System.nanoTime() - started) / 1000;
         boolean unavailable = e instanceof TenantIndexException tie && tie.status() == 503;
         boolean badInput = e instanceof TenantIndexException tie && tie.status() == 400;
+        if (!badInput) {
+            latency.record(micros, TimeUnit.MICROSECONDS);
+        }
         if (unavailable) {
             notReady.increment();
             usage.record(tenantId, LookupOutcome.not_ready, micros, requestId);

@@ -64,6 +64,9 @@ class ColoLifecycleIT {
         assertThat(stats.path("hits").asLong()).isPositive();
         assertThat(stats.path("misses").asLong()).isPositive();
         assertThat(Http.get(base + "/health/ready").statusCode()).isEqualTo(200);
+        String metrics = Http.get(base + "/metrics").body();
+        assertThat(metrics).contains("tenant_index_lookups_total{colo=\"ORD\",outcome=\"hit\"")
+                .contains("tenant_index_replica_ready{colo=\"ORD\"").contains("kafka_stream");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.IndexDigest;
 import io.tenantindex.common.Json;
@@ -30,6 +31,7 @@ class LookupRoutesTest {
 
     private final FakeReplica replica = new FakeReplica();
     private final List<String> usage = new CopyOnWriteArrayList<>();
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private Javalin app;
     private String base;
 
@@ -52,7 +54,7 @@ class LookupRoutesTest {
             public void close() {
             }
         };
-        LookupRoutes routes = new LookupRoutes(replica, recorder, TOPIC, Duration.ofMillis(1000), Duration.ofMillis(5000), serveStale);
+        LookupRoutes routes = new LookupRoutes(replica, recorder, TOPIC, Duration.ofMillis(1000), Duration.ofMillis(5000), serveStale, metrics);
         app = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, routes::register).start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();
     }
@@ -108,6 +110,8 @@ class LookupRoutesTest {
         assertThat(stats.path("lag").asLong()).isZero();
         assertThat(stats.path("lastAppliedAt").asText()).isEqualTo("2026-01-01T00:00:00Z");
         assertThat(usage).containsExactly("nobody:miss", "acme:hit", "acme:hit", "acme:hit");
+        assertThat(metrics.get("tenant_index_lookups").tag("outcome", "hit").functionCounter().count()).isEqualTo(3);
+        assertThat(metrics.get("tenant_index_lookup_latency").timer().count()).isEqualTo(4);
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -62,10 +63,20 @@ public final class KafkaUsageEmitter implements UsageRecorder {
         this.drainer.start();
     }
 
-    /** Creates the usage topic if it is missing and starts emitting with a real producer. */
+    /**
+     * Creates the usage topic if it is missing and starts emitting with a real producer. A colo must
+     * be able to start and serve from local state while Kafka is unreachable, so a failed topic
+     * check is logged, not thrown (the sink creates the topic too; until then events fail and count).
+     */
     public static KafkaUsageEmitter start(UsageEmitterConfig config) {
-        try (Admin admin = Admin.create(config.kafka().clientProperties())) {
+        Properties adminProps = config.kafka().clientProperties();
+        int timeoutMs = (int) Math.max(1_000, config.maxBlock().toMillis());
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
+        try (Admin admin = Admin.create(adminProps)) {
             TopicAdmin.ensureTopics(admin, List.of(config.topics().usage()));
+        } catch (IllegalStateException | KafkaException e) {
+            LOG.warn("could not check usage topic {} at start, emitting anyway: {}", config.topic(), e.getMessage());
         }
         Properties props = config.kafka().clientProperties();
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "usage-emitter-" + config.colo());

@@ -131,6 +131,23 @@ class KafkaUsageEmitterTest {
     }
 
     @Test
+    void shouldStartAndAcceptLookupsWithARealProducerWhenKafkaIsUnreachable() {
+        UsageEmitterConfig unreachable = new UsageEmitterConfig(KafkaSettings.of("127.0.0.1:1"),
+                TopicsConfig.from(Settings.empty()), "ORD", "http://127.0.0.1:1", true, 100,
+                Duration.ofMillis(5), Duration.ofSeconds(1), Duration.ofSeconds(2));
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            KafkaUsageEmitter emitter = KafkaUsageEmitter.start(unreachable);
+            for (int i = 0; i < 1_000; i++) {
+                emitter.record("acme", LookupOutcome.hit, i, "req-" + i);
+            }
+            emitter.close();
+            assertThat(emitter.emitted()).isZero();
+            assertThat(emitter.dropped() + emitter.failed()).isEqualTo(1_000);
+            assertThat(emitter.dropped()).isPositive();
+        });
+    }
+
+    @Test
     void shouldCloseWithinItsTimeoutWhenKafkaIsUnreachable() {
         StuckProducer producer = new StuckProducer();
         KafkaUsageEmitter emitter = new KafkaUsageEmitter(config(100, Duration.ofMillis(500)), producer, CLOCK);

@@ -75,6 +75,10 @@ public final class EventLog implements AutoCloseable {
             EventPage page = read(consumer, tenantId, fromMs, cursor, limit);
             healthy = true;
             return page;
+        } catch (TenantIndexException e) {
+            // A rejected request (bad cursor, missing topic) leaves the reader as good as it was.
+            healthy = true;
+            throw e;
         } catch (TimeoutException e) {
             throw TenantIndexException.notReady("Kafka did not answer in time: " + e.getMessage(), Duration.ofSeconds(5));
         } finally {

@@ -37,7 +37,7 @@ final class ApiClient {
 
     static final class Unreachable extends RuntimeException {
         Unreachable(URI uri, Exception cause) {
-            super("cannot reach " + uri.getScheme() + "://" + uri.getAuthority() + " (" + cause.getMessage() + ")", cause);
+            super("cannot reach " + uri.getScheme() + "://" + uri.getAuthority() + " (" + cause.getClass().getSimpleName() + ")", cause);
         }
     }
 }

@@ -27,6 +27,15 @@ public final class TenantIndexCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new TenantIndexCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        System.exit(new CommandLine(new TenantIndexCli())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    // A stack that is down is an answer for scripts (exit 1), not a stack trace.
+                    if (e instanceof ApiClient.Unreachable) {
+                        cmd.getErr().println("tenant-index: " + e.getMessage() + " — is the stack up? (./tenant-index up)");
+                        return SERVER_ERROR;
+                    }
+                    throw e;
+                })
+                .execute(args));
     }
 }

@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +15,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Unmatched;
 
 /** {@code ./tenant-index up}: the whole stack on this machine, until Ctrl-C or SIGTERM. */
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = {"Start the local stack: a real Kafka broker (KRaft), the schema registry, the writer,",
-                "three colos (ORD, SIN, AMS) and the usage sink. Every flag is also an environment",
-                "variable: --kafka-port = TENANT_INDEX_KAFKA_PORT."})
+        description = "Start the local stack: a real Kafka broker (KRaft), the schema registry, the writer, "
+                + "three colos (ORD, SIN, AMS) and the usage sink. Every flag is also an environment variable: "
+                + "--kafka-port = TENANT_INDEX_KAFKA_PORT. Any other setting of any service can be given the same way, "
+                + "e.g. --index-partitions 12 or --usage-retention-ms 86400000.")
 final class UpCommand implements Callable<Integer> {
     /** Demo tenants seeded on an empty index so the walk-through has something to look up. */
     private static final List<String> DEMO = List.of(
@@ -48,6 +51,8 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--no-seed", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Seed demo tenants acme, globex and initech (default: on).")
     boolean seed;
+    @Unmatched
+    List<String> settings = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
@@ -62,7 +67,8 @@ final class UpCommand implements Callable<Integer> {
         put(flags, LocalStackConfig.SINK_PORT, sinkPort);
         put(flags, ConfigKeys.HTTP_HOST, host);
         flags.put(LocalStackConfig.SEED, Boolean.toString(seed));
-        LocalStackConfig config = LocalStackConfig.from(Settings.fromEnvironment(System.getenv()).with(flags));
+        Settings base = Settings.fromEnvironmentAndArgs(System.getenv(), settings.toArray(String[]::new));
+        LocalStackConfig config = LocalStackConfig.from(base.with(flags));
 
         long started = System.nanoTime();
         LocalStack stack = LocalStack.start(config);

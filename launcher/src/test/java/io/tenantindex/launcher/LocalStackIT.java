@@ -118,4 +118,27 @@ class LocalStackIT {
         String sink = stack.urls().get("usage-log-sink");
         await().atMost(Duration.ofSeconds(30)).until(() -> json(Http.get(sink + "/usage/" + id)).at("/total/hits").asLong() == 3);
     }
+
+    private static int cli(String... args) {
+        String coloSpec = stack.colos().entrySet().stream()
+                .map(e -> e.getKey() + ":" + e.getValue().port()).collect(java.util.stream.Collectors.joining(","));
+        String[] full = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                java.util.stream.Stream.of("--writer-url", writer, "--colos", coloSpec)).toArray(String[]::new);
+        return new picocli.CommandLine(new TenantIndexCli()).execute(full);
+    }
+
+    @Test
+    void shouldGiveScriptsReliableExitCodesFromTheCli() {
+        String id = SharedKafka.uniqueName("cli");
+        assertThat(cli("register", id, "--tier", "pro", "--colo-hint", "SIN", "--feature", "kv")).isZero();
+        assertThat(cli("register", id, "--tier", "gold")).isEqualTo(TenantIndexCli.REJECTED);
+        assertThat(cli("register", id, "--tier", "pro", "--create-only")).isEqualTo(TenantIndexCli.REJECTED);
+        await().atMost(Duration.ofSeconds(20)).until(() -> cli("lookup", id, "--colo", "SIN") == 0);
+        assertThat(cli("lookup", "nobody-" + id, "--colo", "AMS")).isEqualTo(TenantIndexCli.REJECTED);
+        assertThat(cli("lookup", id, "--colo", "writer")).isZero();
+        assertThat(cli("delete", id)).isZero();
+        assertThat(cli("delete", id)).isEqualTo(TenantIndexCli.REJECTED);
+        assertThat(cli("lookup")).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> cli("verify") == 0);
+    }
 }

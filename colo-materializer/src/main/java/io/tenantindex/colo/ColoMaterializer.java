@@ -1,7 +1,5 @@
 package io.tenantindex.colo;
 
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.tenantindex.common.ConsistencyToken;
@@ -157,19 +155,11 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
         return poison.count();
     }
 
-    /** Replica gauges plus Kafka Streams' own client metrics (consumer lag, commit rates, RocksDB). */
-    public void bindMetrics(MeterRegistry registry) {
-        Gauge.builder("tenant_index_replica_lag", this, c -> c.lag).description("Records behind Kafka (-1 unknown)").register(registry);
-        Gauge.builder("tenant_index_replica_staleness_ms", this, c -> c.state().stalenessMs())
-                .description("ms since the replica was last known to be current").register(registry);
-        Gauge.builder("tenant_index_replica_ready", this, c -> c.ready.isDone() ? 1 : 0).register(registry);
-        Gauge.builder("tenant_index_replica_degraded", this, c -> c.degradedSince != null ? 1 : 0)
-                .description("1 while Kafka is unreachable (serving last-known-good)").register(registry);
-        FunctionCounter.builder("tenant_index_replica_poison_records", poison, PoisonRecords::count)
-                .description("Undecodable index records sent to the dead-letter topic").register(registry);
-        FunctionCounter.builder("tenant_index_replica_records_read", positions, AppliedPositions::reReadRecords)
-                .description("Index records read since start (processed + restored)").register(registry);
-        new KafkaStreamsMetrics(streams).bindTo(registry);
+    /** Binds Kafka Streams' own client metrics (consumer lag, commit rates, RocksDB); close the binder to unbind. */
+    public KafkaStreamsMetrics bindStreamsMetrics(MeterRegistry registry) {
+        KafkaStreamsMetrics binder = new KafkaStreamsMetrics(streams);
+        binder.bindTo(registry);
+        return binder;
     }
 
     @Override

@@ -60,6 +60,16 @@ public record MaterializerConfig(
         return APPLICATION_ID_PREFIX + colo + (appIdSuffix.isEmpty() ? "" : "-" + appIdSuffix);
     }
 
+    /** The same colo under replica generation {@code generation} (0 = the original application id). */
+    public MaterializerConfig withGeneration(long generation) {
+        if (generation == 0) {
+            return this;
+        }
+        String g = "g" + generation;
+        return new MaterializerConfig(colo, appIdSuffix.isEmpty() ? g : appIdSuffix + "-" + g, kafka, topics,
+                stateDir, dlqTopic, refreshInterval);
+    }
+
     public String indexTopic() {
         return topics.indexTopic();
     }

@@ -2,8 +2,7 @@ package io.tenantindex.lookup;
 
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tenantindex.colo.ColoMaterializer;
-import io.tenantindex.colo.IndexReplica;
+import io.tenantindex.colo.RebuildableReplica;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.metrics.ServiceMetrics;
@@ -15,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One colo process: the materializer (Kafka Streams + RocksDB) and the lookup API over it, in one
+ * One colo process: the replica (Kafka Streams + RocksDB, rebuildable blue/green) and the lookup API over it, in one
  * JVM because interactive queries need the store in-process.
  *
  * <p>Run: {@code java -Xmx512m -cp … io.tenantindex.lookup.ColoServer --colo ORD --http-port 8081
@@ -26,15 +25,15 @@ public final class ColoServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ColoServer.class);
 
     private final ColoConfig config;
-    private final ColoMaterializer materializer;
+    private final RebuildableReplica replica;
     private final UsageRecorder usage;
     private final Javalin http;
     private final PrometheusMeterRegistry metrics;
 
-    private ColoServer(ColoConfig config, ColoMaterializer materializer, UsageRecorder usage, Javalin http,
+    private ColoServer(ColoConfig config, RebuildableReplica replica, UsageRecorder usage, Javalin http,
                        PrometheusMeterRegistry metrics) {
         this.config = config;
-        this.materializer = materializer;
+        this.replica = replica;
         this.usage = usage;
         this.http = http;
         this.metrics = metrics;
@@ -45,21 +44,21 @@ public final class ColoServer implements AutoCloseable {
      * follows, see {@link #isReady()}). The server owns {@code usage} and closes it on {@link #close()}.
      */
     public static ColoServer start(ColoConfig config, UsageRecorder usage) {
-        ColoMaterializer materializer = ColoMaterializer.start(config.materializer(),
+        RebuildableReplica replica = RebuildableReplica.start(config.materializer(),
                 new HttpSchemaRegistryClient(config.registryUrl()));
         try {
             PrometheusMeterRegistry metrics = ServiceMetrics.create("lookup-api", "colo", config.colo());
-            materializer.bindMetrics(metrics);
-            LookupRoutes routes = new LookupRoutes(materializer, usage, config.materializer().indexTopic(),
+            replica.bindMetrics(metrics);
+            LookupRoutes routes = new LookupRoutes(replica, replica, usage, config.materializer().indexTopic(),
                     config.readWait(), config.readMaxWait(), config.serveStaleWhileRestoring(), metrics);
             Javalin http = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, c -> {
                 routes.register(c);
                 ServiceMetrics.route(c, metrics);
             }).start(config.httpHost(), config.httpPort());
             LOG.info("colo {} lookup API on http://{}:{}", config.colo(), config.httpHost(), http.port());
-            return new ColoServer(config, materializer, usage, http, metrics);
+            return new ColoServer(config, replica, usage, http, metrics);
         } catch (RuntimeException e) {
-            materializer.close();
+            replica.close();
             throw e;
         }
     }
@@ -73,22 +72,22 @@ public final class ColoServer implements AutoCloseable {
     }
 
     public boolean isReady() {
-        return materializer.state().ready();
+        return replica.state().ready();
     }
 
-    public IndexReplica replica() {
-        return materializer;
+    public RebuildableReplica replica() {
+        return replica;
     }
 
     /** Records read from Kafka since start (restored + processed): small after a warm restart. */
     public long reReadRecords() {
-        return materializer.positions().reReadRecords();
+        return replica.active().positions().reReadRecords();
     }
 
     @Override
     public void close() {
         http.stop();
-        materializer.close();
+        replica.close();
         usage.close();
         metrics.close();
     }

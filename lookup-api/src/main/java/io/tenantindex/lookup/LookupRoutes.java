@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.javalin.http.Context;
 import io.tenantindex.colo.IndexReplica;
 import io.tenantindex.colo.IndexReplica.ReplicaState;
+import io.tenantindex.colo.ReplicaAdmin;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.TenantIds;
@@ -41,6 +42,7 @@ public final class LookupRoutes {
     private static final Pattern WAIT = Pattern.compile("(\\d{1,9})(ms|s)?");
 
     private final IndexReplica replica;
+    private final ReplicaAdmin admin;
     private final UsageRecorder usage;
     private final String indexTopic;
     private final Duration readWait;
@@ -52,9 +54,10 @@ public final class LookupRoutes {
     private final LongAdder errors = new LongAdder();
     private final Timer latency;
 
-    public LookupRoutes(IndexReplica replica, UsageRecorder usage, String indexTopic, Duration readWait,
+    public LookupRoutes(IndexReplica replica, ReplicaAdmin admin, UsageRecorder usage, String indexTopic, Duration readWait,
                         Duration readMaxWait, boolean serveStale, MeterRegistry metrics) {
         this.replica = replica;
+        this.admin = admin;
         this.usage = usage;
         this.indexTopic = indexTopic;
         this.readWait = readWait;
@@ -75,6 +78,8 @@ public final class LookupRoutes {
         config.routes.get("/digest", this::digest);
         config.routes.get("/health", this::health);
         config.routes.get("/health/ready", this::ready);
+        config.routes.post("/admin/rebuild", this::startRebuild);
+        config.routes.get("/admin/rebuild", this::rebuildStatus);
     }
 
     private void getTenant(Context ctx) {
@@ -228,7 +233,19 @@ public final class LookupRoutes {
         body.put("reReadRecords", s.reReadRecords());
         body.put("restoredRecords", s.restoredRecords());
         body.put("restoreTotal", s.restoreTotal());
+        body.put("generation", admin.generation());
+        body.put("rebuild", admin.rebuildProgress().map(LookupRoutes::rebuildJson).orElse(null));
         ctx.json(body);
+    }
+
+    /** Blue/green rebuild from the topic: 202 with progress; the current replica keeps serving. */
+    private void startRebuild(Context ctx) {
+        ctx.status(202).json(rebuildJson(admin.startRebuild()));
+    }
+
+    private void rebuildStatus(Context ctx) {
+        ctx.json(admin.rebuildProgress().map(LookupRoutes::rebuildJson).orElseThrow(() ->
+                new TenantIndexException(ErrorType.NOT_FOUND, "no rebuild has run in this process")));
     }
 
     private void digest(Context ctx) {
@@ -286,7 +303,22 @@ public final class LookupRoutes {
                     : Math.min(100.0, 100.0 * s.restoredRecords() / s.restoreTotal()));
             body.put("progress", progress);
         }
+        admin.rebuildProgress().filter(r -> r.finishedAt() == null).ifPresent(r -> body.put("rebuild", rebuildJson(r)));
         return body;
+    }
+
+    private static Map<String, Object> rebuildJson(ReplicaAdmin.RebuildProgress r) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("generation", r.generation());
+        out.put("state", r.state());
+        out.put("startedAt", r.startedAt().toString());
+        out.put("finishedAt", r.finishedAt() == null ? null : r.finishedAt().toString());
+        out.put("recordsApplied", r.recordsApplied());
+        out.put("recordsExpected", r.recordsExpected());
+        out.put("percent", r.percent());
+        out.put("recordsPerSecond", r.recordsPerSecond());
+        out.put("etaSeconds", r.etaSeconds());
+        return out;
     }
 
     private static Map<String, Long> stringKeys(Map<Integer, Long> in) {

@@ -1,6 +1,7 @@
 package io.tenantindex.lookup;
 
 import io.tenantindex.colo.IndexReplica;
+import io.tenantindex.colo.ReplicaAdmin;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.IndexDigest;
@@ -17,13 +18,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /** An in-memory replica for route tests: the test sets its contents, state and token behaviour. */
-final class FakeReplica implements IndexReplica {
+final class FakeReplica implements IndexReplica, ReplicaAdmin {
     final NavigableMap<String, TenantRegistration> entries = new ConcurrentSkipListMap<>();
     volatile ReplicaState state = new ReplicaState(Phase.READY, true, 0, 12, null, null);
     /** What lookupAtLeast returns before the entry is read; null = answer at once. */
     volatile CompletableFuture<Void> tokenWait;
     volatile Duration lastWait;
     volatile ConsistencyToken lastToken;
+    volatile RebuildProgress rebuild;
 
     @Override
     public String colo() {
@@ -75,6 +77,24 @@ final class FakeReplica implements IndexReplica {
         entries.values().forEach(r -> d.add(0, r.getTenantId(), r.getVersion()));
         return new ReplicaDigest(Map.of(0, new PartitionDigest(d.partitionHash(0), d.partitionEntries(0), 41)),
                 d.totalHash(), d.totalEntries());
+    }
+
+    @Override
+    public RebuildProgress startRebuild() {
+        if (rebuild == null) {
+            rebuild = new RebuildProgress(1, "running", Instant.parse("2026-01-01T00:00:00Z"), null, 10, 40, 25.0, 100.0, 1L);
+        }
+        return rebuild;
+    }
+
+    @Override
+    public Optional<RebuildProgress> rebuildProgress() {
+        return Optional.ofNullable(rebuild);
+    }
+
+    @Override
+    public long generation() {
+        return rebuild == null ? 0 : 1;
     }
 
     void degrade(Instant since) {

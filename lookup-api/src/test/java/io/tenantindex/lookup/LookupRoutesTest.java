@@ -54,7 +54,7 @@ class LookupRoutesTest {
             public void close() {
             }
         };
-        LookupRoutes routes = new LookupRoutes(replica, recorder, TOPIC, Duration.ofMillis(1000), Duration.ofMillis(5000), serveStale, metrics);
+        LookupRoutes routes = new LookupRoutes(replica, replica, recorder, TOPIC, Duration.ofMillis(1000), Duration.ofMillis(5000), serveStale, metrics);
         app = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, routes::register).start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();
     }
@@ -252,6 +252,19 @@ class LookupRoutesTest {
         assertThat(d.path("entries").asLong()).isEqualTo(1);
         assertThat(d.path("partitions").path("0").path("entries").asLong()).isEqualTo(1);
         assertThat(d.path("positions").path("0").asLong()).isEqualTo(41);
+    }
+
+    @Test
+    void shouldStartARebuildAndReportItsProgress() throws Exception {
+        assertThat(Http.get(base + "/admin/rebuild").statusCode()).isEqualTo(404);
+        HttpResponse<String> started = Http.postJson(base + "/admin/rebuild", "");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        assertThat(Json.MAPPER.readTree(started.body()).path("percent").asDouble()).isEqualTo(25.0);
+        JsonNode stats = Json.MAPPER.readTree(Http.get(base + "/stats").body());
+        assertThat(stats.path("generation").asLong()).isEqualTo(1);
+        assertThat(stats.path("rebuild").path("state").asText()).isEqualTo("running");
+        assertThat(stats.path("rebuild").path("etaSeconds").asLong()).isEqualTo(1);
+        assertThat(Json.MAPPER.readTree(Http.get(base + "/health").body()).path("rebuild").path("recordsApplied").asLong()).isEqualTo(10);
     }
 
     static TenantRegistration registration(String id, long version) {

@@ -1,0 +1,248 @@
+package io.tenantindex.colo;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.tenantindex.common.ConsistencyToken;
+import io.tenantindex.common.ErrorType;
+import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.schemas.TenantRegistration;
+import io.tenantindex.schemas.registry.SchemaRegistryClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A colo replica that can be rebuilt from the topic with zero downtime (blue/green).
+ *
+ * <p>A rebuild starts a second {@link ColoMaterializer} under the next <em>generation</em>: a new
+ * application id ({@code …-g<N>}), so a new consumer group that reads the compacted topic from the
+ * beginning into a new RocksDB store (Streams keeps each application id in its own directory under
+ * the state dir). The current generation keeps answering every lookup meanwhile. When the new one
+ * has caught up with the end offsets it saw at its start, lookups switch to it in one volatile
+ * write; the generation number is persisted next to the state (so a restart opens the new one),
+ * and the old one is closed after a short grace period, its state directory deleted and its
+ * consumer group removed. Tokens stay valid across generations: they are topic offsets.
+ */
+public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RebuildableReplica.class);
+    private static final Duration SWITCH_GRACE = Duration.ofSeconds(2);
+
+    private final MaterializerConfig base;
+    private final SchemaRegistryClient registry;
+    private final Path generationFile;
+    private volatile ColoMaterializer active;
+    private volatile long generation;
+    private volatile Rebuild rebuild;
+    private MeterRegistry metrics;
+    private KafkaStreamsMetrics streamsMetrics;
+
+    private RebuildableReplica(MaterializerConfig base, SchemaRegistryClient registry) {
+        this.base = base;
+        this.registry = registry;
+        this.generationFile = base.stateDir().resolve(base.applicationId() + ".generation");
+        this.generation = readGeneration(generationFile);
+        this.active = ColoMaterializer.start(base.withGeneration(generation), registry);
+    }
+
+    public static RebuildableReplica start(MaterializerConfig base, SchemaRegistryClient registry) {
+        return new RebuildableReplica(base, registry);
+    }
+
+    /** The materializer currently answering lookups. */
+    public ColoMaterializer active() {
+        return active;
+    }
+
+    @Override
+    public long generation() {
+        return generation;
+    }
+
+    /** Starts a rebuild, or returns the one already running. */
+    @Override
+    public synchronized RebuildProgress startRebuild() {
+        Rebuild running = rebuild;
+        if (running != null && running.finishedAt == null) {
+            return running.progress();
+        }
+        long next = generation + 1;
+        long total = active.stats().position().values().stream().mapToLong(o -> o + 1).sum();
+        LOG.info("colo {}: rebuilding into generation {} while generation {} keeps serving", base.colo(), next, generation);
+        Rebuild r = new Rebuild(next, ColoMaterializer.start(base.withGeneration(next), registry), Instant.now(), total);
+        rebuild = r;
+        r.fresh.whenReady().thenRun(() -> switchTo(r));
+        return r.progress();
+    }
+
+    /** The running or last rebuild of this process. */
+    @Override
+    public Optional<RebuildProgress> rebuildProgress() {
+        Rebuild r = rebuild;
+        return r == null ? Optional.empty() : Optional.of(r.progress());
+    }
+
+    private void switchTo(Rebuild r) {
+        ColoMaterializer old;
+        synchronized (this) {
+            writeGeneration(generationFile, r.generation);
+            old = active;
+            active = r.fresh;
+            generation = r.generation;
+            r.finishedAt = Instant.now();
+            if (metrics != null) {
+                streamsMetrics.close();
+                streamsMetrics = r.fresh.bindStreamsMetrics(metrics);
+            }
+        }
+        LOG.info("colo {}: switched to generation {} ({} records in {} ms)", base.colo(), r.generation,
+                r.fresh.positions().reReadRecords(), Duration.between(r.startedAt, r.finishedAt).toMillis());
+        // Lookups that already hold the old replica finish within microseconds; give them time anyway.
+        CompletableFuture.delayedExecutor(SWITCH_GRACE.toMillis(), TimeUnit.MILLISECONDS).execute(() -> retire(old));
+    }
+
+    private void retire(ColoMaterializer old) {
+        String appId = old.config().applicationId();
+        old.close();
+        try (Admin admin = Admin.create(old.config().kafka().clientProperties())) {
+            admin.deleteConsumerGroups(List.of(appId)).all().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("colo {}: could not delete consumer group {} of the retired replica: {}", base.colo(), appId, e.toString());
+        }
+        deleteRecursively(old.config().stateDir().resolve(appId));
+        LOG.info("colo {}: retired {}", base.colo(), appId);
+    }
+
+    @Override
+    public String colo() {
+        return base.colo();
+    }
+
+    @Override
+    public Optional<TenantRegistration> lookup(String tenantId) {
+        return active.lookup(tenantId);
+    }
+
+    @Override
+    public CompletableFuture<Optional<TenantRegistration>> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait) {
+        return active.lookupAtLeast(tenantId, token, maxWait);
+    }
+
+    @Override
+    public ReplicaState state() {
+        return active.state();
+    }
+
+    @Override
+    public ReplicaStats stats() {
+        return active.stats();
+    }
+
+    @Override
+    public TenantPage page(String after, int limit) {
+        return active.page(after, limit);
+    }
+
+    @Override
+    public ReplicaDigest digest() {
+        return active.digest();
+    }
+
+    /** Gauges follow whichever generation is active; Kafka Streams' client metrics are rebound on a switch. */
+    public synchronized void bindMetrics(MeterRegistry registry) {
+        metrics = registry;
+        streamsMetrics = active.bindStreamsMetrics(registry);
+        Gauge.builder("tenant_index_replica_lag", this, r -> r.state().lag()).description("Records behind Kafka (-1 unknown)").register(registry);
+        Gauge.builder("tenant_index_replica_staleness_ms", this, r -> r.state().stalenessMs())
+                .description("ms since the replica was last known to be current").register(registry);
+        Gauge.builder("tenant_index_replica_ready", this, r -> r.state().ready() ? 1 : 0).register(registry);
+        Gauge.builder("tenant_index_replica_degraded", this, r -> r.state().degraded() ? 1 : 0)
+                .description("1 while Kafka is unreachable (serving last-known-good)").register(registry);
+        Gauge.builder("tenant_index_replica_generation", this, RebuildableReplica::generation)
+                .description("Replica generation (+1 per completed rebuild)").register(registry);
+        FunctionCounter.builder("tenant_index_replica_poison_records", this, r -> r.active.poisonRecords())
+                .description("Undecodable index records sent to the dead-letter topic").register(registry);
+    }
+
+    @Override
+    public synchronized void close() {
+        Rebuild r = rebuild;
+        if (r != null && r.finishedAt == null) {
+            r.fresh.close();
+        }
+        active.close();
+    }
+
+    private static final class Rebuild {
+        final long generation;
+        final ColoMaterializer fresh;
+        final Instant startedAt;
+        final long expected;
+        volatile Instant finishedAt;
+
+        Rebuild(long generation, ColoMaterializer fresh, Instant startedAt, long expected) {
+            this.generation = generation;
+            this.fresh = fresh;
+            this.startedAt = startedAt;
+            this.expected = expected;
+        }
+
+        RebuildProgress progress() {
+            Instant end = finishedAt;
+            long applied = fresh.positions().reReadRecords();
+            double seconds = Math.max(0.001, Duration.between(startedAt, end == null ? Instant.now() : end).toMillis() / 1000.0);
+            double rate = applied / seconds;
+            double percent = end != null ? 100.0 : expected == 0 ? 0.0 : Math.min(99.9, 100.0 * applied / expected);
+            Long eta = end != null ? Long.valueOf(0) : rate <= 0 ? null : Long.valueOf((long) Math.ceil(Math.max(0, expected - applied) / rate));
+            return new RebuildProgress(generation, end == null ? "running" : "done", startedAt, end, applied, expected,
+                    percent, rate, eta);
+        }
+    }
+
+    private static long readGeneration(Path file) {
+        try {
+            return Files.exists(file) ? Long.parseLong(Files.readString(file, StandardCharsets.UTF_8).trim()) : 0;
+        } catch (IOException | NumberFormatException e) {
+            throw new TenantIndexException(ErrorType.INTERNAL, "unreadable replica generation file " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static void writeGeneration(Path file, long generation) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, Long.toString(generation), StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record replica generation in " + file, e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.warn("could not delete retired replica state {}: {}", dir, e.toString());
+        }
+    }
+}

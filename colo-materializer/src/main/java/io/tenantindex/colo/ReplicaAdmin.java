@@ -1,0 +1,25 @@
+package io.tenantindex.colo;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/** Operator actions on a colo's replica (the admin endpoints), separate from the read path. */
+public interface ReplicaAdmin {
+    /** Starts a blue/green rebuild from the topic, or returns the one already running. */
+    RebuildProgress startRebuild();
+
+    /** The running or last rebuild of this process, if any. */
+    Optional<RebuildProgress> rebuildProgress();
+
+    /** Replica generation: +1 per completed rebuild, persisted with the state. */
+    long generation();
+
+    /**
+     * @param percent records applied by the new generation / records the serving one had applied at
+     *                the start (an estimate: compaction and newer writes move both); 100 once switched
+     */
+    record RebuildProgress(long generation, String state, Instant startedAt, Instant finishedAt,
+                           long recordsApplied, long recordsExpected, double percent,
+                           double recordsPerSecond, Long etaSeconds) {
+    }
+}

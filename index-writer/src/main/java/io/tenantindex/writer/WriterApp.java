@@ -56,7 +56,7 @@ public final class WriterApp implements AutoCloseable {
         this.admin = Admin.create(config.kafka().clientProperties());
         TopicAdmin.ensureTopics(admin, List.of(config.topics().index(), config.topics().usage()));
         int partitions = TopicAdmin.partitionCount(admin, config.topics().indexTopic());
-        SchemaRegistryClient registry = new HttpSchemaRegistryClient(config.registryUrl());
+        SchemaRegistryClient registry = new HttpSchemaRegistryClient(config.registry());
         this.view = new TenantView(partitions);
         this.metrics = ServiceMetrics.create("index-writer", "writer_id", config.writerId());
         this.writer = new IndexWriter(config.topics().indexTopic(), view, () -> instrumented(producer(config, registry)),
@@ -103,7 +103,7 @@ public final class WriterApp implements AutoCloseable {
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "60000");
         return new KafkaProducer<>(p, new StringSerializer(),
-                new ConfluentAvroSerializer<>(registry, config.autoRegisterSchemas(), false));
+                new ConfluentAvroSerializer<>(registry, config.registry().autoRegister(), false));
     }
 
     private void bindMetrics() {

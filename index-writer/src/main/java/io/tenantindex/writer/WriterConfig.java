@@ -5,10 +5,12 @@ import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.kafka.KafkaSettings;
 import io.tenantindex.common.kafka.TopicsConfig;
+import io.tenantindex.schemas.registry.RegistryClientConfig;
 
 /**
  * Everything the index-writer needs, parsed once and validated at start.
  *
+ * @param registry      how to reach the schema registry (URLs, auth, TLS) and whether to auto-register
  * @param writerId      stable identity of the primary; the transactional.id derives from it, so a
  *                      second writer with the same id fences the first
  * @param maxBatch      most writes committed in one Kafka transaction (group commit)
@@ -17,8 +19,7 @@ import io.tenantindex.common.kafka.TopicsConfig;
 public record WriterConfig(
         KafkaSettings kafka,
         TopicsConfig topics,
-        String registryUrl,
-        boolean autoRegisterSchemas,
+        RegistryClientConfig registry,
         String writerId,
         String httpHost,
         int httpPort,
@@ -32,8 +33,7 @@ public record WriterConfig(
         return new WriterConfig(
                 KafkaSettings.from(s),
                 TopicsConfig.from(s),
-                s.string(ConfigKeys.REGISTRY_URL, "http://127.0.0.1:8085"),
-                s.bool(ConfigKeys.REGISTRY_AUTO_REGISTER, false),
+                RegistryClientConfig.from(s),
                 s.string(ConfigKeys.WRITER_ID, "primary"),
                 s.string(ConfigKeys.HTTP_HOST, "0.0.0.0"),
                 s.intValue(ConfigKeys.HTTP_PORT, DEFAULT_PORT, 0, 65_535),

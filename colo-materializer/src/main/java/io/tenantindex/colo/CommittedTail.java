@@ -39,6 +39,9 @@ final class CommittedTail {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<Integer, Long> result = new HashMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            // Assigned first: a read_committed offset lookup also updates the partitions' stable offsets,
+            // and the consumer warns about every partition it is not assigned.
+            consumer.assign(ends.keySet());
             Map<TopicPartition, Long> begins = consumer.beginningOffsets(ends.keySet(), timeout);
             Set<TopicPartition> pending = new HashSet<>();
             ends.forEach((tp, end) -> {

@@ -43,18 +43,22 @@ class ReadYourWritesIT {
     @Test
     void shouldSeeItsOwnWriteImmediatelyAfterTheWrite() {
         long[] micros = new long[200];
+        long[] serverMicros = new long[micros.length];
         for (int v = 1; v <= micros.length; v++) {
             String id = "ryw-" + (v % 7);
             ConsistencyToken token = kafka.write(registration(id, v));
             long started = System.nanoTime();
             HttpResponse<String> r = Http.get(base + "/tenants/" + id, "X-Consistency-Token", token.encode());
             micros[v - 1] = (System.nanoTime() - started) / 1000;
+            serverMicros[v - 1] = Long.parseLong(r.headers().firstValue("X-Index-Lookup-Micros").orElseThrow());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.headers().firstValue("ETag")).contains("\"" + v + "\"");
         }
         java.util.Arrays.sort(micros);
-        System.out.printf("commit -> tokened lookup answered over HTTP: p50 %d us, p99 %d us, max %d us (%d cycles)%n",
-                micros[micros.length / 2], micros[micros.length * 99 / 100], micros[micros.length - 1], micros.length);
+        java.util.Arrays.sort(serverMicros);
+        System.out.printf("commit -> tokened lookup answered: over HTTP p50 %d us, p99 %d us; in the colo (wait + read) p50 %d us, p99 %d us (%d cycles)%n",
+                micros[micros.length / 2], micros[micros.length * 99 / 100],
+                serverMicros[micros.length / 2], serverMicros[micros.length * 99 / 100], micros.length);
         ConsistencyToken gone = kafka.delete("ryw-1");
         assertThat(Http.get(base + "/tenants/ryw-1?token=" + gone.encode()).statusCode()).isEqualTo(404);
     }

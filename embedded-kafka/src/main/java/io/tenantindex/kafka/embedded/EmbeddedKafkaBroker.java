@@ -37,11 +37,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private final KafkaRaftServer server;
     private final String bootstrapServers;
+    private final String saslBootstrapServers;
     private final Path dataDir;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path dataDir) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, String saslBootstrapServers, Path dataDir) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
+        this.saslBootstrapServers = saslBootstrapServers;
         this.dataDir = dataDir;
     }
 
@@ -51,6 +53,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * {@code overrides} are extra broker properties (listeners for SASL, say).
      */
     public static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, String> overrides) {
+        return start(dataDir, port, Map.of(), overrides);
+    }
+
+    /**
+     * Like {@link #start(Path, int, Map)}, plus a SASL_PLAINTEXT listener (mechanism PLAIN) that
+     * accepts {@code users} (name → password), reachable at {@link #saslBootstrapServers()}. The
+     * PLAINTEXT listener stays for the broker's own traffic.
+     */
+    public static EmbeddedKafkaBroker startWithSaslPlain(Path dataDir, Map<String, String> users) {
+        return start(dataDir, 0, users, Map.of());
+    }
+
+    private static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, String> saslUsers, Map<String, String> overrides) {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
@@ -59,6 +74,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         int brokerPort = port == 0 ? freePort() : port;
         int controllerPort = freePort();
         Properties props = brokerProperties(dataDir, brokerPort, controllerPort);
+        String saslBootstrap = null;
+        if (!saslUsers.isEmpty()) {
+            int saslPort = freePort();
+            saslBootstrap = "127.0.0.1:" + saslPort;
+            props.put("listeners", props.get("listeners") + ",SASL_PLAINTEXT://" + saslBootstrap);
+            props.put("advertised.listeners", props.get("advertised.listeners") + ",SASL_PLAINTEXT://" + saslBootstrap);
+            props.put("listener.security.protocol.map", props.get("listener.security.protocol.map") + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+            props.put("sasl.enabled.mechanisms", "PLAIN");
+            StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+            saslUsers.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+            props.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.append(';').toString());
+        }
         props.putAll(overrides);
         KafkaConfig config = new KafkaConfig(props, false);
         format(config, dataDir);
@@ -67,7 +94,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
         String bootstrap = "127.0.0.1:" + brokerPort;
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, dataDir);
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, saslBootstrap, dataDir);
         broker.awaitReady();
         LOG.info("Kafka broker (KRaft) ready at {} in {} ms, data in {}", bootstrap,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dataDir);
@@ -143,6 +170,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The SASL_PLAINTEXT listener's address; only for a broker from {@link #startWithSaslPlain}. */
+    public String saslBootstrapServers() {
+        if (saslBootstrapServers == null) {
+            throw new IllegalStateException("this broker has no SASL listener");
+        }
+        return saslBootstrapServers;
     }
 
     public Path dataDir() {

@@ -97,10 +97,12 @@ public final class WriterApp implements AutoCloseable {
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
-        // A broker that is away must fail a request within seconds, not block the writer thread for a minute.
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        // A broker that is away fails a write after writer.kafka.timeout.ms (retrying inside it, so a
+        // quick broker restart is invisible), and never blocks the writer thread for longer.
+        long timeout = config.kafkaTimeout().toMillis();
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeout));
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(timeout));
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(500, timeout / 3)));
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "60000");
         return new KafkaProducer<>(p, new StringSerializer(),
                 new ConfluentAvroSerializer<>(registry, config.registry().autoRegister(), false));

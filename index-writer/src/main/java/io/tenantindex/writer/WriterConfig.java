@@ -6,6 +6,7 @@ import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.kafka.KafkaSettings;
 import io.tenantindex.common.kafka.TopicsConfig;
 import io.tenantindex.schemas.registry.RegistryClientConfig;
+import java.time.Duration;
 
 /**
  * Everything the index-writer needs, parsed once and validated at start.
@@ -15,6 +16,8 @@ import io.tenantindex.schemas.registry.RegistryClientConfig;
  *                      second writer with the same id fences the first
  * @param maxBatch      most writes committed in one Kafka transaction (group commit)
  * @param maxImportBytes largest NDJSON body {@code POST /tenants:import} accepts
+ * @param kafkaTimeout  how long a write may wait for Kafka (delivery timeout) before it fails with 503
+ *                      and the writer recovers; also bounds how long a send may block
  */
 public record WriterConfig(
         KafkaSettings kafka,
@@ -25,7 +28,8 @@ public record WriterConfig(
         int httpPort,
         int maxBatch,
         long maxBodyBytes,
-        long maxImportBytes) {
+        long maxImportBytes,
+        Duration kafkaTimeout) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -39,7 +43,8 @@ public record WriterConfig(
                 s.intValue(ConfigKeys.HTTP_PORT, DEFAULT_PORT, 0, 65_535),
                 s.intValue(ConfigKeys.WRITER_MAX_BATCH, 5_000, 1, 100_000),
                 HttpServers.DEFAULT_MAX_BODY_BYTES,
-                s.longValue(ConfigKeys.WRITER_MAX_IMPORT_BYTES, 256L * 1024 * 1024, 1024, 4L * 1024 * 1024 * 1024));
+                s.longValue(ConfigKeys.WRITER_MAX_IMPORT_BYTES, 256L * 1024 * 1024, 1024, 4L * 1024 * 1024 * 1024),
+                Duration.ofMillis(s.longValue(ConfigKeys.WRITER_KAFKA_TIMEOUT_MS, 30_000, 1_000, 600_000)));
     }
 
     public String transactionalId() {

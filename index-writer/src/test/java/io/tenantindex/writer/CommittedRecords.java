@@ -23,7 +23,11 @@ final class CommittedRecords {
     }
 
     static Map<String, List<Long>> versionsByTenant(String topic) {
-        Properties p = KafkaSettings.of(SharedKafka.bootstrapServers()).clientProperties();
+        return versionsByTenant(SharedKafka.bootstrapServers(), topic);
+    }
+
+    static Map<String, List<Long>> versionsByTenant(String bootstrapServers, String topic) {
+        Properties p = KafkaSettings.of(bootstrapServers).clientProperties();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, List<Long>> out = new LinkedHashMap<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {

@@ -27,6 +27,7 @@ public final class ConfigKeys {
     public static final String WRITER_ID = "writer.id";
     public static final String WRITER_MAX_BATCH = "writer.max.batch";
     public static final String WRITER_MAX_IMPORT_BYTES = "writer.max.import.bytes";
+    public static final String WRITER_KAFKA_TIMEOUT_MS = "writer.kafka.timeout.ms";
 
     public static final String COLO = "colo";
     public static final String STATE_DIR = "state.dir";

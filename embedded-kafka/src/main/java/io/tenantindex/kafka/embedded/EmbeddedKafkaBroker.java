@@ -133,6 +133,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private static void format(KafkaConfig config, Path dataDir) {
+        if (Files.exists(dataDir.resolve("logs").resolve("meta.properties"))) {
+            return; // Formatted before: keep its cluster id and data, so a restart is warm.
+        }
         try {
             new Formatter()
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
@@ -141,8 +144,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     .setControllerListenerName("CONTROLLER")
                     .setMetadataLogDirectory(dataDir.resolve("logs").toString())
                     .addDirectory(dataDir.resolve("logs").toString())
-                    // An existing directory keeps its cluster id and data: restarts are warm.
-                    .setIgnoreFormatted(true)
                     .run();
         } catch (Exception e) {
             throw new IllegalStateException("cannot format Kafka data directory " + dataDir + ": " + e.getMessage(), e);

@@ -20,6 +20,7 @@ import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
 import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,15 +36,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Kafka goes away under a serving colo: lookups keep being answered from local state and the colo
- * says it is degraded and since when. Uses a broker of its own (the shared one cannot be stopped).
- * Catching up after the broker returns is not covered here: EmbeddedKafkaBroker cannot yet restart
- * on an existing data directory (its format step rejects the existing cluster id).
+ * Kafka goes away under a serving colo: lookups keep being answered from local state, the colo says
+ * it is degraded and since when, and catches up by itself when Kafka returns. Uses a broker of its
+ * own (the shared one cannot be stopped), restarted on the same port and data directory.
  */
 class LastKnownGoodIT {
     @Test
-    void shouldServeLastKnownGoodAndSayDegradedWhileKafkaIsDown() throws Exception {
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(SharedKafka.tempDir("lkg-kafka-"), 0, Map.of());
+    void shouldServeLastKnownGoodWhileKafkaIsDownAndCatchUpWhenItReturns() throws Exception {
+        Path brokerDir = SharedKafka.tempDir("lkg-kafka-");
+        int port = EmbeddedKafkaBroker.freePort();
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(brokerDir, port, Map.of());
         String bootstrap = broker.bootstrapServers();
         TopicsConfig topics = TopicsConfig.from(Settings.of(Map.of(ConfigKeys.INDEX_PARTITIONS, "2")));
         try (Admin admin = Admin.create(KafkaSettings.of(bootstrap).clientProperties())) {
@@ -88,6 +90,14 @@ class LastKnownGoodIT {
             JsonNode stats = Json.MAPPER.readTree(Http.get(base + "/stats").body());
             assertThat(stats.path("status").asText()).isEqualTo("degraded");
             assertThat(Http.get(base + "/tenants?limit=5").statusCode()).isEqualTo(200);
+
+            broker = EmbeddedKafkaBroker.start(brokerDir, port, Map.of());
+            brokerUp = true;
+            produce(bootstrap, registry.url(), topics.indexTopic(), registration("written-after", 1));
+            await().atMost(Duration.ofSeconds(60)).until(() -> Http.get(base + "/tenants/written-after").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    Json.MAPPER.readTree(Http.get(base + "/health").body()).path("status").asText().equals("ready"));
+            assertThat(Http.get(base + "/tenants/lkg-7").headers().firstValue("X-Replica-Degraded-Since")).isEmpty();
 
             load.shutdown();
             assertThat(load.awaitTermination(10, TimeUnit.SECONDS)).isTrue();

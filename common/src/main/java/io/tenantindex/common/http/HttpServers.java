@@ -10,6 +10,7 @@ import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.TenantIndexException;
 import java.util.Locale;
+import org.eclipse.jetty.http.HttpException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,9 @@ import org.slf4j.LoggerFactory;
 public final class HttpServers {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServers.class);
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+    static final int MAX_HEADER_BYTES = 16 * 1024;
+    static final long IDLE_TIMEOUT_MS = 15_000;
+    static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
 
     private HttpServers() {
     }
@@ -33,16 +37,42 @@ public final class HttpServers {
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             config.http.maxRequestSize = maxBodyBytes;
             config.http.generateEtags = false;
+            config.jetty.modifyHttpConfiguration(http -> {
+                http.setRequestHeaderSize(MAX_HEADER_BYTES);
+                // A client that stops talking (or trickles a body, slowloris-style) loses its
+                // connection instead of holding a server thread.
+                http.setIdleTimeout(IDLE_TIMEOUT_MS);
+                http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
+                http.setSendServerVersion(false);
+            });
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.routes.exception(TenantIndexException.class, HttpServers::handleTenantIndexException);
             config.routes.exception(HttpResponseException.class, HttpServers::handleJavalinResponse);
             config.routes.exception(JacksonException.class, (e, ctx) ->
                     respond(ctx, ErrorType.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage()));
             config.routes.exception(Exception.class, (e, ctx) -> {
+                HttpException jetty = jettyRejection(e);
+                if (jetty != null) {
+                    // Jetty refused the request while a route read it (e.g. a body slower than the
+                    // minimum data rate is a 408): the client's fault, answered as such.
+                    ctx.status(jetty.getCode()).result(JsonErrorHandler.body(jetty.getCode(), jetty.getReason()))
+                            .contentType("application/json");
+                    return;
+                }
                 LOG.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
                 respond(ctx, ErrorType.INTERNAL, "internal error: " + e.getClass().getSimpleName());
             });
             routes.accept(config);
         });
+    }
+
+    private static HttpException jettyRejection(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof HttpException h && h.getCode() >= 400 && h.getCode() < 500) {
+                return h;
+            }
+        }
+        return null;
     }
 
     /** Fails with 415 unless the request says its body is JSON. */

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tenantindex.common.TenantIndexException;
 import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.http.ClasspathResources;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.metrics.ServiceMetrics;
 import io.tenantindex.common.kafka.TopicAdmin;
@@ -16,6 +17,7 @@ import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
 import io.tenantindex.schemas.serde.ConfluentAvroDeserializer;
 import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
+import io.tenantindex.writer.status.StatusPage;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +52,8 @@ public final class WriterApp implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private volatile KafkaClientMetrics producerMetrics;
     private volatile String status = "LOADING";
+    // Status page (GET /status, /status.json) and the recent-changes ring it shows: io.tenantindex.writer.status.
+    private final StatusPage statusPage;
 
     private WriterApp(WriterConfig config) {
         this.config = config;
@@ -68,9 +72,12 @@ public final class WriterApp implements AutoCloseable {
         WriterRoutes routes = new WriterRoutes(this, config, Timer.builder("tenant_index_write_latency")
                 .description("HTTP write received → committed to Kafka").publishPercentileHistogram()
                 .register(metrics));
+        this.statusPage = new StatusPage(config.status(), this::health);
         this.http = HttpServers.create(config.maxBodyBytes(), c -> {
             routes.register(c);
             ServiceMetrics.route(c, metrics);
+            statusPage.register(c);
+            ClasspathResources.openApi(c, "openapi/index-writer.json");
         }).start(config.httpHost(), config.httpPort());
     }
 
@@ -166,6 +173,16 @@ public final class WriterApp implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /** The status page; the local stack tells it where its colos listen. */
+    public StatusPage statusPage() {
+        return statusPage;
+    }
+
+    /** The HTTP server, for tests that check every route is documented in /openapi.json. */
+    Javalin http() {
+        return http;
     }
 
     public boolean isFenced() {

@@ -6,6 +6,7 @@ import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.kafka.KafkaSettings;
 import io.tenantindex.common.kafka.TopicsConfig;
 import io.tenantindex.schemas.registry.RegistryClientConfig;
+import io.tenantindex.writer.status.StatusConfig;
 import java.time.Duration;
 
 /**
@@ -18,6 +19,7 @@ import java.time.Duration;
  * @param maxImportBytes largest NDJSON body {@code POST /tenants:import} accepts
  * @param kafkaTimeout  how long a write may wait for Kafka (delivery timeout) before it fails with 503
  *                      and the writer recovers; also bounds how long a send may block
+ * @param status        the status page's colos ({@code writer.colo.urls}) and poll timeout
  */
 public record WriterConfig(
         KafkaSettings kafka,
@@ -29,7 +31,8 @@ public record WriterConfig(
         int maxBatch,
         long maxBodyBytes,
         long maxImportBytes,
-        Duration kafkaTimeout) {
+        Duration kafkaTimeout,
+        StatusConfig status) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -44,7 +47,8 @@ public record WriterConfig(
                 s.intValue(ConfigKeys.WRITER_MAX_BATCH, 5_000, 1, 100_000),
                 HttpServers.DEFAULT_MAX_BODY_BYTES,
                 s.longValue(ConfigKeys.WRITER_MAX_IMPORT_BYTES, 256L * 1024 * 1024, 1024, 4L * 1024 * 1024 * 1024),
-                Duration.ofMillis(s.longValue(ConfigKeys.WRITER_KAFKA_TIMEOUT_MS, 30_000, 1_000, 600_000)));
+                Duration.ofMillis(s.longValue(ConfigKeys.WRITER_KAFKA_TIMEOUT_MS, 30_000, 1_000, 600_000)),
+                StatusConfig.from(s));
     }
 
     public String transactionalId() {

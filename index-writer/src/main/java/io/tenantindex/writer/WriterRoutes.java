@@ -43,7 +43,13 @@ final class WriterRoutes {
     private CompletableFuture<WriteResult> submit(WriteCommand command) {
         long started = System.nanoTime();
         return app.writer().submit(command)
-                .whenComplete((r, e) -> writeLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
+                .whenComplete((r, e) -> writeLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS))
+                // The status page lists the last committed writes.
+                .whenComplete((r, e) -> {
+                    if (r != null) {
+                        app.statusPage().changes().record(command.tenantId(), r);
+                    }
+                });
     }
 
     void register(JavalinConfig c) {

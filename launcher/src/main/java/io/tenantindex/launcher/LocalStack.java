@@ -90,6 +90,13 @@ public final class LocalStack implements AutoCloseable {
             colos.put(colo.getKey(), server);
             urls.put("lookup-api " + colo.getKey(), "http://" + host + ":" + server.port());
         }
+        // The writer's status page shows every colo; only now are their ports known (an explicit
+        // writer.colo.urls wins).
+        if (writer.statusPage().coloUrls().isEmpty()) {
+            Map<String, String> coloUrls = new LinkedHashMap<>();
+            colos.forEach((code, server) -> coloUrls.put(code, "http://" + host + ":" + server.port()));
+            writer.statusPage().coloUrls(coloUrls);
+        }
 
         UsageSink sink = UsageSink.start(SinkConfig.from(shared.with(Map.of(
                 SinkConfig.HTTP_PORT, Integer.toString(config.sinkPort()),

@@ -4,6 +4,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.tenantindex.common.TenantIds;
 import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.common.http.ClasspathResources;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -21,6 +22,8 @@ final class UsageRoutes {
     private static final int DEFAULT_TOP_LIMIT = 10;
     // Without `from`, a range query shows the last 60 windows of its granularity.
     private static final int DEFAULT_WINDOWS = 60;
+    /** This API's OpenAPI document, served at {@code GET /openapi.json}. */
+    static final String OPENAPI_RESOURCE = "openapi/usage-log-sink.json";
 
     private final UsageQueries queries;
     private final EventLog events;
@@ -41,6 +44,7 @@ final class UsageRoutes {
         config.routes.get("/usage/{tenantId}/events", this::events);
         config.routes.get("/health", this::health);
         config.routes.get("/stats", ctx -> ctx.json(stats.get()));
+        ClasspathResources.openApi(config, OPENAPI_RESOURCE);
     }
 
     private void usage(Context ctx) {

@@ -49,7 +49,8 @@
     return svg;
   }
 
-  function coloState(c) { return !c.up ? 'down' : c.ready ? 'ready' : (c.status === 'degraded' ? 'degraded' : 'not ready'); }
+  // A degraded colo (Kafka unreachable) still serves its last-known-good state: say so, ready or not.
+  function coloState(c) { return !c.up ? 'down' : c.status === 'degraded' ? 'degraded' : c.ready ? 'ready' : 'restoring'; }
 
   function renderColo(c) {
     var card = el('article', { 'class': 'colo', 'data-colo': c.colo, 'data-up': String(c.up), 'data-ready': String(c.ready) });

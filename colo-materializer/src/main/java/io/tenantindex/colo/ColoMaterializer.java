@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -31,6 +30,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Metric;
@@ -43,22 +43,16 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
-import org.apache.kafka.streams.query.FailureReason;
-import org.apache.kafka.streams.query.KeyQuery;
-import org.apache.kafka.streams.query.Position;
-import org.apache.kafka.streams.query.PositionBound;
-import org.apache.kafka.streams.query.QueryResult;
-import org.apache.kafka.streams.query.RangeQuery;
-import org.apache.kafka.streams.query.StateQueryRequest;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One colo's replica of the tenant index: a Kafka Streams application ({@code tenant-index-colo-<COLO>})
  * materializing the whole index topic into RocksDB, and the {@link IndexReplica} view the lookup API
- * reads through interactive queries (IQv2).
+ * reads through interactive queries.
  *
  * <p>Besides Streams it runs one small scheduler that asks Kafka for end offsets every
  * {@code colo.refresh.interval.ms}: that drives readiness (caught up with the end offsets seen at
@@ -83,6 +77,7 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final long startedAtMillis = System.currentTimeMillis();
 
+    private final AtomicReferenceArray<ReadOnlyKeyValueStore<String, IndexRecord>> stores;
     private volatile int partitions;
     private volatile boolean readinessArmed;
     private volatile Instant degradedSince;
@@ -111,6 +106,7 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
             markDegraded(e);
         }
 
+        this.stores = new AtomicReferenceArray<>(Math.max(partitions, config.topics().indexPartitions()));
         Properties props = ColoTopology.getStreamsConfig(config);
         this.streams = new KafkaStreams(ColoTopology.buildTopology(new StreamsBuilder(), props, config,
                 new IndexRecordSerde(registry), positions, poison), props);
@@ -123,7 +119,7 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
         streams.setStateListener((now, before) -> {
             LOG.info("colo {}: streams {} -> {}", config.colo(), before, now);
             if (now == KafkaStreams.State.RUNNING) {
-                scheduler.execute(this::seedFromStorePositions);
+                scheduler.execute(this::seedFromCommittedOffsets);
             }
         });
     }
@@ -170,12 +166,11 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
     @Override
     public Optional<TenantRegistration> lookup(String tenantId) {
         int p = partitionOf(tenantId);
-        QueryResult<IndexRecord> r = query(StateQueryRequest.inStore(ColoTopology.STORE)
-                .withQuery(KeyQuery.<String, IndexRecord>withKey(tenantId)).withPartitions(Set.of(p)), p);
-        if (r.isFailure()) {
-            throw storeUnavailable("partition " + p + ": " + r.getFailureReason() + " " + r.getFailureMessage());
+        try {
+            return registrationOf(tenantId, store(p).get(tenantId));
+        } catch (InvalidStateStoreException e) {
+            throw storeUnavailable("partition " + p + ": " + e.getMessage());
         }
-        return registrationOf(tenantId, r.getResult());
     }
 
     @Override
@@ -184,10 +179,10 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
             throw new TenantIndexException(ErrorType.INVALID_TOKEN, "consistency token names partition "
                     + token.partition() + " but " + topic + " has " + partitions);
         }
-        // Fast path: the store's own position already covers the token.
-        Optional<Optional<TenantRegistration>> now = boundedLookup(tenantId, token);
-        if (now.isPresent()) {
-            return CompletableFuture.completedFuture(now.get());
+        // The tracker hears of a record only after the store holds it (restores, processing, and
+        // the committed offsets of a warm restart), so "applied" here means "readable from the store".
+        if (positions.appliedOffset(token.partition()) >= token.offset()) {
+            return CompletableFuture.completedFuture(lookup(tenantId));
         }
         return positions.awaitApplied(token.partition(), token.offset())
                 .orTimeout(Math.max(0, maxWait.toMillis()), TimeUnit.MILLISECONDS)
@@ -202,31 +197,8 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
                         }
                         throw new CompletionException(cause);
                     }
-                    // The tracker saw the record applied, so the store holds it even if the store's position
-                    // does not say so (a store rebuilt from the topic starts with an empty position).
-                    return boundedLookup(tenantId, token).orElseGet(() -> lookup(tenantId));
+                    return lookup(tenantId);
                 }, completions);
-    }
-
-    /** Empty when the store's position does not cover the token yet. */
-    private Optional<Optional<TenantRegistration>> boundedLookup(String tenantId, ConsistencyToken token) {
-        int p = partitionOf(tenantId);
-        if (p != token.partition()) {
-            // A token from another partition says nothing about this store partition's position; the
-            // tracker decides whether that partition has reached it.
-            return positions.appliedOffset(token.partition()) >= token.offset() ? Optional.of(lookup(tenantId)) : Optional.empty();
-        }
-        QueryResult<IndexRecord> r = query(StateQueryRequest.inStore(ColoTopology.STORE)
-                .withQuery(KeyQuery.<String, IndexRecord>withKey(tenantId))
-                .withPositionBound(PositionBound.at(Position.emptyPosition().withComponent(topic, p, token.offset())))
-                .withPartitions(Set.of(p)), p);
-        if (r.isSuccess()) {
-            return Optional.of(registrationOf(tenantId, r.getResult()));
-        }
-        if (r.getFailureReason() == FailureReason.NOT_UP_TO_BOUND) {
-            return Optional.empty();
-        }
-        throw storeUnavailable("partition " + p + ": " + r.getFailureReason() + " " + r.getFailureMessage());
     }
 
     @Override
@@ -259,14 +231,9 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
         try {
             PriorityQueue<Head> heads = new PriorityQueue<>(Comparator.comparing((Head h) -> h.current.key));
             for (int p = 0; p < partitions; p++) {
-                RangeQuery<String, IndexRecord> q = after == null ? RangeQuery.withNoBounds() : RangeQuery.withLowerBound(after);
-                QueryResult<KeyValueIterator<String, IndexRecord>> r = query(StateQueryRequest.inStore(ColoTopology.STORE)
-                        .withQuery(q).withPartitions(Set.of(p)), p);
-                if (r.isFailure()) {
-                    throw storeUnavailable("partition " + p + ": " + r.getFailureReason() + " " + r.getFailureMessage());
-                }
-                iterators.add(r.getResult());
-                Head h = new Head(r.getResult());
+                KeyValueIterator<String, IndexRecord> it = after == null ? store(p).all() : store(p).range(after, null);
+                iterators.add(it);
+                Head h = new Head(it);
                 if (h.advance()) {
                     heads.add(h);
                 }
@@ -286,6 +253,8 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
             }
             String next = heads.isEmpty() || items.isEmpty() ? null : items.get(items.size() - 1).getTenantId();
             return new TenantPage(items, next);
+        } catch (InvalidStateStoreException e) {
+            throw storeUnavailable(e.getMessage());
         } finally {
             iterators.forEach(KeyValueIterator::close);
         }
@@ -297,21 +266,17 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
         IndexDigest digest = new IndexDigest(n);
         Map<Integer, Long> at = new HashMap<>();
         for (int p = 0; p < n; p++) {
-            long tracked = positions.appliedOffset(p);
-            QueryResult<KeyValueIterator<String, IndexRecord>> r = query(StateQueryRequest.inStore(ColoTopology.STORE)
-                    .withQuery(RangeQuery.<String, IndexRecord>withNoBounds()).withPartitions(Set.of(p)), p);
-            if (r.isFailure()) {
-                throw storeUnavailable("partition " + p + ": " + r.getFailureReason() + " " + r.getFailureMessage());
-            }
-            try (KeyValueIterator<String, IndexRecord> it = r.getResult()) {
+            at.put(p, positions.appliedOffset(p));
+            try (KeyValueIterator<String, IndexRecord> it = store(p).all()) {
                 while (it.hasNext()) {
                     KeyValue<String, IndexRecord> kv = it.next();
                     if (kv.value != null && !kv.value.isPoison()) {
                         digest.add(p, kv.key, kv.value.registration().getVersion());
                     }
                 }
+            } catch (InvalidStateStoreException e) {
+                throw storeUnavailable("partition " + p + ": " + e.getMessage());
             }
-            at.put(p, storePosition(r.getPosition(), p).orElse(tracked));
         }
         Map<Integer, PartitionDigest> out = new TreeMap<>();
         for (int p = 0; p < n; p++) {
@@ -337,16 +302,30 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
         return IndexPartitioner.partitionFor(tenantId, partitions);
     }
 
-    private <R> QueryResult<R> query(StateQueryRequest<R> request, int partition) {
-        try {
-            QueryResult<R> r = streams.query(request).getPartitionResults().get(partition);
-            if (r == null) {
-                throw storeUnavailable("partition " + partition + " of the store is not hosted here yet");
+    /**
+     * The store of one partition through the classic interactive-query API. IQv2 queries are not
+     * used: in Kafka Streams 4.3 a query takes the store's position lock and then its store lock
+     * while the stream thread's put takes them the other way round, which can deadlock the colo
+     * (KAFKA-19629, fixed after 4.3.1). A plain get takes only the store lock. Stale (restoring or
+     * standby) stores are allowed so that last-known-good state keeps being served; the routes
+     * decide from readiness whether to answer.
+     */
+    private ReadOnlyKeyValueStore<String, IndexRecord> store(int partition) {
+        // The handle re-resolves the partition's store on every call, so it can be cached across rebalances.
+        boolean cacheable = partition < stores.length();
+        ReadOnlyKeyValueStore<String, IndexRecord> store = cacheable ? stores.get(partition) : null;
+        if (store == null) {
+            try {
+                store = streams.store(StoreQueryParameters.fromNameAndType(ColoTopology.STORE,
+                        QueryableStoreTypes.<String, IndexRecord>keyValueStore()).withPartition(partition).enableStaleStores());
+            } catch (InvalidStateStoreException e) {
+                throw storeUnavailable("partition " + partition + " of the store is not hosted here yet: " + e.getMessage());
             }
-            return r;
-        } catch (InvalidStateStoreException e) {
-            throw storeUnavailable(e.getMessage());
+            if (cacheable) {
+                stores.set(partition, store);
+            }
         }
+        return store;
     }
 
     private TenantIndexException storeUnavailable(String why) {
@@ -364,24 +343,21 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
         return Optional.of(value.registration());
     }
 
-    private Optional<Long> storePosition(Position position, int partition) {
-        if (position == null || !position.getTopics().contains(topic)) {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(position.getPartitionPositions(topic).get(partition));
-    }
-
-    /** After a warm restart the store's persisted position says what it already holds. */
-    private void seedFromStorePositions() {
-        for (int p = 0; p < partitions; p++) {
-            try {
-                QueryResult<IndexRecord> r = query(StateQueryRequest.inStore(ColoTopology.STORE)
-                        .withQuery(KeyQuery.<String, IndexRecord>withKey("")).withPartitions(Set.of(p)), p);
-                int partition = p;
-                storePosition(r.getPosition(), p).ifPresent(offset -> positions.seed(partition, offset));
-            } catch (TenantIndexException e) {
-                LOG.debug("colo {}: no store position for partition {} yet: {}", config.colo(), p, e.getMessage());
-            }
+    /**
+     * After a (warm) start the group's committed offsets say what the store already holds: under
+     * exactly-once the store is flushed with each commit. Seeding the tracker from them lets old
+     * tokens be answered at once without waiting for a new record on their partition.
+     */
+    private void seedFromCommittedOffsets() {
+        try {
+            admin.listConsumerGroupOffsets(config.applicationId()).partitionsToOffsetAndMetadata()
+                    .get(5, TimeUnit.SECONDS).forEach((tp, committed) -> {
+                        if (tp.topic().equals(topic) && committed != null && committed.offset() > 0) {
+                            positions.seed(tp.partition(), committed.offset() - 1);
+                        }
+                    });
+        } catch (Exception e) {
+            LOG.debug("colo {}: no committed offsets to seed positions from: {}", config.colo(), e.toString());
         }
     }
 

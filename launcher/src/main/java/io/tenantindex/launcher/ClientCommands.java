@@ -254,4 +254,41 @@ final class ClientCommands {
             return allEqual ? 0 : TenantIndexCli.REJECTED;
         }
     }
+
+    @Command(name = "rebuild", mixinStandardHelpOptions = true,
+            description = "Rebuild a colo's replica from the topic while the current one keeps serving, then switch (blue/green).")
+    static final class Rebuild implements Callable<Integer> {
+        @Mixin
+        Target target;
+        @Option(names = "--colo", required = true, description = "The colo to rebuild, e.g. ORD.")
+        String colo;
+
+        @Override
+        public Integer call() throws Exception {
+            String base = target.coloUrl(colo);
+            HttpResponse<String> started = ApiClient.send(ApiClient.request(base, "/admin/rebuild")
+                    .POST(HttpRequest.BodyPublishers.noBody()));
+            if (started.statusCode() != 202) {
+                return target.print(started);
+            }
+            Progress progress = new Progress("rebuild " + colo.toUpperCase(Locale.ROOT), 100, target.json);
+            JsonNode status = Json.MAPPER.readTree(started.body());
+            while (!"done".equals(status.path("state").asText())) {
+                progress.update(Math.round(status.path("percent").asDouble()), status.path("recordsApplied").asLong());
+                Thread.sleep(250); // A CLI polling a progress endpoint, not a test waiting on a condition.
+                HttpResponse<String> r = ApiClient.send(ApiClient.request(base, "/admin/rebuild").GET());
+                if (r.statusCode() != 200) {
+                    progress.done();
+                    return target.print(r);
+                }
+                status = Json.MAPPER.readTree(r.body());
+            }
+            progress.update(100, status.path("recordsApplied").asLong());
+            progress.done();
+            System.out.println(target.json ? status.toString() : "rebuilt " + colo.toUpperCase(Locale.ROOT) + ": generation "
+                    + status.path("generation").asLong() + ", " + status.path("recordsApplied").asLong() + " records at "
+                    + Math.round(status.path("recordsPerSecond").asDouble()) + " records/s");
+            return 0;
+        }
+    }
 }

@@ -83,9 +83,15 @@ public final class LocalStack implements AutoCloseable {
                     ConfigKeys.COLO, colo.getKey(),
                     ConfigKeys.HTTP_PORT, Integer.toString(colo.getValue()),
                     ConfigKeys.STATE_DIR, config.dataDir().resolve("colos").resolve(colo.getKey()).toString()));
+            // The colo owns its emitter and closes it; until the colo has started, we do.
             KafkaUsageEmitter emitter = KafkaUsageEmitter.start(UsageEmitterConfig.from(coloSettings));
-            started.push(emitter);
-            ColoServer server = ColoServer.start(ColoConfig.from(coloSettings), emitter);
+            ColoServer server;
+            try {
+                server = ColoServer.start(ColoConfig.from(coloSettings), emitter);
+            } catch (RuntimeException e) {
+                emitter.close();
+                throw e;
+            }
             started.push(server);
             colos.put(colo.getKey(), server);
             urls.put("lookup-api " + colo.getKey(), "http://" + host + ":" + server.port());

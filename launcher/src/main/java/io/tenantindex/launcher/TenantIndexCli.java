@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "tenant-index", mixinStandardHelpOptions = true, version = "tenant-index 0.1.0",
         description = "A tenant → placement index replicated to every colo through Kafka.",
         subcommands = {UpCommand.class, ClientCommands.Register.class, ClientCommands.Lookup.class,
-                ClientCommands.Delete.class, ClientCommands.Import.class, ClientCommands.Verify.class},
+                ClientCommands.Delete.class, ClientCommands.Import.class, ClientCommands.Rebuild.class,
+                ClientCommands.Verify.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:server error or unreachable", "2:bad usage", "3:rejected (4xx) or not found"})
 public final class TenantIndexCli implements Runnable {

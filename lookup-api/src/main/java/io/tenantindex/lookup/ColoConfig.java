@@ -5,26 +5,27 @@ import io.tenantindex.colo.MaterializerConfig;
 import io.tenantindex.common.config.ConfigException;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
+import io.tenantindex.schemas.registry.RegistryClientConfig;
 import java.time.Duration;
 
 /**
  * A colo process's whole configuration (materializer + HTTP + read-your-writes waits), parsed once
  * from {@link Settings} (flags, then {@code TENANT_INDEX_*} env) and immutable.
  *
+ * @param registry                 how to reach the schema registry (URLs, auth, TLS, retries)
  * @param readWait                 how long a tokened lookup waits by default
  * @param readMaxWait              upper bound of {@code ?wait=}
  * @param serveStaleWhileRestoring answer lookups before the replica caught up, marking them stale
  */
 public record ColoConfig(
         MaterializerConfig materializer,
-        String registryUrl,
+        RegistryClientConfig registry,
         String httpHost,
         int httpPort,
         Duration readWait,
         Duration readMaxWait,
         boolean serveStaleWhileRestoring) {
 
-    public static final String DEFAULT_REGISTRY_URL = "http://127.0.0.1:8085";
     public static final int DEFAULT_HTTP_PORT = 8081;
 
     public ColoConfig {
@@ -37,7 +38,7 @@ public record ColoConfig(
     public static ColoConfig from(Settings s) {
         return new ColoConfig(
                 MaterializerConfig.from(s),
-                s.string(ConfigKeys.REGISTRY_URL, DEFAULT_REGISTRY_URL),
+                RegistryClientConfig.from(s),
                 s.string(ConfigKeys.HTTP_HOST, "0.0.0.0"),
                 s.intValue(ConfigKeys.HTTP_PORT, DEFAULT_HTTP_PORT, 0, 65_535),
                 Duration.ofMillis(s.longValue(ConfigKeys.READ_WAIT_MS, 1000, 0, 600_000)),

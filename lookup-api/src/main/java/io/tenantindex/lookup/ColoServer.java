@@ -45,7 +45,7 @@ public final class ColoServer implements AutoCloseable {
      */
     public static ColoServer start(ColoConfig config, UsageRecorder usage) {
         RebuildableReplica replica = RebuildableReplica.start(config.materializer(),
-                new HttpSchemaRegistryClient(config.registryUrl()));
+                new HttpSchemaRegistryClient(config.registry()));
         try {
             PrometheusMeterRegistry metrics = ServiceMetrics.create("lookup-api", "colo", config.colo());
             replica.bindMetrics(metrics);

@@ -4,6 +4,7 @@ import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.kafka.KafkaSettings;
 import io.tenantindex.common.kafka.TopicsConfig;
+import io.tenantindex.schemas.registry.RegistryClientConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -17,7 +18,7 @@ import java.time.Duration;
 public record SinkConfig(
         KafkaSettings kafka,
         TopicsConfig topics,
-        String registryUrl,
+        RegistryClientConfig registry,
         String applicationId,
         Path stateDir,
         String httpHost,
@@ -41,7 +42,6 @@ public record SinkConfig(
     public static final String EVENT_READERS = "sink.event.readers";
 
     public static final String DEFAULT_APPLICATION_ID = "tenant-index-usage-sink";
-    public static final String DEFAULT_REGISTRY_URL = "http://127.0.0.1:8085";
     public static final int DEFAULT_HTTP_PORT = 8090;
 
     public static final Duration MINUTE = Duration.ofMinutes(1);
@@ -57,7 +57,7 @@ public record SinkConfig(
         return new SinkConfig(
                 KafkaSettings.from(s),
                 TopicsConfig.from(s),
-                s.string(ConfigKeys.REGISTRY_URL, DEFAULT_REGISTRY_URL),
+                RegistryClientConfig.from(s),
                 s.string(APPLICATION_ID, DEFAULT_APPLICATION_ID),
                 s.path(ConfigKeys.STATE_DIR, Path.of(System.getProperty("java.io.tmpdir"), "tenant-index-state")),
                 s.string(ConfigKeys.HTTP_HOST, "127.0.0.1"),

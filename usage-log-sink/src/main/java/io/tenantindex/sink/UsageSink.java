@@ -65,7 +65,7 @@ public final class UsageSink implements AutoCloseable {
         EventLog events = null;
         try {
             TopicAdmin.ensureTopics(admin, List.of(config.topics().usage()));
-            SchemaRegistryClient registry = new HttpSchemaRegistryClient(config.registryUrl());
+            SchemaRegistryClient registry = new HttpSchemaRegistryClient(config.registry());
             Serde<UsageEvent> eventSerde = AvroSerdes.specificValue(registry, UsageEvent.getClassSchema(), false);
             Topology topology = UsageTopology.buildTopology(new StreamsBuilder(), config.topics().usageTopic(), eventSerde,
                     config.grace(), config.windowRetention());

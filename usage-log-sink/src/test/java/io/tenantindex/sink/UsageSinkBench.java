@@ -37,6 +37,7 @@ public final class UsageSinkBench {
             Settings settings = Settings.of(Map.of(
                     ConfigKeys.BOOTSTRAP_SERVERS, bootstrap,
                     ConfigKeys.REGISTRY_URL, registry.url(),
+                    ConfigKeys.REGISTRY_AUTO_REGISTER, "true",
                     ConfigKeys.USAGE_TOPIC, SharedKafka.uniqueName("usage-bench"),
                     ConfigKeys.STATE_DIR, SharedKafka.tempDir("usage-bench").toString(),
                     SinkConfig.APPLICATION_ID, SharedKafka.uniqueName("usage-bench"),

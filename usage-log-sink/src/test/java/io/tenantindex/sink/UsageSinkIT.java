@@ -62,6 +62,7 @@ class UsageSinkIT {
         Map<String, String> values = new HashMap<>(Map.of(
                 ConfigKeys.BOOTSTRAP_SERVERS, SharedKafka.bootstrapServers(),
                 ConfigKeys.REGISTRY_URL, registry.url(),
+                ConfigKeys.REGISTRY_AUTO_REGISTER, "true",
                 ConfigKeys.USAGE_TOPIC, topic,
                 ConfigKeys.USAGE_PARTITIONS, "3",
                 ConfigKeys.STATE_DIR, SharedKafka.tempDir("usage-sink-state").toString(),

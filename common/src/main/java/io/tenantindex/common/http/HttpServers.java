@@ -1,6 +1,7 @@
 package io.tenantindex.common.http;
 
-import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -48,7 +49,10 @@ public final class HttpServers {
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.routes.exception(TenantIndexException.class, HttpServers::handleTenantIndexException);
             config.routes.exception(HttpResponseException.class, HttpServers::handleJavalinResponse);
-            config.routes.exception(JacksonException.class, (e, ctx) ->
+            // Only reading a request can be the client's fault; failing to write a response is ours (500).
+            config.routes.exception(StreamReadException.class, (e, ctx) ->
+                    respond(ctx, ErrorType.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage()));
+            config.routes.exception(MismatchedInputException.class, (e, ctx) ->
                     respond(ctx, ErrorType.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage()));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 HttpException jetty = jettyRejection(e);

@@ -88,7 +88,7 @@ public final class KafkaUsageEmitter implements UsageRecorder {
         // Only the drainer thread can block in send(); bound it so close() is never stuck behind it.
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.maxBlock().toMillis());
         Producer<String, UsageEvent> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new ConfluentAvroSerializer<>(new HttpSchemaRegistryClient(config.registryUrl()), config.autoRegister(), false));
+                new ConfluentAvroSerializer<>(new HttpSchemaRegistryClient(config.registry()), config.registry().autoRegister(), false));
         return new KafkaUsageEmitter(config, producer, Clock.systemUTC());
     }
 

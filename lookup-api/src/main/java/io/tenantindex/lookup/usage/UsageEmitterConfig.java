@@ -4,6 +4,7 @@ import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.kafka.KafkaSettings;
 import io.tenantindex.common.kafka.TopicsConfig;
+import io.tenantindex.schemas.registry.RegistryClientConfig;
 import java.time.Duration;
 
 /**
@@ -15,8 +16,7 @@ public record UsageEmitterConfig(
         KafkaSettings kafka,
         TopicsConfig topics,
         String colo,
-        String registryUrl,
-        boolean autoRegister,
+        RegistryClientConfig registry,
         int bufferSize,
         Duration linger,
         Duration maxBlock,
@@ -27,7 +27,6 @@ public record UsageEmitterConfig(
     public static final String MAX_BLOCK_MS = "usage.emitter.max.block.ms";
     public static final String CLOSE_TIMEOUT_MS = "usage.emitter.close.timeout.ms";
 
-    public static final String DEFAULT_REGISTRY_URL = "http://127.0.0.1:8085";
     public static final int DEFAULT_BUFFER_SIZE = 65_536;
 
     public UsageEmitterConfig {
@@ -44,8 +43,7 @@ public record UsageEmitterConfig(
                 KafkaSettings.from(s),
                 TopicsConfig.from(s),
                 s.required(ConfigKeys.COLO),
-                s.string(ConfigKeys.REGISTRY_URL, DEFAULT_REGISTRY_URL),
-                s.bool(ConfigKeys.REGISTRY_AUTO_REGISTER, true),
+                RegistryClientConfig.from(s),
                 s.intValue(BUFFER_SIZE, DEFAULT_BUFFER_SIZE, 1, 16_777_216),
                 Duration.ofMillis(s.longValue(LINGER_MS, 20, 0, 10_000)),
                 Duration.ofMillis(s.longValue(MAX_BLOCK_MS, 10_000, 0, 600_000)),

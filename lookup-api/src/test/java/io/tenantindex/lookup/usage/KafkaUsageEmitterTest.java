@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.kafka.KafkaSettings;
 import io.tenantindex.common.kafka.TopicsConfig;
 import io.tenantindex.schemas.LookupOutcome;
 import io.tenantindex.schemas.UsageEvent;
+import io.tenantindex.schemas.registry.RegistryClientConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.Callback;
@@ -28,9 +31,12 @@ class KafkaUsageEmitterTest {
     private static final Instant NOW = Instant.parse("2025-03-01T12:00:00Z");
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
+    private static final RegistryClientConfig UNREACHABLE_REGISTRY = RegistryClientConfig.from(Settings.of(Map.of(
+            ConfigKeys.REGISTRY_URL, "http://127.0.0.1:1", ConfigKeys.REGISTRY_AUTO_REGISTER, "true")));
+
     private static UsageEmitterConfig config(int bufferSize, Duration closeTimeout) {
         return new UsageEmitterConfig(KafkaSettings.of("127.0.0.1:1"), TopicsConfig.from(Settings.empty()), "ORD",
-                "http://127.0.0.1:1", true, bufferSize, Duration.ofMillis(5), Duration.ofSeconds(1), closeTimeout);
+                UNREACHABLE_REGISTRY, bufferSize, Duration.ofMillis(5), Duration.ofSeconds(1), closeTimeout);
     }
 
     private static MockProducer<String, UsageEvent> mockProducer() {
@@ -133,7 +139,7 @@ class KafkaUsageEmitterTest {
     @Test
     void shouldStartAndAcceptLookupsWithARealProducerWhenKafkaIsUnreachable() {
         UsageEmitterConfig unreachable = new UsageEmitterConfig(KafkaSettings.of("127.0.0.1:1"),
-                TopicsConfig.from(Settings.empty()), "ORD", "http://127.0.0.1:1", true, 100,
+                TopicsConfig.from(Settings.empty()), "ORD", UNREACHABLE_REGISTRY, 100,
                 Duration.ofMillis(5), Duration.ofSeconds(1), Duration.ofSeconds(2));
         assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
             KafkaUsageEmitter emitter = KafkaUsageEmitter.start(unreachable);

@@ -140,5 +140,8 @@ class LocalStackIT {
         assertThat(cli("delete", id)).isEqualTo(TenantIndexCli.REJECTED);
         assertThat(cli("lookup")).isEqualTo(2);
         await().atMost(Duration.ofSeconds(20)).until(() -> cli("verify") == 0);
+        assertThat(cli("rebuild", "--colo", "AMS")).isZero();
+        assertThat(cli("verify")).isZero();
+        assertThat(cli("rebuild", "--colo", "XYZ")).isEqualTo(2);
     }
 }

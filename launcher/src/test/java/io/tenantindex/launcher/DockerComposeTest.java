@@ -1,0 +1,182 @@
+package io.tenantindex.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantindex.colo.ColoKeys;
+import io.tenantindex.common.Json;
+import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.common.config.Settings;
+import io.tenantindex.lookup.ColoServer;
+import io.tenantindex.lookup.usage.UsageEmitterConfig;
+import io.tenantindex.schemas.registry.RegistryClientConfig;
+import io.tenantindex.sink.SinkConfig;
+import io.tenantindex.sink.UsageSink;
+import io.tenantindex.writer.WriterApp;
+import io.tenantindex.writer.status.StatusConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * docker/ without a Docker engine: the compose file is valid for Debian's {@code docker-compose config},
+ * every {@code TENANT_INDEX_*} variable a service sets is a setting that service's config really reads
+ * (keys collected by reflection from the config classes' constants, mapped with
+ * {@link Settings#envName}), every service runs a main class that exists, Prometheus scrapes each
+ * of them, and Grafana's dashboard reads the provisioned data source.
+ */
+class DockerComposeTest {
+    private static final Path DOCKER = Path.of("..", "docker");
+    private static final Path COMPOSE = DOCKER.resolve("docker-compose.yml");
+
+    /** The classes whose constants name the settings each service's main reads. */
+    private static final Map<String, List<Class<?>>> KEYS_BY_MAIN = Map.of(
+            WriterApp.class.getName(), List.of(ConfigKeys.class, RegistryClientConfig.Keys.class, StatusConfig.class),
+            ColoServer.class.getName(), List.of(ConfigKeys.class, RegistryClientConfig.Keys.class, ColoKeys.class,
+                    UsageEmitterConfig.class),
+            UsageSink.class.getName(), List.of(ConfigKeys.class, RegistryClientConfig.Keys.class, SinkConfig.class));
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> services() throws IOException {
+        try (Reader in = Files.newBufferedReader(COMPOSE)) {
+            Map<String, Object> compose = new Yaml().load(in);
+            return (Map<String, Map<String, Object>>) compose.get("services");
+        }
+    }
+
+    /** Setting keys (constants whose value looks like a key) of {@code holders}; "kafka." style prefixes end in a dot. */
+    static Set<String> settingKeys(List<Class<?>> holders) {
+        Set<String> keys = new TreeSet<>();
+        for (Class<?> holder : holders) {
+            for (Field f : holder.getFields()) {
+                int m = f.getModifiers();
+                if (Modifier.isStatic(m) && Modifier.isFinal(m) && f.getType() == String.class && !f.getName().startsWith("DEFAULT_")) {
+                    try {
+                        String value = (String) f.get(null);
+                        if (value.matches("[a-z][a-z0-9]*(\\.[a-z0-9]+)*\\.?")) {
+                            keys.add(value);
+                        }
+                    } catch (IllegalAccessException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        }
+        return keys;
+    }
+
+    static boolean isReadBy(String envVar, Set<String> keys) {
+        return keys.stream().anyMatch(key -> key.endsWith(".")
+                ? envVar.startsWith(Settings.envName(key.substring(0, key.length() - 1)) + "_")
+                : envVar.equals(Settings.envName(key)));
+    }
+
+    private static String mainClass(Map<String, Object> service) {
+        Object command = service.get("command");
+        return command instanceof List<?> list && !list.isEmpty() ? list.get(0).toString() : null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> environment(Map<String, Object> service) {
+        Object env = service.get("environment");
+        return env instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+    }
+
+    @Test
+    void shouldOnlySetTenantIndexVariablesThatEachServiceReads() throws Exception {
+        Map<String, List<String>> unknown = new TreeMap<>();
+        Map<String, String> ourServices = new TreeMap<>();
+        services().forEach((name, service) -> {
+            String main = mainClass(service);
+            List<String> vars = environment(service).keySet().stream().filter(v -> v.startsWith(Settings.ENV_PREFIX)).toList();
+            if (main == null || !main.startsWith("io.tenantindex.")) {
+                assertThat(vars).as("service %s is not ours but sets TENANT_INDEX_* variables", name).isEmpty();
+                return;
+            }
+            ourServices.put(name, main);
+            assertThat(KEYS_BY_MAIN).as("service %s runs %s: add its config classes to KEYS_BY_MAIN", name, main).containsKey(main);
+            Set<String> keys = settingKeys(KEYS_BY_MAIN.get(main));
+            List<String> bad = vars.stream().filter(v -> !isReadBy(v, keys)).toList();
+            if (!bad.isEmpty()) {
+                unknown.put(name, bad);
+            }
+        });
+        assertThat(unknown).as("TENANT_INDEX_* variables no config of that service reads").isEmpty();
+        assertThat(ourServices.values()).containsOnlyOnce(WriterApp.class.getName(), UsageSink.class.getName());
+        assertThat(ourServices.values().stream().filter(ColoServer.class.getName()::equals)).hasSize(3);
+        for (String main : new TreeSet<>(ourServices.values())) {
+            assertThat(Class.forName(main).getMethod("main", String[].class)).as("main of %s", main).isNotNull();
+        }
+    }
+
+    @Test
+    void shouldGiveEachColoItsOwnCodeAndTheWriterEveryColoUrl() throws Exception {
+        Map<String, Map<String, Object>> services = services();
+        Set<String> colos = services.entrySet().stream().filter(e -> ColoServer.class.getName().equals(mainClass(e.getValue())))
+                .map(e -> String.valueOf(environment(e.getValue()).get(Settings.envName(ConfigKeys.COLO))))
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(colos).containsExactly("AMS", "ORD", "SIN");
+        Map<String, Object> writer = services.values().stream().filter(s -> WriterApp.class.getName().equals(mainClass(s)))
+                .findFirst().orElseThrow();
+        Map<String, String> urls = StatusConfig.parseColoUrls(
+                String.valueOf(environment(writer).get(Settings.envName(StatusConfig.COLO_URLS))));
+        assertThat(urls.keySet()).containsExactlyInAnyOrderElementsOf(colos);
+        urls.values().forEach(url -> assertThat(services).containsKey(url.replaceAll("^https?://([^:/]+).*$", "$1")));
+    }
+
+    @Test
+    void shouldScrapeEveryServiceAndProvisionTheDashboard() throws Exception {
+        Map<String, Map<String, Object>> services = services();
+        String prometheus = Files.readString(DOCKER.resolve("prometheus/prometheus.yml"));
+        services.forEach((name, service) -> {
+            String main = mainClass(service);
+            if (main != null && main.startsWith("io.tenantindex.")) {
+                assertThat(prometheus).as("Prometheus scrapes %s", name).containsPattern("\"" + name + ":\\d+\"");
+            }
+        });
+        JsonNode dashboard = Json.MAPPER.readTree(DOCKER.resolve("grafana/dashboards/tenant-index.json").toFile());
+        List<String> exprs = new ArrayList<>();
+        dashboard.path("panels").forEach(p -> p.path("targets").forEach(t -> exprs.add(t.path("expr").asText())));
+        assertThat(exprs).isNotEmpty().allSatisfy(e -> assertThat(e).contains("tenant_index_"));
+        assertThat(exprs).anySatisfy(e -> assertThat(e).contains("tenant_index_replica_lag"))
+                .anySatisfy(e -> assertThat(e).contains("tenant_index_lookup_latency_seconds_bucket"))
+                .anySatisfy(e -> assertThat(e).contains("outcome=\"hit\""));
+        String datasource = Files.readString(DOCKER.resolve("grafana/provisioning/datasources/prometheus.yml"));
+        dashboard.path("panels").forEach(p -> assertThat(datasource).contains("uid: " + p.path("datasource").path("uid").asText()));
+    }
+
+    @Test
+    void shouldBeAValidComposeFileForDockerCompose() throws Exception {
+        Path tool = HeadlessChromium.executable("docker-compose").orElse(null);
+        assumeTrue(tool != null, "docker-compose config check skipped: Debian's docker-compose is not installed "
+                + "(apt-get install docker-compose); CI installs it");
+        Path log = Files.createTempFile("docker-compose-config", ".log");
+        Process p = new ProcessBuilder(Stream.of(tool.toString(), "-f", COMPOSE.toString(), "config", "-q").toList())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean done = p.waitFor(60, TimeUnit.SECONDS);
+        if (!done) {
+            p.destroyForcibly();
+        }
+        String output = Files.readString(log);
+        Files.deleteIfExists(log);
+        assertThat(done).as("docker-compose config finished within 60 s").isTrue();
+        assertThat(p.exitValue()).as("docker-compose config: %s", output).isZero();
+        assertThat(Arrays.asList(output.split("\n"))).as("warnings").noneMatch(l -> l.contains("WARNING"));
+    }
+}

@@ -166,7 +166,7 @@ public final class UsageSink implements AutoCloseable {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        Settings settings = Settings.fromEnvironment(System.getenv()).with(flags(args));
+        Settings settings = Settings.fromEnvironmentAndArgs(System.getenv(), args);
         UsageSink sink = start(SinkConfig.from(settings));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -174,29 +174,5 @@ public final class UsageSink implements AutoCloseable {
             stopped.countDown();
         }, "usage-sink-shutdown"));
         stopped.await();
-    }
-
-    /** {@code --sink-http-port 8090} or {@code --sink-http-port=8090} → {@code sink.http.port=8090}. */
-    static Map<String, String> flags(String[] args) {
-        Map<String, String> out = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--") || arg.length() == 2) {
-                throw new IllegalArgumentException("expected --flag value, got '" + arg + "'");
-            }
-            String name = arg.substring(2);
-            String value;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException("flag --" + name + " needs a value");
-            }
-            out.put(name.replace('-', '.'), value);
-        }
-        return out;
     }
 }

@@ -40,9 +40,10 @@ class SinkConfigTest {
 
     @Test
     void shouldReadFlagsAsSettingKeys() {
-        assertThat(UsageSink.flags(new String[] {"--sink-http-port", "9000", "--bootstrap-servers=k1:9092,k2:9092"}))
-                .isEqualTo(Map.of("sink.http.port", "9000", "bootstrap.servers", "k1:9092,k2:9092"));
-        assertThatThrownBy(() -> UsageSink.flags(new String[] {"--sink-http-port"})).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> UsageSink.flags(new String[] {"9000"})).isInstanceOf(IllegalArgumentException.class);
+        SinkConfig config = SinkConfig.from(Settings.fromEnvironmentAndArgs(Map.of("TENANT_INDEX_SINK_GRACE_MS", "1000"),
+                new String[] {"--sink-http-port", "9000", "--bootstrap-servers=k1:9092,k2:9092"}));
+        assertThat(config.httpPort()).isEqualTo(9000);
+        assertThat(config.kafka().bootstrapServers()).isEqualTo("k1:9092,k2:9092");
+        assertThat(config.grace().toMillis()).isEqualTo(1000);
     }
 }

@@ -1,0 +1,362 @@
+package io.tenantindex.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantindex.common.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongFunction;
+
+/** The Java load generators of the bench: import, PUTs, replication lag, open-loop GETs. All loopback, all bounded in time. */
+final class LoadTools {
+    static final String HOST = "127.0.0.1";
+    private static final String TOKEN_HEADER = "X-Consistency-Token: ";
+
+    private LoadTools() {
+    }
+
+    // ---------------------------------------------------------------- import
+
+    record ImportResult(long lines, long written, long failed, double seconds, String token) {
+        double perSecond() {
+            return written / seconds;
+        }
+    }
+
+    /** One {@code POST /tenants:import} of tenants [from, to), streamed (chunked) as it is generated. */
+    static ImportResult importRange(int writerPort, long from, long to) throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + writerPort + "/tenants:import"))
+                .header("Content-Type", "application/x-ndjson").timeout(Duration.ofMinutes(15))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> Tenants.ndjson(from, to))).build();
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("import answered " + r.statusCode() + ": " + abbreviate(r.body()));
+        }
+        JsonNode body = Json.MAPPER.readTree(r.body());
+        return new ImportResult(body.path("lines").asLong(), body.path("written").asLong(), body.path("failed").asLong(),
+                seconds, body.path("token").asText(null));
+    }
+
+    // ---------------------------------------------------------------- PUTs, closed loop
+
+    record PutResult(Latencies latencies, long ok, long errors, double seconds) {
+        double perSecond() {
+            return ok / seconds;
+        }
+    }
+
+    /** {@code conns} connections, each PUTting updates of random existing tenants back to back for {@code seconds}. */
+    static PutResult puts(int writerPort, int conns, double seconds, long tenants) throws InterruptedException {
+        Latencies lat = new Latencies();
+        AtomicLong ok = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        long t0 = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < conns; c++) {
+            threads.add(thread("put-" + c, () -> {
+                try (MiniHttp http = new MiniHttp(HOST, writerPort)) {
+                    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                    while (System.nanoTime() < end) {
+                        long i = rnd.nextLong(tenants);
+                        long s = System.nanoTime();
+                        try {
+                            MiniHttp.Response r = http.request("PUT", "/tenants/" + Tenants.id(i), null,
+                                    Tenants.body(i, rnd.nextInt(1000)).getBytes(StandardCharsets.UTF_8));
+                            lat.add(System.nanoTime() - s);
+                            (r.status() / 100 == 2 ? ok : errors).incrementAndGet();
+                        } catch (IOException e) {
+                            errors.incrementAndGet();
+                        }
+                    }
+                }
+            }));
+        }
+        joinAll(threads);
+        return new PutResult(lat, ok.get(), errors.get(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    // ---------------------------------------------------------------- replication lag
+
+    /**
+     * @param lag        writer ack → answered by every colo (the slowest of the three)
+     * @param perColo    writer ack → answered, each colo's sample on its own
+     * @param pickup     ack → the visibility check was sent (at max rate the checkers queue; lag includes it)
+     * @param put        PUT latency, from its scheduled send time at a fixed rate (no coordinated omission)
+     */
+    record LagResult(Latencies lag, Latencies perColo, Latencies pickup, Latencies put, long writes, long checked,
+                     long failedChecks, long putErrors, double seconds) {
+        double writesPerSecond() {
+            return writes / seconds;
+        }
+    }
+
+    /**
+     * Open loop at {@code rate} writes/s from {@code workers} threads. After each ack the worker sends a
+     * tokened GET (read-your-writes: answered once the colo applied the write) to every colo at once,
+     * then reads the three answers: the last answer's arrival − ack time is the write's lag.
+     */
+    static LagResult lagSteady(int writerPort, int[] coloPorts, double rate, int workers, double seconds, long tenants)
+            throws InterruptedException {
+        Latencies lag = new Latencies();
+        Latencies perColo = new Latencies();
+        Latencies pickup = new Latencies();
+        Latencies put = new Latencies();
+        AtomicLong writes = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicLong putErrors = new AtomicLong();
+        long intervalNanos = (long) (1e9 * workers / rate);
+        long t0 = System.nanoTime() + 50_000_000;
+        long end = t0 + (long) (seconds * 1e9);
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            long offset = (long) (1e9 * w / rate);
+            threads.add(thread("lag-" + w, () -> {
+                MiniHttp writer = new MiniHttp(HOST, writerPort);
+                MiniHttp[] colos = connections(coloPorts);
+                ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                try {
+                    for (long k = 0; ; k++) {
+                        long due = t0 + offset + k * intervalNanos;
+                        if (due >= end) {
+                            break;
+                        }
+                        parkUntil(due);
+                        long i = rnd.nextLong(tenants);
+                        try {
+                            MiniHttp.Response r = writer.request("PUT", "/tenants/" + Tenants.id(i), null,
+                                    Tenants.body(i, rnd.nextInt(1000)).getBytes(StandardCharsets.UTF_8));
+                            long acked = System.nanoTime();
+                            put.add(acked - due);
+                            if (r.status() / 100 != 2 || r.token() == null) {
+                                putErrors.incrementAndGet();
+                                continue;
+                            }
+                            writes.incrementAndGet();
+                            pickup.add(0);
+                            if (!checkVisible(colos, Tenants.id(i), r.token(), acked, lag, perColo)) {
+                                failed.incrementAndGet();
+                            }
+                        } catch (IOException e) {
+                            putErrors.incrementAndGet();
+                        }
+                    }
+                } finally {
+                    writer.close();
+                    closeAll(colos);
+                }
+            }));
+        }
+        joinAll(threads);
+        return new LagResult(lag, perColo, pickup, put, writes.get(), lag.count(), failed.get(), putErrors.get(), seconds);
+    }
+
+    private record Ack(String tenantId, String token, long ackedNanos) {
+    }
+
+    /**
+     * The writer at its maximum: {@code putConns} connections PUT back to back; every ack goes to a
+     * queue that {@code checkers} threads drain, each checking one write in all colos at a time.
+     * Acks that find the queue full are not checked (counted). The lag includes the pickup delay
+     * (reported apart), so at saturation it is an upper bound.
+     */
+    static LagResult lagAtMax(int writerPort, int[] coloPorts, int putConns, int checkers, double seconds, long tenants)
+            throws InterruptedException {
+        Latencies lag = new Latencies();
+        Latencies perColo = new Latencies();
+        Latencies pickup = new Latencies();
+        Latencies put = new Latencies();
+        AtomicLong writes = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicLong putErrors = new AtomicLong();
+        BlockingQueue<Ack> acks = new ArrayBlockingQueue<>(256);
+        long t0 = System.nanoTime();
+        long end = t0 + (long) (seconds * 1e9);
+        List<Thread> producers = new ArrayList<>();
+        for (int c = 0; c < putConns; c++) {
+            producers.add(thread("maxput-" + c, () -> {
+                try (MiniHttp writer = new MiniHttp(HOST, writerPort)) {
+                    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                    while (System.nanoTime() < end) {
+                        long i = rnd.nextLong(tenants);
+                        long s = System.nanoTime();
+                        try {
+                            MiniHttp.Response r = writer.request("PUT", "/tenants/" + Tenants.id(i), null,
+                                    Tenants.body(i, rnd.nextInt(1000)).getBytes(StandardCharsets.UTF_8));
+                            long acked = System.nanoTime();
+                            put.add(acked - s);
+                            if (r.status() / 100 != 2 || r.token() == null) {
+                                putErrors.incrementAndGet();
+                                continue;
+                            }
+                            writes.incrementAndGet();
+                            acks.offer(new Ack(Tenants.id(i), r.token(), acked));
+                        } catch (IOException e) {
+                            putErrors.incrementAndGet();
+                        }
+                    }
+                }
+            }));
+        }
+        List<Thread> checkerThreads = new ArrayList<>();
+        for (int c = 0; c < checkers; c++) {
+            checkerThreads.add(thread("check-" + c, () -> {
+                MiniHttp[] colos = connections(coloPorts);
+                try {
+                    while (System.nanoTime() < end + 2_000_000_000L) {
+                        Ack a = acks.poll(100, TimeUnit.MILLISECONDS);
+                        if (a == null) {
+                            if (System.nanoTime() > end) {
+                                break;
+                            }
+                            continue;
+                        }
+                        pickup.add(System.nanoTime() - a.ackedNanos);
+                        if (!checkVisible(colos, a.tenantId, a.token, a.ackedNanos, lag, perColo)) {
+                            failed.incrementAndGet();
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    closeAll(colos);
+                }
+            }));
+        }
+        joinAll(producers);
+        double took = (System.nanoTime() - t0) / 1e9;
+        joinAll(checkerThreads);
+        return new LagResult(lag, perColo, pickup, put, writes.get(), lag.count(), failed.get(), putErrors.get(), took);
+    }
+
+    /** Sends the tokened lookup to every colo, then reads the answers; false if any colo did not answer 200. */
+    private static boolean checkVisible(MiniHttp[] colos, String tenantId, String token, long ackedNanos,
+                                        Latencies lag, Latencies perColo) {
+        String path = "/tenants/" + tenantId + "?wait=5000";
+        String headers = TOKEN_HEADER + token + "\r\n";
+        try {
+            for (MiniHttp c : colos) {
+                c.send("GET", path, headers, null);
+            }
+            long last = 0;
+            boolean allOk = true;
+            for (MiniHttp c : colos) {
+                MiniHttp.Response r = c.receive();
+                long t = System.nanoTime() - ackedNanos;
+                perColo.add(t);
+                last = Math.max(last, t);
+                allOk &= r.status() == 200;
+            }
+            if (allOk) {
+                lag.add(last);
+            }
+            return allOk;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- open-loop GETs
+
+    record OpenLoopResult(Latencies latencies, long ok, long errors, double seconds, double targetRate) {
+        double perSecond() {
+            return ok / seconds;
+        }
+    }
+
+    /**
+     * GETs at a fixed total {@code rate} over {@code conns} keep-alive connections (a thread each).
+     * Each request has a scheduled send time; its latency runs from that time, so a stall shows up in
+     * every request it delayed (the wrk2 correction for coordinated omission).
+     */
+    static OpenLoopResult openLoopGet(int port, LongFunction<String> path, double rate, int conns, double seconds,
+                                      long keys) throws InterruptedException {
+        Latencies lat = new Latencies();
+        AtomicLong ok = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        long interval = (long) (1e9 * conns / rate);
+        long t0 = System.nanoTime() + 50_000_000;
+        long end = t0 + (long) (seconds * 1e9);
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < conns; c++) {
+            long offset = (long) (1e9 * c / rate);
+            threads.add(thread("open-" + c, () -> {
+                try (MiniHttp http = new MiniHttp(HOST, port)) {
+                    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                    for (long k = 0; ; k++) {
+                        long due = t0 + offset + k * interval;
+                        if (due >= end) {
+                            break;
+                        }
+                        parkUntil(due);
+                        try {
+                            MiniHttp.Response r = http.request("GET", path.apply(rnd.nextLong(keys)), null, null);
+                            lat.add(System.nanoTime() - due);
+                            (r.status() == 200 ? ok : errors).incrementAndGet();
+                        } catch (IOException e) {
+                            errors.incrementAndGet();
+                        }
+                    }
+                }
+            }));
+        }
+        joinAll(threads);
+        return new OpenLoopResult(lat, ok.get(), errors.get(), seconds, rate);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static MiniHttp[] connections(int[] ports) {
+        MiniHttp[] out = new MiniHttp[ports.length];
+        for (int i = 0; i < ports.length; i++) {
+            out[i] = new MiniHttp(HOST, ports[i]);
+        }
+        return out;
+    }
+
+    private static void closeAll(MiniHttp[] conns) {
+        for (MiniHttp c : conns) {
+            c.close();
+        }
+    }
+
+    private static void parkUntil(long due) {
+        long wait;
+        while ((wait = due - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(wait);
+        }
+    }
+
+    private static void joinAll(List<Thread> threads) throws InterruptedException {
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
+    static String abbreviate(String s) {
+        return s == null ? "" : s.length() > 500 ? s.substring(0, 500) + "…" : s;
+    }
+
+    /** A named daemon thread, not yet started. */
+    private static Thread thread(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

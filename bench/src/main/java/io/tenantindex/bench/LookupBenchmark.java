@@ -1,0 +1,82 @@
+package io.tenantindex.bench;
+
+import io.tenantindex.colo.ColoMaterializer;
+import io.tenantindex.colo.MaterializerConfig;
+import io.tenantindex.common.Json;
+import io.tenantindex.common.config.Settings;
+import io.tenantindex.lookup.TenantJson;
+import io.tenantindex.schemas.TenantRegistration;
+import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The colo's lookup path in process, over the real store: a {@link ColoMaterializer} (Kafka Streams,
+ * RocksDB) opened on the state directory a colo process of this bench left behind, i.e. the very
+ * RocksDB store that colo served, warm-restarted and caught up with the topic before measuring.
+ *
+ * <ul>
+ *   <li>{@link #lookup}: {@code IndexReplica#lookup} = IQv2 KeyQuery on the tenant's partition
+ *       (RocksDB get) + Avro decode of the Confluent-framed value.</li>
+ *   <li>{@link #lookupAndBody}: the same + {@code TenantJson.of} + JSON bytes with the ObjectMapper
+ *       the colo's Javalin uses — what {@code GET /tenants/{id}} does minus HTTP and usage emission.</li>
+ * </ul>
+ * Random tenant per call over all {@code bench.tenants}. Configured by system properties
+ * ({@code bench.bootstrap}, {@code bench.registry}, {@code bench.colo}, {@code bench.stateDir},
+ * {@code bench.tenants}) that {@link BenchMain} passes to the forked JVM.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class LookupBenchmark {
+    private ColoMaterializer replica;
+    private String[] ids;
+
+    @Setup(Level.Trial)
+    public void open() throws Exception {
+        Settings s = Settings.of(Map.of(
+                "bootstrap.servers", System.getProperty("bench.bootstrap"),
+                "colo", System.getProperty("bench.colo"),
+                "state.dir", System.getProperty("bench.stateDir")));
+        replica = ColoMaterializer.start(MaterializerConfig.from(s), new HttpSchemaRegistryClient(System.getProperty("bench.registry")));
+        replica.whenReady().get(10, TimeUnit.MINUTES);
+        int n = Integer.getInteger("bench.tenants");
+        ids = new String[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = Tenants.id(i);
+        }
+        // Every id must resolve: a miss would measure the 404 path instead.
+        for (int i = 0; i < n; i += Math.max(1, n / 1000)) {
+            if (replica.lookup(ids[i]).isEmpty()) {
+                throw new IllegalStateException("tenant " + ids[i] + " is not in the replica");
+            }
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+        replica.close();
+    }
+
+    @Benchmark
+    public Optional<TenantRegistration> lookup() {
+        return replica.lookup(ids[ThreadLocalRandom.current().nextInt(ids.length)]);
+    }
+
+    @Benchmark
+    public byte[] lookupAndBody() throws Exception {
+        TenantRegistration r = replica.lookup(ids[ThreadLocalRandom.current().nextInt(ids.length)]).orElseThrow();
+        return Json.MAPPER.writeValueAsBytes(TenantJson.of(r));
+    }
+}

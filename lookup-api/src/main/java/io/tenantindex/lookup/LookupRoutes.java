@@ -12,6 +12,7 @@ import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.TenantIds;
 import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.common.http.ClasspathResources;
 import io.tenantindex.lookup.usage.UsageRecorder;
 import io.tenantindex.schemas.LookupOutcome;
 import io.tenantindex.schemas.TenantRegistration;
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,6 +71,11 @@ public final class LookupRoutes {
         Map.of("hit", hits, "miss", misses, "not_ready", notReady, "error", errors).forEach((outcome, counter) ->
                 FunctionCounter.builder("tenant_index_lookups", counter, LongAdder::sum)
                         .description("Lookups by outcome").tag("outcome", outcome).register(metrics));
+        Map.<String, ToDoubleFunction<UsageRecorder>>of(
+                "emitted", UsageRecorder::emitted, "dropped", UsageRecorder::dropped, "failed", UsageRecorder::failed)
+                .forEach((result, count) -> FunctionCounter.builder("tenant_index_usage_events", usage, count)
+                        .description("Usage events by fate: emitted to Kafka, dropped (buffer full), failed")
+                        .tag("result", result).register(metrics));
     }
 
     public void register(JavalinConfig config) {
@@ -78,6 +85,7 @@ public final class LookupRoutes {
         config.routes.get("/digest", this::digest);
         config.routes.get("/health", this::health);
         config.routes.get("/health/ready", this::ready);
+        ClasspathResources.openApi(config, "openapi/lookup-api.json");
         config.routes.post("/admin/rebuild", this::startRebuild);
         config.routes.get("/admin/rebuild", this::rebuildStatus);
     }
@@ -233,6 +241,7 @@ public final class LookupRoutes {
         body.put("reReadRecords", s.reReadRecords());
         body.put("restoredRecords", s.restoredRecords());
         body.put("restoreTotal", s.restoreTotal());
+        body.put("usage", Map.of("emitted", usage.emitted(), "dropped", usage.dropped(), "failed", usage.failed()));
         body.put("generation", admin.generation());
         body.put("rebuild", admin.rebuildProgress().map(LookupRoutes::rebuildJson).orElse(null));
         ctx.json(body);

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.IndexDigest;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.TenantIds;
 import io.tenantindex.common.http.HttpServers;
+import io.tenantindex.common.metrics.ServiceMetrics;
 import io.tenantindex.lookup.usage.UsageRecorder;
 import io.tenantindex.schemas.LookupOutcome;
 import io.tenantindex.schemas.TenantMetadata;
@@ -31,7 +33,7 @@ class LookupRoutesTest {
 
     private final FakeReplica replica = new FakeReplica();
     private final List<String> usage = new CopyOnWriteArrayList<>();
-    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private Javalin app;
     private String base;
 
@@ -51,11 +53,30 @@ class LookupRoutesTest {
             }
 
             @Override
+            public long emitted() {
+                return usage.size();
+            }
+
+            @Override
+            public long dropped() {
+                return 7;
+            }
+
+            @Override
+            public long failed() {
+                return 0;
+            }
+
+            @Override
             public void close() {
             }
         };
         LookupRoutes routes = new LookupRoutes(replica, replica, recorder, TOPIC, Duration.ofMillis(1000), Duration.ofMillis(5000), serveStale, metrics);
-        app = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, routes::register).start("127.0.0.1", 0);
+        // As ColoServer serves them: the lookup routes plus /metrics.
+        app = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, c -> {
+            routes.register(c);
+            ServiceMetrics.route(c, metrics);
+        }).start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();
     }
 
@@ -274,5 +295,25 @@ class LookupRoutesTest {
                 .setMetadata(TenantMetadata.newBuilder().setTier(Tier.enterprise).setFeatures(List.of("ws"))
                         .setMaxConnections(50).setRegion("eu").build())
                 .build();
+    }
+
+    @Test
+    void shouldDocumentEveryRegisteredRouteInOpenApiJson() {
+        HttpResponse<String> doc = Http.get(base + "/openapi.json");
+        assertThat(doc.statusCode()).isEqualTo(200);
+        java.util.Set<String> registered = io.tenantindex.testing.OpenApiRoutes.registered(app);
+        java.util.Set<String> documented = io.tenantindex.testing.OpenApiRoutes.documented(doc.body());
+        assertThat(registered).contains("GET /tenants/{tenantId}", "GET /openapi.json");
+        assertThat(documented).as("documented routes").containsAll(registered);
+        assertThat(registered).as("routes the server really has").containsAll(documented);
+    }
+
+    @Test
+    void shouldReportUsageEmissionInStatsAndMetrics() throws Exception {
+        Http.get(base + "/tenants/nobody");
+        JsonNode stats = Json.MAPPER.readTree(Http.get(base + "/stats").body());
+        assertThat(stats.at("/usage/emitted").asLong()).isEqualTo(usage.size()).isPositive();
+        assertThat(stats.at("/usage/dropped").asLong()).isEqualTo(7);
+        assertThat(metrics.find("tenant_index_usage_events").tag("result", "dropped").functionCounter().count()).isEqualTo(7.0);
     }
 }

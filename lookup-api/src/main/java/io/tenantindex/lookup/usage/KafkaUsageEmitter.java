@@ -165,14 +165,17 @@ public final class KafkaUsageEmitter implements UsageRecorder {
         }
     }
 
+    @Override
     public long emitted() {
         return emitted.sum();
     }
 
+    @Override
     public long dropped() {
         return dropped.sum();
     }
 
+    @Override
     public long failed() {
         return failed.sum();
     }

@@ -13,11 +13,35 @@ public interface UsageRecorder extends AutoCloseable {
         }
 
         @Override
+        public long emitted() {
+            return 0;
+        }
+
+        @Override
+        public long dropped() {
+            return 0;
+        }
+
+        @Override
+        public long failed() {
+            return 0;
+        }
+
+        @Override
         public void close() {
         }
     };
 
     void record(String tenantId, LookupOutcome outcome, long latencyMicros, String requestId);
+
+    /** Events handed to Kafka and acknowledged. */
+    long emitted();
+
+    /** Events dropped because the buffer was full (or left over at close): never a lookup's problem. */
+    long dropped();
+
+    /** Events Kafka refused. */
+    long failed();
 
     @Override
     void close();

@@ -34,6 +34,8 @@ final class ClientCommands {
         String colos = env("TENANT_INDEX_COLOS", "ORD:8081,SIN:8082,AMS:8083");
         @Option(names = "--colo-host", description = "Host of the colos (default 127.0.0.1).")
         String coloHost = "127.0.0.1";
+        @Option(names = "--sink-url", description = "usage-log-sink URL (env TENANT_INDEX_SINK_URL, default http://127.0.0.1:8090).")
+        String sinkUrl = env("TENANT_INDEX_SINK_URL", "http://127.0.0.1:8090");
         @Option(names = "--json", description = "Print the raw JSON answer.")
         boolean json;
 
@@ -289,6 +291,31 @@ final class ClientCommands {
                     + status.path("generation").asLong() + ", " + status.path("recordsApplied").asLong() + " records at "
                     + Math.round(status.path("recordsPerSecond").asDouble()) + " records/s");
             return 0;
+        }
+    }
+
+    @Command(name = "usage", mixinStandardHelpOptions = true,
+            description = "A tenant's lookups per minute or hour from the usage-log-sink, or its raw events (--events).")
+    static final class Usage implements Callable<Integer> {
+        @Mixin
+        Target target;
+        @Parameters(index = "0", description = "Tenant id.")
+        String tenantId;
+        @Option(names = "--granularity", defaultValue = "minute", description = "minute or hour (default minute).")
+        String granularity;
+        @Option(names = "--events", description = "Raw events instead of aggregates (newest last, paginated).")
+        boolean events;
+        @Option(names = "--limit", defaultValue = "100", description = "Events per page with --events (≤ 1000).")
+        int limit;
+        @Option(names = "--cursor", description = "Continue after this cursor (nextCursor of the previous page).")
+        String cursor;
+
+        @Override
+        public Integer call() {
+            String path = events
+                    ? "/usage/" + tenantId + "/events?limit=" + limit + (cursor == null ? "" : "&cursor=" + cursor)
+                    : "/usage/" + tenantId + "?granularity=" + granularity;
+            return target.print(ApiClient.send(ApiClient.request(target.sinkUrl, path).GET()));
         }
     }
 }

@@ -86,7 +86,8 @@ final class UpCommand implements Callable<Integer> {
         stack.urls().forEach((name, url) -> System.out.printf("  %-18s %s%n", name, url));
         String firstColo = stack.urls().entrySet().stream().filter(e -> e.getKey().startsWith("lookup-api"))
                 .map(Map.Entry::getValue).findFirst().orElseThrow();
-        System.out.printf("%nTry:  curl -s %s/tenants/acme%nCtrl-C stops everything.%n", firstColo);
+        System.out.printf("%nStatus page: %s/status%nTry:  curl -s %s/tenants/acme%nCtrl-C stops everything.%n",
+                stack.writerUrl(), firstColo);
         stopped.await();
         return 0;
     }

@@ -87,14 +87,18 @@ class LocalStackIT {
 
     @Test
     void shouldAnswerATokenedLookupInEveryColoWithTheWriteItFollows() throws Exception {
-        for (int i = 0; i < 20; i++) {
-            String id = SharedKafka.uniqueName("ryw");
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 1_000; i++) {
+            // A few tenants written over and over, so a stale read would show an older version.
+            String id = "ryw-" + (i % 10);
             HttpResponse<String> w = Http.putJson(writer + "/tenants/" + id, body(i % 2 == 0 ? "free" : "pro"));
+            assertThat(w.statusCode()).isIn(200, 201);
+            long version = json(w).get("version").asLong();
             String token = w.headers().firstValue("X-Consistency-Token").orElseThrow();
-            String colo = colos.get(i % colos.size());
+            String colo = colos.get(random.nextInt(colos.size()));
             HttpResponse<String> r = Http.get(colo + "/tenants/" + id, "X-Consistency-Token", token);
             assertThat(r.statusCode()).as("tokened read in %s", colo).isEqualTo(200);
-            assertThat(json(r).get("version").asLong()).isEqualTo(1);
+            assertThat(json(r).get("version").asLong()).as("read-your-write %d in %s", i, colo).isEqualTo(version);
         }
     }
 
@@ -122,8 +126,8 @@ class LocalStackIT {
     private static int cli(String... args) {
         String coloSpec = stack.colos().entrySet().stream()
                 .map(e -> e.getKey() + ":" + e.getValue().port()).collect(java.util.stream.Collectors.joining(","));
-        String[] full = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
-                java.util.stream.Stream.of("--writer-url", writer, "--colos", coloSpec)).toArray(String[]::new);
+        String[] full = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
+                "--writer-url", writer, "--colos", coloSpec, "--sink-url", stack.urls().get("usage-log-sink"))).toArray(String[]::new);
         return new picocli.CommandLine(new TenantIndexCli()).execute(full);
     }
 
@@ -136,6 +140,9 @@ class LocalStackIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> cli("lookup", id, "--colo", "SIN") == 0);
         assertThat(cli("lookup", "nobody-" + id, "--colo", "AMS")).isEqualTo(TenantIndexCli.REJECTED);
         assertThat(cli("lookup", id, "--colo", "writer")).isZero();
+        assertThat(cli("usage", id)).isZero();
+        assertThat(cli("usage", id, "--events", "--limit", "5")).isZero();
+        assertThat(cli("usage", id, "--granularity", "fortnight")).isEqualTo(TenantIndexCli.REJECTED);
         assertThat(cli("delete", id)).isZero();
         assertThat(cli("delete", id)).isEqualTo(TenantIndexCli.REJECTED);
         assertThat(cli("lookup")).isEqualTo(2);

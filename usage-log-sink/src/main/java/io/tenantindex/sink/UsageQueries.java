@@ -132,7 +132,7 @@ public final class UsageQueries {
         }
     }
 
-    /** The answer of {@code GET /usage/top}. */
+    /** The answer of {@code GET /usage:top}. */
     public record TopTenants(String granularity, long windowStart, long windowEnd, List<TenantUsage> tenants) {
     }
 }

@@ -1,9 +1,12 @@
 package io.tenantindex.sink;
 
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.kafka.TopicAdmin;
+import io.tenantindex.common.metrics.ServiceMetrics;
 import io.tenantindex.schemas.UsageEvent;
 import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
@@ -46,6 +49,7 @@ public final class UsageSink implements AutoCloseable {
     private final KafkaStreams streams;
     private final EventLog events;
     private final Javalin http;
+    private final PrometheusMeterRegistry metrics;
 
     private UsageSink(SinkConfig config, Admin admin, KafkaStreams streams, EventLog events) {
         this.config = config;
@@ -55,8 +59,12 @@ public final class UsageSink implements AutoCloseable {
         UsageQueries queries = new UsageQueries(g -> streams.store(
                 StoreQueryParameters.fromNameAndType(g.store(), QueryableStoreTypes.<String, UsageAggregate>windowStore())));
         UsageRoutes routes = new UsageRoutes(queries, events, streams::state, this::stats);
-        this.http = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, routes::register)
-                .start(config.httpHost(), config.httpPort());
+        this.metrics = ServiceMetrics.create("usage-log-sink");
+        new KafkaStreamsMetrics(streams).bindTo(metrics);
+        this.http = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, c -> {
+            routes.register(c);
+            ServiceMetrics.route(c, metrics);
+        }).start(config.httpHost(), config.httpPort());
     }
 
     public static UsageSink start(SinkConfig config) {
@@ -158,6 +166,7 @@ public final class UsageSink implements AutoCloseable {
         events.close();
         closeStreams(streams);
         admin.close();
+        metrics.close();
     }
 
     private static void closeStreams(KafkaStreams streams) {

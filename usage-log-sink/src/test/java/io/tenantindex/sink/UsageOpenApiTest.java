@@ -3,7 +3,10 @@ package io.tenantindex.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tenantindex.common.http.HttpServers;
+import io.tenantindex.common.metrics.ServiceMetrics;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.OpenApiRoutes;
 import java.net.http.HttpResponse;
@@ -15,7 +18,11 @@ class UsageOpenApiTest {
     @Test
     void shouldDocumentEveryRegisteredRouteInOpenApiJson() {
         UsageRoutes routes = new UsageRoutes(null, null, null, null);
-        Javalin app = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, routes::register).start("127.0.0.1", 0);
+        // As UsageSink serves them: the usage routes plus /metrics.
+        Javalin app = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, c -> {
+            routes.register(c);
+            ServiceMetrics.route(c, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        }).start("127.0.0.1", 0);
         try {
             HttpResponse<String> doc = Http.get("http://127.0.0.1:" + app.port() + "/openapi.json");
             assertThat(doc.statusCode()).isEqualTo(200);

@@ -165,7 +165,7 @@ class UsageSinkIT {
             // The restarted sink processed part of the stream itself: the restart really was mid-stream.
             assertThat(getJson(second, "/stats", 200).get("processed").asLong()).isPositive();
 
-            JsonNode top = getJson(second, "/usage/top?window=hour&limit=3", 200);
+            JsonNode top = getJson(second, "/usage:top?window=hour&limit=3", 200);
             long windowStart = top.get("windowStart").asLong();
             List<Long> perTenant = new ArrayList<>();
             for (int t = 0; t < TENANTS; t++) {
@@ -278,8 +278,8 @@ class UsageSinkIT {
                     "/usage/pager?from=2000&to=1000",
                     "/usage/pager?granularity=day",
                     "/usage/pager?from=0&to=" + Duration.ofDays(30).toMillis(),
-                    "/usage/top?limit=0",
-                    "/usage/top?window=week",
+                    "/usage:top?limit=0",
+                    "/usage:top?window=week",
                     "/usage/bad!id/events")) {
                 JsonNode error = getJson(sink, bad, 400);
                 assertThat(error.get("error").asText()).as(bad).isIn("BAD_REQUEST", "INVALID_TENANT_ID");

@@ -3,18 +3,33 @@ package io.tenantindex.writer;
 import io.tenantindex.common.IndexDigest;
 import io.tenantindex.common.IndexPartitioner;
 import io.tenantindex.schemas.TenantRegistration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
  * The writer's authoritative view of the index: the live registration of every tenant, the last
  * version of every deregistered tenant still covered by a tombstone (so a re-registration continues
  * the version sequence), the applied position per partition and the digest at that position.
  * Written only by the writer thread (and the replay before it starts); read by HTTP threads.
+ *
+ * <p>{@link #page} lists the view in key order (the colos' paging contract, used by {@code verify}
+ * to name differing tenants). The sorted id set behind it is kept lazily so that writes do not pay
+ * for it: the writer thread only appends the id of a <em>new</em> tenant to a queue (an update or a
+ * deregistration touches nothing), and the first page request after writes sorts the queued ids
+ * into the set. Ids of deregistered tenants are dropped from the set when a page meets them.
  */
 final class TenantView {
     private final int partitions;
     private final Map<String, TenantRegistration> live = new ConcurrentHashMap<>();
+    private final NavigableSet<String> ids = new ConcurrentSkipListSet<>();
+    private final Queue<String> unsortedIds = new ConcurrentLinkedQueue<>();
     private final Map<String, Long> deletedVersions = new ConcurrentHashMap<>();
     private final long[] nextOffsets;
     private final IndexDigest digest;
@@ -60,7 +75,10 @@ final class TenantView {
             live.remove(tenantId);
             deletedVersions.merge(tenantId, Math.max(tombstoneVersion, previous), Math::max);
         } else {
-            live.put(tenantId, value);
+            // Into the map first: a page that sorts the id in finds its registration.
+            if (live.put(tenantId, value) == null) {
+                unsortedIds.add(tenantId);
+            }
             deletedVersions.remove(tenantId);
         }
     }
@@ -76,6 +94,47 @@ final class TenantView {
         synchronized (digest) {
             return nextOffsets[partition];
         }
+    }
+
+    /**
+     * Up to {@code limit} live registrations with ids strictly after {@code after} (null = from the
+     * start) in id order, and the cursor of the next page (null when this is the last). Tenant ids
+     * are ASCII, so String order is the colos' RocksDB key-byte order. Not a snapshot: a page
+     * reflects the view while it was read, like a colo's.
+     */
+    Page page(String after, int limit) {
+        sortQueuedIds();
+        Iterator<String> it = (after == null ? ids : ids.tailSet(after, false)).iterator();
+        List<TenantRegistration> items = new ArrayList<>(Math.min(limit, 1024));
+        while (items.size() < limit && it.hasNext()) {
+            String id = it.next();
+            TenantRegistration r = live.get(id);
+            if (r != null) {
+                items.add(r);
+            } else {
+                // Deregistered. A re-registration queues the id again after putting it live, and
+                // the next page sorts it back in, so removing it here cannot lose it.
+                it.remove();
+            }
+        }
+        String next = it.hasNext() && !items.isEmpty() ? items.get(items.size() - 1).getTenantId() : null;
+        return new Page(items, next);
+    }
+
+    private synchronized void sortQueuedIds() {
+        if (unsortedIds.isEmpty()) {
+            return;
+        }
+        List<String> batch = new ArrayList<>();
+        for (String id; (id = unsortedIds.poll()) != null; ) {
+            batch.add(id);
+        }
+        // Sorted first: skip-list inserts in ascending order are several times faster than random ones.
+        batch.sort(null);
+        ids.addAll(batch);
+    }
+
+    record Page(List<TenantRegistration> items, String nextCursor) {
     }
 
     int partitionOf(String tenantId) {

@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 /** The index-writer's HTTP API (see design.md, "index-writer"). */
 final class WriterRoutes {
     static final String TOKEN_HEADER = "X-Consistency-Token";
+    /** Largest page of GET /tenants, as on the colos. */
+    static final int MAX_PAGE = 1000;
     /** Import results list at most this many failed lines; the counts are always complete. */
     private static final int MAX_REPORTED_ERRORS = 1000;
 
@@ -56,6 +58,7 @@ final class WriterRoutes {
         c.routes.put("/tenants/{tenantId}", this::put);
         c.routes.delete("/tenants/{tenantId}", this::delete);
         c.routes.get("/tenants/{tenantId}", this::get);
+        c.routes.get("/tenants", this::list);
         c.routes.post("/tenants:import", this::importNdjson);
         c.routes.get("/replicas", ctx -> ctx.json(Map.of("replicas", app.replicaMonitor().replicas())));
         c.routes.get("/digest", this::digest);
@@ -90,6 +93,32 @@ final class WriterRoutes {
             throw new TenantIndexException(ErrorType.TENANT_NOT_FOUND, "tenant " + tenantId + " is not registered");
         }
         ctx.header("ETag", etag(entry.getVersion())).json(TenantEntryJson.of(entry));
+    }
+
+    /** Pages through the authoritative view in key order: the colos' GET /tenants contract, for diffing. */
+    private void list(Context ctx) {
+        String after = ctx.queryParam("after");
+        if (after != null && !TenantIds.isValid(after)) {
+            throw TenantIndexException.badRequest("after must be a tenant id (the nextCursor of the previous page)");
+        }
+        int limit = 100;
+        String rawLimit = ctx.queryParam("limit");
+        if (rawLimit != null) {
+            try {
+                limit = Integer.parseInt(rawLimit.trim());
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_PAGE) {
+                throw TenantIndexException.badRequest("limit must be between 1 and " + MAX_PAGE + ", got '" + rawLimit + "'");
+            }
+        }
+        TenantView.Page page = app.view().page(after, limit);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("source", "writer");
+        body.put("items", page.items().stream().map(TenantEntryJson::of).toList());
+        body.put("nextCursor", page.nextCursor());
+        ctx.json(body);
     }
 
     /**

@@ -1,0 +1,67 @@
+package io.tenantindex.writer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tenantindex.common.TenantIds;
+import io.tenantindex.schemas.TenantMetadata;
+import io.tenantindex.schemas.TenantRegistration;
+import io.tenantindex.schemas.Tier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class TenantViewTest {
+    private static TenantRegistration reg(String id, long version) {
+        return TenantRegistration.newBuilder().setTenantId(id).setDoId(TenantIds.doIdFor(id)).setVersion(version)
+                .setRegisteredAt(1).setUpdatedAt(1)
+                .setMetadata(TenantMetadata.newBuilder().setTier(Tier.free).setFeatures(List.of()).build()).build();
+    }
+
+    private static void put(TenantView view, String id, long version) {
+        view.apply(id, reg(id, version), 0, view.partitionOf(id), version);
+    }
+
+    @Test
+    void shouldPageLiveTenantsInKeyOrderWithACursorUntilTheLastPage() {
+        TenantView view = new TenantView(3);
+        List<String> ids = IntStream.range(0, 25).mapToObj(i -> String.format("t%02d", 24 - i)).toList();
+        ids.forEach(id -> put(view, id, 1));
+        put(view, "t03", 2);
+        view.apply("t07", null, 1, view.partitionOf("t07"), 99);
+
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            TenantView.Page page = view.page(cursor, 10);
+            page.items().forEach(r -> seen.add(r.getTenantId()));
+            cursor = page.nextCursor();
+            pages++;
+        } while (cursor != null);
+
+        assertThat(seen).isSorted().hasSize(24).doesNotContain("t07").doesNotHaveDuplicates();
+        assertThat(pages).isEqualTo(3);
+        assertThat(view.page("t02", 1).items()).extracting(TenantRegistration::getVersion).containsExactly(2L);
+    }
+
+    @Test
+    void shouldEndWithANullCursorWhenThePageIsExactlyFull() {
+        TenantView view = new TenantView(2);
+        put(view, "a", 1);
+        put(view, "b", 1);
+        assertThat(view.page(null, 2).nextCursor()).isNull();
+        assertThat(view.page(null, 1).nextCursor()).isEqualTo("a");
+        assertThat(view.page("b", 5).items()).isEmpty();
+    }
+
+    @Test
+    void shouldListAReRegisteredTenantAgain() {
+        TenantView view = new TenantView(2);
+        put(view, "x", 1);
+        view.apply("x", null, 1, view.partitionOf("x"), 2);
+        assertThat(view.page(null, 10).items()).isEmpty();
+        put(view, "x", 2);
+        assertThat(view.page(null, 10).items()).extracting(TenantRegistration::getTenantId).containsExactly("x");
+    }
+}

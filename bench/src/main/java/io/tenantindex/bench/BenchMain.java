@@ -118,7 +118,7 @@ public final class BenchMain {
         try {
             List<Long> steps = new ArrayList<>();
             for (String s : opts.getOrDefault("rebuild-steps", "100000").split(",")) {
-                if (!s.isBlank() && Long.parseLong(s.trim()) < tenants) {
+                if (!s.isBlank() && Long.parseLong(s.trim()) > 0 && Long.parseLong(s.trim()) < tenants) {
                     steps.add(Long.parseLong(s.trim()));
                 }
             }
@@ -391,7 +391,10 @@ public final class BenchMain {
         List<String> cmd = jvm("colo-" + c.code(), opts.getOrDefault("colo-heap", "512m"));
         cmd.addAll(List.of("io.tenantindex.lookup.ColoServer", "--colo", c.code(), "--http-host", "127.0.0.1",
                 "--http-port", Integer.toString(c.port()), "--bootstrap-servers", bootstrap, "--registry-url", registryUrl,
-                "--state-dir", c.stateDir().toString()));
+                "--state-dir", c.stateDir().toString(),
+                // As in the local stack, which owns its registry: the usage emitter registers its schema. Without it
+                // every usage event costs a failing registry round trip (found by profiling this bench).
+                "--registry-auto-register", "true"));
         return Procs.start("colo-" + c.code(), cmd, logs);
     }
 

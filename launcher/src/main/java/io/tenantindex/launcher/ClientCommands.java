@@ -3,23 +3,36 @@ package io.tenantindex.launcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tenantindex.common.IndexPartitioner;
 import io.tenantindex.common.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** The CLI subcommands that talk to a running stack over its HTTP APIs. */
 final class ClientCommands {
@@ -230,30 +243,185 @@ final class ClientCommands {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = "Compare every colo's digest with the writer's and name the partitions that differ.")
+            description = "Compare every colo's digest with the writer's; where a partition differs, page through both in key order "
+                    + "and name every tenant that differs (missing in the colo, extra in the colo, other version). Exit 3 if any differs.")
     static final class Verify implements Callable<Integer> {
+        /** Differing tenants printed per colo; the count is always complete. */
+        static final int SHOWN = 100;
+
         @Mixin
         Target target;
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--page-size", defaultValue = "1000", description = "Tenants per page when diffing (1–1000, default 1000).")
+        int pageSize;
 
         @Override
         public Integer call() throws IOException {
-            JsonNode writer = Json.MAPPER.readTree(ApiClient.send(ApiClient.request(target.writerUrl, "/digest").GET()).body());
-            boolean allEqual = true;
-            for (String colo : target.coloPorts().keySet()) {
-                HttpResponse<String> r = ApiClient.send(ApiClient.request(target.coloUrl(colo), "/digest").GET());
-                JsonNode digest = Json.MAPPER.readTree(r.body());
-                List<String> differing = new ArrayList<>();
-                writer.path("partitions").fieldNames().forEachRemaining(p -> {
-                    if (!writer.path("partitions").path(p).path("hash").equals(digest.path("partitions").path(p).path("hash"))) {
-                        differing.add(p);
-                    }
-                });
-                boolean equal = differing.isEmpty();
-                allEqual &= equal;
-                System.out.printf("%-4s %s  entries %d/%d%s%n", colo, equal ? "in sync" : "DIFFERS", digest.path("entries").asLong(),
-                        writer.path("entries").asLong(), equal ? "" : "  partitions " + differing);
+            PrintWriter out = spec.commandLine().getOut();
+            HttpResponse<String> w = ApiClient.send(ApiClient.request(target.writerUrl, "/digest").GET());
+            if (w.statusCode() != 200) {
+                return target.print(w);
             }
-            return allEqual ? 0 : TenantIndexCli.REJECTED;
+            JsonNode writer = Json.MAPPER.readTree(w.body());
+            int partitions = writer.path("partitions").size();
+            boolean anyDiffers = false;
+            boolean anyUnavailable = false;
+            for (String colo : target.coloPorts().keySet()) {
+                String coloUrl = target.coloUrl(colo);
+                HttpResponse<String> r = ApiClient.send(ApiClient.request(coloUrl, "/digest").GET());
+                if (r.statusCode() != 200) {
+                    anyUnavailable = true;
+                    out.printf("%-4s UNAVAILABLE  HTTP %d %s%n", colo, r.statusCode(), r.body());
+                    continue;
+                }
+                JsonNode digest = Json.MAPPER.readTree(r.body());
+                SortedSet<Integer> differing = new TreeSet<>();
+                Set<String> names = new TreeSet<>();
+                writer.path("partitions").fieldNames().forEachRemaining(names::add);
+                digest.path("partitions").fieldNames().forEachRemaining(names::add);
+                for (String p : names) {
+                    if (!writer.path("partitions").path(p).path("hash").equals(digest.path("partitions").path(p).path("hash"))) {
+                        differing.add(Integer.parseInt(p));
+                    }
+                }
+                Diff diff = differing.isEmpty() ? new Diff(SHOWN)
+                        : Diff.of(pages(target.writerUrl, differing, partitions), pages(coloUrl, differing, partitions), SHOWN);
+                boolean equal = differing.isEmpty();
+                anyDiffers |= !equal;
+                if (target.json) {
+                    ObjectNode line = Json.MAPPER.createObjectNode().put("colo", colo).put("inSync", equal)
+                            .put("entries", digest.path("entries").asLong()).put("writerEntries", writer.path("entries").asLong());
+                    differing.forEach(line.putArray("partitions")::add);
+                    line.put("differingTenants", diff.count);
+                    ArrayNode tenants = line.putArray("tenants");
+                    diff.shown.forEach(t -> tenants.addObject().put("tenantId", t.tenantId()).put("kind", t.kind().label)
+                            .put("writerVersion", t.writerVersion()).put("coloVersion", t.coloVersion()));
+                    out.println(line);
+                    continue;
+                }
+                out.printf("%-4s %s  entries %d/%d%s%n", colo, equal ? "in sync" : "DIFFERS", digest.path("entries").asLong(),
+                        writer.path("entries").asLong(), equal ? "" : "  partitions " + differing + ", " + diff.count + " tenant(s)");
+                for (Difference d : diff.shown) {
+                    out.printf("  %-16s %s  (%s)%n", d.kind().label, d.tenantId(), switch (d.kind()) {
+                        case MISSING_IN_COLO -> "writer v" + d.writerVersion();
+                        case EXTRA_IN_COLO -> "colo v" + d.coloVersion();
+                        case VERSION_DIFFERS -> "writer v" + d.writerVersion() + ", colo v" + d.coloVersion();
+                    });
+                }
+                if (diff.count > diff.shown.size()) {
+                    out.printf("  … and %d more (%d differing tenants in all)%n", diff.count - diff.shown.size(), diff.count);
+                }
+                if (!equal && diff.count == 0) {
+                    // Hashes moved between the digest and the paging (writes in flight): run verify again.
+                    out.println("  no differing tenant found on a second look: writes were probably in flight");
+                }
+            }
+            out.flush();
+            return anyDiffers ? TenantIndexCli.REJECTED : anyUnavailable ? TenantIndexCli.SERVER_ERROR : 0;
+        }
+
+        /** (tenantId, version) of one side in key order, only for tenants of the given partitions; pages fetched lazily. */
+        private Iterator<Versioned> pages(String base, Set<Integer> only, int partitions) {
+            int limit = Math.max(1, Math.min(1000, pageSize));
+            return new Iterator<>() {
+                private final Deque<Versioned> buffered = new ArrayDeque<>();
+                private String cursor;
+                private boolean exhausted;
+
+                @Override
+                public boolean hasNext() {
+                    while (buffered.isEmpty() && !exhausted) {
+                        String query = "/tenants?limit=" + limit + (cursor == null ? "" : "&after=" + cursor);
+                        HttpResponse<String> r = ApiClient.send(ApiClient.request(base, query).GET());
+                        if (r.statusCode() != 200) {
+                            throw new ApiClient.Unreachable(URI.create(base + query),
+                                    new IOException("HTTP " + r.statusCode() + " while paging: " + r.body()));
+                        }
+                        JsonNode page;
+                        try {
+                            page = Json.MAPPER.readTree(r.body());
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                        for (JsonNode item : page.path("items")) {
+                            String id = item.path("tenantId").asText();
+                            if (only.contains(IndexPartitioner.partitionFor(id, partitions))) {
+                                buffered.add(new Versioned(id, item.path("version").asLong()));
+                            }
+                        }
+                        cursor = page.path("nextCursor").isTextual() ? page.path("nextCursor").asText() : null;
+                        exhausted = cursor == null;
+                    }
+                    return !buffered.isEmpty();
+                }
+
+                @Override
+                public Versioned next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException();
+                    }
+                    return buffered.poll();
+                }
+            };
+        }
+
+        record Versioned(String tenantId, long version) {
+        }
+
+        enum Kind {
+            MISSING_IN_COLO("missing in colo"), EXTRA_IN_COLO("extra in colo"), VERSION_DIFFERS("version differs");
+
+            final String label;
+
+            Kind(String label) {
+                this.label = label;
+            }
+        }
+
+        /** One differing tenant; a version is null on the side that does not have the tenant. */
+        record Difference(String tenantId, Kind kind, Long writerVersion, Long coloVersion) {
+        }
+
+        /** The differences of two key-ordered listings: the first {@code max} of them and how many there are. */
+        static final class Diff {
+            final int max;
+            final List<Difference> shown = new ArrayList<>();
+            long count;
+
+            Diff(int max) {
+                this.max = max;
+            }
+
+            static Diff of(Iterator<Versioned> writer, Iterator<Versioned> colo, int max) {
+                Diff diff = new Diff(max);
+                Versioned w = writer.hasNext() ? writer.next() : null;
+                Versioned c = colo.hasNext() ? colo.next() : null;
+                while (w != null || c != null) {
+                    int cmp = w == null ? 1 : c == null ? -1 : w.tenantId().compareTo(c.tenantId());
+                    if (cmp < 0) {
+                        diff.add(new Difference(w.tenantId(), Kind.MISSING_IN_COLO, w.version(), null));
+                    } else if (cmp > 0) {
+                        diff.add(new Difference(c.tenantId(), Kind.EXTRA_IN_COLO, null, c.version()));
+                    } else if (w.version() != c.version()) {
+                        diff.add(new Difference(w.tenantId(), Kind.VERSION_DIFFERS, w.version(), c.version()));
+                    }
+                    if (cmp <= 0) {
+                        w = writer.hasNext() ? writer.next() : null;
+                    }
+                    if (cmp >= 0) {
+                        c = colo.hasNext() ? colo.next() : null;
+                    }
+                }
+                return diff;
+            }
+
+            private void add(Difference d) {
+                count++;
+                if (shown.size() < max) {
+                    shown.add(d);
+                }
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package io.tenantindex.writer;
 
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.http.BearerAuth;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.kafka.KafkaSettings;
 import io.tenantindex.common.kafka.TopicsConfig;
@@ -20,6 +21,7 @@ import java.time.Duration;
  * @param kafkaTimeout  how long a write may wait for Kafka (delivery timeout) before it fails with 503
  *                      and the writer recovers; also bounds how long a send may block
  * @param status        the status page's colos ({@code writer.colo.urls}) and poll timeout
+ * @param auth          the writer and admin bearer tokens (writes need one; import needs admin)
  */
 public record WriterConfig(
         KafkaSettings kafka,
@@ -32,7 +34,8 @@ public record WriterConfig(
         long maxBodyBytes,
         long maxImportBytes,
         Duration kafkaTimeout,
-        StatusConfig status) {
+        StatusConfig status,
+        BearerAuth auth) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -48,7 +51,8 @@ public record WriterConfig(
                 HttpServers.DEFAULT_MAX_BODY_BYTES,
                 s.longValue(ConfigKeys.WRITER_MAX_IMPORT_BYTES, 256L * 1024 * 1024, 1024, 4L * 1024 * 1024 * 1024),
                 Duration.ofMillis(s.longValue(ConfigKeys.WRITER_KAFKA_TIMEOUT_MS, 30_000, 1_000, 600_000)),
-                StatusConfig.from(s));
+                StatusConfig.from(s),
+                BearerAuth.from(s));
     }
 
     public String transactionalId() {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.TenantIds;
 import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.common.http.BearerAuth;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.schemas.TenantRegistration;
 import java.io.BufferedReader;
@@ -67,6 +68,7 @@ final class WriterRoutes {
     }
 
     private void put(Context ctx) {
+        config.auth().require(ctx, BearerAuth.Role.WRITER);
         String tenantId = TenantIds.requireValid(ctx.pathParam("tenantId"));
         HttpServers.requireJsonBody(ctx);
         RegistrationRequest request = RegistrationRequest.parse(HttpServers.boundedBody(ctx, config.maxBodyBytes()), tenantId);
@@ -80,6 +82,7 @@ final class WriterRoutes {
     }
 
     private void delete(Context ctx) {
+        config.auth().require(ctx, BearerAuth.Role.WRITER);
         String tenantId = TenantIds.requireValid(ctx.pathParam("tenantId"));
         Precondition precondition = Precondition.fromHeaders(ctx.header("If-Match"), ctx.header("If-None-Match"), 0);
         CompletableFuture<WriteResult> result = submit(new WriteCommand.Delete(tenantId, precondition));
@@ -127,6 +130,7 @@ final class WriterRoutes {
      * not all-or-nothing. The answer carries the token of the last write.
      */
     private void importNdjson(Context ctx) {
+        config.auth().require(ctx, BearerAuth.Role.ADMIN);
         String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
         if (!type.startsWith("application/x-ndjson") && !type.startsWith("application/jsonl")) {
             throw new TenantIndexException(ErrorType.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/x-ndjson");

@@ -94,7 +94,7 @@ class WriterFailoverIT {
                 "-Xmx512m", "-cp", System.getProperty("java.class.path"), WriterApp.class.getName()));
         for (String key : List.of(ConfigKeys.BOOTSTRAP_SERVERS, ConfigKeys.REGISTRY_URL, ConfigKeys.REGISTRY_AUTO_REGISTER,
                 ConfigKeys.INDEX_TOPIC, ConfigKeys.INDEX_PARTITIONS, ConfigKeys.USAGE_TOPIC, ConfigKeys.WRITER_ID,
-                ConfigKeys.HTTP_HOST, ConfigKeys.HTTP_PORT, ConfigKeys.WRITER_MAX_BATCH)) {
+                ConfigKeys.HTTP_HOST, ConfigKeys.HTTP_PORT, ConfigKeys.WRITER_MAX_BATCH, ConfigKeys.AUTH_DISABLED)) {
             command.add(Settings.flagName(key));
             command.add(s.required(key));
         }

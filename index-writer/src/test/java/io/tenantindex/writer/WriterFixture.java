@@ -38,6 +38,8 @@ final class WriterFixture {
         s.put(ConfigKeys.WRITER_ID, writerId);
         s.put(ConfigKeys.HTTP_HOST, "127.0.0.1");
         s.put(ConfigKeys.HTTP_PORT, "0");
+        // The writer's HTTP contract is tested here; WriterAuthIT tests the tokens.
+        s.put(ConfigKeys.AUTH_DISABLED, "true");
         return Settings.of(s);
     }
 

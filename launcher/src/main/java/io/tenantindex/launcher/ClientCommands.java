@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tenantindex.common.IndexPartitioner;
 import io.tenantindex.common.Json;
+import io.tenantindex.common.http.BearerAuth;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -22,6 +23,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.SortedSet;
@@ -51,6 +53,19 @@ final class ClientCommands {
         String sinkUrl = env("TENANT_INDEX_SINK_URL", "http://127.0.0.1:8090");
         @Option(names = "--json", description = "Print the raw JSON answer.")
         boolean json;
+        @Option(names = "--auth-token", description = "Bearer token for writes/admin operations (default: TENANT_INDEX_WRITER_TOKEN or "
+                + "TENANT_INDEX_ADMIN_TOKEN, else the local stack's <data-dir>/credentials/*.token).")
+        String authToken;
+
+        /** Adds the bearer token of {@code role} when one is known; the server says 401 otherwise. */
+        HttpRequest.Builder authorized(HttpRequest.Builder request, BearerAuth.Role role) {
+            String envName = role == BearerAuth.Role.ADMIN ? "TENANT_INDEX_ADMIN_TOKEN" : "TENANT_INDEX_WRITER_TOKEN";
+            String file = role == BearerAuth.Role.ADMIN ? Credentials.ADMIN_FILE : Credentials.WRITER_FILE;
+            Optional<String> known = Optional.ofNullable(authToken).or(() -> Optional.ofNullable(System.getenv(envName)))
+                    .or(() -> Credentials.read(Credentials.directory(Path.of(env("TENANT_INDEX_DATA_DIR", ".tenant-index"))).resolve(file)));
+            known.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+            return request;
+        }
 
         Map<String, Integer> coloPorts() {
             return LocalStackConfig.parseColos(colos);
@@ -128,8 +143,9 @@ final class ClientCommands {
             if (region != null) {
                 meta.put("region", region);
             }
-            HttpRequest.Builder req = ApiClient.request(target.writerUrl, "/tenants/" + tenantId)
-                    .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body.toString()));
+            HttpRequest.Builder req = target.authorized(ApiClient.request(target.writerUrl, "/tenants/" + tenantId)
+                    .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body.toString())),
+                    BearerAuth.Role.WRITER);
             if (ifMatch != null) {
                 req.header("If-Match", "\"" + ifMatch + "\"");
             }
@@ -173,7 +189,8 @@ final class ClientCommands {
 
         @Override
         public Integer call() {
-            HttpRequest.Builder req = ApiClient.request(target.writerUrl, "/tenants/" + tenantId).DELETE();
+            HttpRequest.Builder req = target.authorized(ApiClient.request(target.writerUrl, "/tenants/" + tenantId).DELETE(),
+                    BearerAuth.Role.WRITER);
             if (ifMatch != null) {
                 req.header("If-Match", "\"" + ifMatch + "\"");
             }
@@ -210,10 +227,10 @@ final class ClientCommands {
                         lines++;
                     }
                     if ((line == null && lines > 0) || lines >= chunkLines) {
-                        HttpResponse<String> r = ApiClient.send(ApiClient.request(target.writerUrl, "/tenants:import")
+                        HttpResponse<String> r = ApiClient.send(target.authorized(ApiClient.request(target.writerUrl, "/tenants:import")
                                 .header("Content-Type", "application/x-ndjson")
-                                .POST(HttpRequest.BodyPublishers.ofString(chunk.toString())));
-                        if (r.statusCode() / 100 == 5) {
+                                .POST(HttpRequest.BodyPublishers.ofString(chunk.toString())), BearerAuth.Role.ADMIN));
+                        if (r.statusCode() / 100 == 5 || r.statusCode() == 401 || r.statusCode() == 403) {
                             progress.done();
                             return target.print(r);
                         }
@@ -436,8 +453,8 @@ final class ClientCommands {
         @Override
         public Integer call() throws Exception {
             String base = target.coloUrl(colo);
-            HttpResponse<String> started = ApiClient.send(ApiClient.request(base, "/admin/rebuild")
-                    .POST(HttpRequest.BodyPublishers.noBody()));
+            HttpResponse<String> started = ApiClient.send(target.authorized(ApiClient.request(base, "/admin/rebuild")
+                    .POST(HttpRequest.BodyPublishers.noBody()), BearerAuth.Role.ADMIN));
             if (started.statusCode() != 202) {
                 return target.print(started);
             }

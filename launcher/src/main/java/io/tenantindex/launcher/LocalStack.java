@@ -18,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,7 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, String> urls = new LinkedHashMap<>();
     private final Map<String, ColoServer> colos = new LinkedHashMap<>();
     private String bootstrapServers;
+    private Credentials credentials;
     private WriterApp writer;
 
     private LocalStack() {
@@ -61,6 +63,10 @@ public final class LocalStack implements AutoCloseable {
         urls.put("kafka", bootstrapServers);
         Settings shared = config.shared().with(ConfigKeys.BOOTSTRAP_SERVERS, bootstrapServers)
                 .with(ConfigKeys.HTTP_HOST, host);
+        if (!shared.bool(ConfigKeys.AUTH_DISABLED, false)) {
+            credentials = Credentials.loadOrCreate(config.dataDir(), shared);
+            shared = credentials.applyTo(shared);
+        }
 
         String registryUrl = config.externalRegistryUrl();
         if (registryUrl == null) {
@@ -118,6 +124,11 @@ public final class LocalStack implements AutoCloseable {
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The bearer tokens the stack runs with; empty when auth is disabled. */
+    public Optional<Credentials> credentials() {
+        return Optional.ofNullable(credentials);
     }
 
     public String writerUrl() {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -79,13 +80,17 @@ final class UpCommand implements Callable<Integer> {
             stopped.countDown();
         }, "tenant-index-shutdown"));
         if (config.seedDemoTenants()) {
-            seed(stack.writerUrl());
+            seed(stack.writerUrl(), stack.credentials().map(Credentials::writerToken));
         }
         System.out.printf("%ntenant-index is up in %.1f s (data in %s)%n", (System.nanoTime() - started) / 1e9,
                 config.dataDir().toAbsolutePath());
         stack.urls().forEach((name, url) -> System.out.printf("  %-18s %s%n", name, url));
         String firstColo = stack.urls().entrySet().stream().filter(e -> e.getKey().startsWith("lookup-api"))
                 .map(Map.Entry::getValue).findFirst().orElseThrow();
+        stack.credentials().ifPresentOrElse(
+                c -> System.out.printf("%nBearer tokens (writes: writer.token, import/rebuild: admin.token) in %s%n",
+                        c.directory().toAbsolutePath()),
+                () -> System.out.printf("%nAuth is disabled: anyone who reaches these ports can write.%n"));
         System.out.printf("%nStatus page: %s/status%nTry:  curl -s %s/tenants/acme%nCtrl-C stops everything.%n",
                 stack.writerUrl(), firstColo);
         stopped.await();
@@ -99,13 +104,15 @@ final class UpCommand implements Callable<Integer> {
     }
 
     /** Create-only (If-None-Match: *), so a restart never bumps the demo tenants' versions. */
-    private static void seed(String writerUrl) throws Exception {
+    private static void seed(String writerUrl, Optional<String> writerToken) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         for (String demo : DEMO) {
             String[] parts = demo.split("\\|", 2);
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(writerUrl + "/tenants/" + parts[0]))
+            HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(writerUrl + "/tenants/" + parts[0]))
                     .header("Content-Type", "application/json").header("If-None-Match", "*")
-                    .PUT(HttpRequest.BodyPublishers.ofString(parts[1])).build(), HttpResponse.BodyHandlers.ofString());
+                    .PUT(HttpRequest.BodyPublishers.ofString(parts[1]));
+            writerToken.ifPresent(t -> put.header("Authorization", "Bearer " + t));
+            HttpResponse<String> r = http.send(put.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 201 && r.statusCode() != 412) {
                 throw new IllegalStateException("seeding " + parts[0] + " failed: " + r.statusCode() + " " + r.body());
             }

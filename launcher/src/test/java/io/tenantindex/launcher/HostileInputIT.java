@@ -97,7 +97,9 @@ class HostileInputIT {
     void shouldCutOffASlowlorisBodyInsteadOfHoldingAThread() {
         int writerPort = URI.create(stack.writerUrl()).getPort();
         byte[] body = "{\"metadata\":{\"tier\":\"pro\"}}".repeat(40).getBytes(StandardCharsets.UTF_8);
-        int status = RawHttp.trickle(writerPort, "/tenants/slow-client", body, 1_000, 60_000);
+        // With a valid token, so that the server gets as far as reading the body.
+        List<String> auth = List.of("Authorization: Bearer " + stack.credentials().orElseThrow().writerToken());
+        int status = RawHttp.trickle(writerPort, "/tenants/slow-client", auth, body, 1_000, 60_000);
         assertThat(status).as("the server ended the trickle: an error status or a hang-up").isIn(-1, 400, 408, 413);
     }
 
@@ -105,7 +107,7 @@ class HostileInputIT {
     Arbitrary<Hostile> hostileRequests() {
         Arbitrary<Integer> port = Arbitraries.of(ports);
         Arbitrary<String> method = Arbitraries.of("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "BREW");
-        return Combinators.combine(port, method, targets(), headers(), bodies())
+        return Combinators.combine(port, method, targets(), headers(stack.credentials().orElseThrow().adminToken()), bodies())
                 .as(Hostile::new);
     }
 
@@ -126,8 +128,9 @@ class HostileInputIT {
         return Combinators.combine(path, query).as(String::concat);
     }
 
-    private static Arbitrary<List<String>> headers() {
-        Arbitrary<String> header = Arbitraries.of(
+    /** Half of the writes carry a valid token, so the parsers behind authentication are hammered too. */
+    private static Arbitrary<List<String>> headers(String adminToken) {
+        Arbitrary<String> header = Arbitraries.of("Authorization: Bearer " + adminToken, "Authorization: Bearer " + adminToken,
                 "Content-Type: application/json", "Content-Type: application/x-ndjson", "Content-Type: text/plain",
                 "Content-Type: application/json; charset=latin-1", "Content-Type: ;;;", "If-Match: \"abc\"",
                 "If-Match: *", "If-None-Match: W/\"1\"", "If-Match: \"99999999999999999999\"",

@@ -50,6 +50,11 @@ class LocalStackIT {
         stack.close();
     }
 
+    /** The local stack generated tokens at first start; writes need the writer's. */
+    private static String[] writerAuth() {
+        return new String[] {"Authorization", "Bearer " + stack.credentials().orElseThrow().writerToken()};
+    }
+
     private static JsonNode json(HttpResponse<String> r) throws Exception {
         return Json.MAPPER.readTree(r.body());
     }
@@ -61,7 +66,7 @@ class LocalStackIT {
     @Test
     void shouldReplicateRegisterUpdateAndDeleteToEveryColo() throws Exception {
         String id = SharedKafka.uniqueName("walk");
-        HttpResponse<String> created = Http.putJson(writer + "/tenants/" + id, body("pro"));
+        HttpResponse<String> created = Http.putJson(writer + "/tenants/" + id, body("pro"), writerAuth());
         assertThat(created.statusCode()).isEqualTo(201);
         for (String colo : colos) {
             await().atMost(Duration.ofSeconds(20)).until(() -> Http.get(colo + "/tenants/" + id).statusCode() == 200);
@@ -72,13 +77,13 @@ class LocalStackIT {
             assertThat(r.headers().firstValue("ETag")).hasValue("\"1\"");
         }
 
-        Http.putJson(writer + "/tenants/" + id, body("enterprise"));
+        Http.putJson(writer + "/tenants/" + id, body("enterprise"), writerAuth());
         for (String colo : colos) {
             await().atMost(Duration.ofSeconds(20)).until(() -> json(Http.get(colo + "/tenants/" + id)).path("version").asLong() == 2);
             assertThat(json(Http.get(colo + "/tenants/" + id)).at("/metadata/tier").asText()).isEqualTo("enterprise");
         }
 
-        assertThat(Http.delete(writer + "/tenants/" + id).statusCode()).isEqualTo(204);
+        assertThat(Http.delete(writer + "/tenants/" + id, writerAuth()).statusCode()).isEqualTo(204);
         for (String colo : colos) {
             await().atMost(Duration.ofSeconds(20)).until(() -> Http.get(colo + "/tenants/" + id).statusCode() == 404);
             assertThat(json(Http.get(colo + "/tenants/" + id)).get("error").asText()).isEqualTo("TENANT_NOT_FOUND");
@@ -91,12 +96,13 @@ class LocalStackIT {
         for (int i = 0; i < 1_000; i++) {
             // A few tenants written over and over, so a stale read would show an older version.
             String id = "ryw-" + (i % 10);
-            HttpResponse<String> w = Http.putJson(writer + "/tenants/" + id, body(i % 2 == 0 ? "free" : "pro"));
+            HttpResponse<String> w = Http.putJson(writer + "/tenants/" + id, body(i % 2 == 0 ? "free" : "pro"), writerAuth());
             assertThat(w.statusCode()).isIn(200, 201);
             long version = json(w).get("version").asLong();
             String token = w.headers().firstValue("X-Consistency-Token").orElseThrow();
             String colo = colos.get(random.nextInt(colos.size()));
-            HttpResponse<String> r = Http.get(colo + "/tenants/" + id, "X-Consistency-Token", token);
+            // A generous bound: CI machines are shared; the default 1 s wait answers 503 + Retry-After instead.
+            HttpResponse<String> r = Http.get(colo + "/tenants/" + id + "?wait=5s", "X-Consistency-Token", token);
             assertThat(r.statusCode()).as("tokened read in %s", colo).isEqualTo(200);
             assertThat(json(r).get("version").asLong()).as("read-your-write %d in %s", i, colo).isEqualTo(version);
         }
@@ -114,7 +120,7 @@ class LocalStackIT {
     @Test
     void shouldCountLookupsInTheUsageSink() throws Exception {
         String id = SharedKafka.uniqueName("usage");
-        HttpResponse<String> w = Http.putJson(writer + "/tenants/" + id, body("pro"));
+        HttpResponse<String> w = Http.putJson(writer + "/tenants/" + id, body("pro"), writerAuth());
         String token = w.headers().firstValue("X-Consistency-Token").orElseThrow();
         for (String colo : colos) {
             assertThat(Http.get(colo + "/tenants/" + id, "X-Consistency-Token", token).statusCode()).isEqualTo(200);
@@ -127,7 +133,8 @@ class LocalStackIT {
         String coloSpec = stack.colos().entrySet().stream()
                 .map(e -> e.getKey() + ":" + e.getValue().port()).collect(java.util.stream.Collectors.joining(","));
         String[] full = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
-                "--writer-url", writer, "--colos", coloSpec, "--sink-url", stack.urls().get("usage-log-sink"))).toArray(String[]::new);
+                "--writer-url", writer, "--colos", coloSpec, "--sink-url", stack.urls().get("usage-log-sink"),
+                "--auth-token", stack.credentials().orElseThrow().adminToken())).toArray(String[]::new);
         return new picocli.CommandLine(new TenantIndexCli()).execute(full);
     }
 
@@ -150,5 +157,20 @@ class LocalStackIT {
         assertThat(cli("rebuild", "--colo", "AMS")).isZero();
         assertThat(cli("verify")).isZero();
         assertThat(cli("rebuild", "--colo", "XYZ")).isEqualTo(2);
+    }
+
+    @Test
+    void shouldGenerateOwnerOnlyTokensAtFirstStartAndRefuseWritesWithoutThem() throws Exception {
+        Credentials credentials = stack.credentials().orElseThrow();
+        java.nio.file.Path writerFile = credentials.directory().resolve(Credentials.WRITER_FILE);
+        assertThat(java.nio.file.Files.readString(writerFile).trim()).isEqualTo(credentials.writerToken()).hasSizeGreaterThan(40);
+        assertThat(java.nio.file.Files.getPosixFilePermissions(writerFile))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        assertThat(credentials.adminToken()).isNotEqualTo(credentials.writerToken());
+        HttpResponse<String> anonymous = Http.putJson(writer + "/tenants/" + SharedKafka.uniqueName("anon"), body("pro"));
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        String colo = colos.get(0);
+        assertThat(Http.postJson(colo + "/admin/rebuild", "", writerAuth()).statusCode()).as("rebuild needs the admin token").isEqualTo(403);
     }
 }

@@ -84,14 +84,15 @@ final class RawHttp {
     }
 
     /** Sends {@code body} one byte every {@code pauseMillis}; returns the status, or -1 if the server hung up. */
-    static int trickle(int port, String path, byte[] body, long pauseMillis, long giveUpMillis) {
+    static int trickle(int port, String path, List<String> headers, byte[] body, long pauseMillis, long giveUpMillis) {
         long deadline = System.currentTimeMillis() + giveUpMillis;
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             socket.setSoTimeout((int) giveUpMillis);
             OutputStream out = socket.getOutputStream();
-            out.write(("PUT " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
-                    + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(("PUT " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + String.join("", headers.stream().map(h -> h + "\r\n").toList())
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             for (byte b : body) {
                 if (System.currentTimeMillis() > deadline) {

@@ -50,7 +50,9 @@ class SaslLocalStackIT {
                 LocalStackConfig.REGISTRY_PORT, "0",
                 LocalStackConfig.WRITER_PORT, "0",
                 LocalStackConfig.COLOS, "ORD:0",
-                LocalStackConfig.SINK_PORT, "0"));
+                LocalStackConfig.SINK_PORT, "0",
+                // Tokens are LocalStackIT's subject; this test is about something else.
+                ConfigKeys.AUTH_DISABLED, "true"));
         try (LocalStack stack = LocalStack.start(LocalStackConfig.from(settings))) {
             String writer = stack.writerUrl();
             assertThat(Http.putJson(writer + "/tenants/secure", "{\"metadata\":{\"tier\":\"pro\"}}").statusCode()).isEqualTo(201);

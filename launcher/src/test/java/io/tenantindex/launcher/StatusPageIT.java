@@ -45,6 +45,8 @@ class StatusPageIT {
                 LocalStackConfig.WRITER_PORT, "0",
                 LocalStackConfig.COLOS, "ORD:0,SIN:0,AMS:0",
                 LocalStackConfig.SINK_PORT, "0",
+                // Tokens are LocalStackIT's subject; this test is about something else.
+                ConfigKeys.AUTH_DISABLED, "true",
                 "sink.application.id", prefix + "-sink"))));
         writer = stack.writerUrl();
         colos = stack.urls().entrySet().stream().filter(e -> e.getKey().startsWith("lookup-api")).map(Map.Entry::getValue).toList();

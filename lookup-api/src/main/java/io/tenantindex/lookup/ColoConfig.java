@@ -5,6 +5,7 @@ import io.tenantindex.colo.MaterializerConfig;
 import io.tenantindex.common.config.ConfigException;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.http.BearerAuth;
 import io.tenantindex.schemas.registry.RegistryClientConfig;
 import java.time.Duration;
 
@@ -16,6 +17,7 @@ import java.time.Duration;
  * @param readWait                 how long a tokened lookup waits by default
  * @param readMaxWait              upper bound of {@code ?wait=}
  * @param serveStaleWhileRestoring answer lookups before the replica caught up, marking them stale
+ * @param auth                     the admin token that rebuilds need (lookups need none)
  */
 public record ColoConfig(
         MaterializerConfig materializer,
@@ -24,7 +26,8 @@ public record ColoConfig(
         int httpPort,
         Duration readWait,
         Duration readMaxWait,
-        boolean serveStaleWhileRestoring) {
+        boolean serveStaleWhileRestoring,
+        BearerAuth auth) {
 
     public static final int DEFAULT_HTTP_PORT = 8081;
 
@@ -43,7 +46,8 @@ public record ColoConfig(
                 s.intValue(ConfigKeys.HTTP_PORT, DEFAULT_HTTP_PORT, 0, 65_535),
                 Duration.ofMillis(s.longValue(ConfigKeys.READ_WAIT_MS, 1000, 0, 600_000)),
                 Duration.ofMillis(s.longValue(ConfigKeys.READ_MAX_WAIT_MS, 10_000, 0, 600_000)),
-                s.bool(ColoKeys.SERVE_STALE_WHILE_RESTORING, false));
+                s.bool(ColoKeys.SERVE_STALE_WHILE_RESTORING, false),
+                BearerAuth.from(s));
     }
 
     public String colo() {

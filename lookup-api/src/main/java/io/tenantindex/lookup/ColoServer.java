@@ -49,8 +49,7 @@ public final class ColoServer implements AutoCloseable {
         try {
             PrometheusMeterRegistry metrics = ServiceMetrics.create("lookup-api", "colo", config.colo());
             replica.bindMetrics(metrics);
-            LookupRoutes routes = new LookupRoutes(replica, replica, usage, config.materializer().indexTopic(),
-                    config.readWait(), config.readMaxWait(), config.serveStaleWhileRestoring(), metrics);
+            LookupRoutes routes = new LookupRoutes(replica, replica, usage, config, metrics);
             Javalin http = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, c -> {
                 routes.register(c);
                 ServiceMetrics.route(c, metrics);

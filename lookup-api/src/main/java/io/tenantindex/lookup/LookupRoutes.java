@@ -12,6 +12,7 @@ import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.TenantIds;
 import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.common.http.BearerAuth;
 import io.tenantindex.common.http.ClasspathResources;
 import io.tenantindex.lookup.usage.UsageRecorder;
 import io.tenantindex.schemas.LookupOutcome;
@@ -50,21 +51,22 @@ public final class LookupRoutes {
     private final Duration readWait;
     private final Duration readMaxWait;
     private final boolean serveStale;
+    private final BearerAuth auth;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder notReady = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private final Timer latency;
 
-    public LookupRoutes(IndexReplica replica, ReplicaAdmin admin, UsageRecorder usage, String indexTopic, Duration readWait,
-                        Duration readMaxWait, boolean serveStale, MeterRegistry metrics) {
+    public LookupRoutes(IndexReplica replica, ReplicaAdmin admin, UsageRecorder usage, ColoConfig config, MeterRegistry metrics) {
         this.replica = replica;
         this.admin = admin;
         this.usage = usage;
-        this.indexTopic = indexTopic;
-        this.readWait = readWait;
-        this.readMaxWait = readMaxWait;
-        this.serveStale = serveStale;
+        this.indexTopic = config.materializer().indexTopic();
+        this.readWait = config.readWait();
+        this.readMaxWait = config.readMaxWait();
+        this.serveStale = config.serveStaleWhileRestoring();
+        this.auth = config.auth();
         this.latency = Timer.builder("tenant_index_lookup_latency")
                 .description("Lookup request received → answered (tokened lookups include their wait)")
                 .publishPercentileHistogram().register(metrics);
@@ -249,6 +251,7 @@ public final class LookupRoutes {
 
     /** Blue/green rebuild from the topic: 202 with progress; the current replica keeps serving. */
     private void startRebuild(Context ctx) {
+        auth.require(ctx, BearerAuth.Role.ADMIN);
         ctx.status(202).json(rebuildJson(admin.startRebuild()));
     }
 

@@ -120,6 +120,8 @@ final class ColoFixture implements AutoCloseable {
         s.put(ConfigKeys.INDEX_PARTITIONS, Integer.toString(PARTITIONS));
         s.put(ColoKeys.APP_ID_SUFFIX, appSuffix);
         s.put(ColoKeys.REFRESH_INTERVAL_MS, "200");
+        // Lookups need no token; the admin token of rebuilds is tested in LookupRoutesTest.
+        s.put(ConfigKeys.AUTH_DISABLED, "true");
         return Settings.of(s);
     }
 

@@ -8,7 +8,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.IndexDigest;
+import io.tenantindex.colo.ColoKeys;
 import io.tenantindex.common.Json;
+import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.TenantIds;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.metrics.ServiceMetrics;
@@ -22,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -30,6 +34,7 @@ import org.junit.jupiter.api.Test;
 
 class LookupRoutesTest {
     private static final String TOPIC = "tenant-index";
+    private static final String ADMIN_TOKEN = "admin-token-0123456789";
 
     private final FakeReplica replica = new FakeReplica();
     private final List<String> usage = new CopyOnWriteArrayList<>();
@@ -71,7 +76,11 @@ class LookupRoutesTest {
             public void close() {
             }
         };
-        LookupRoutes routes = new LookupRoutes(replica, replica, recorder, TOPIC, Duration.ofMillis(1000), Duration.ofMillis(5000), serveStale, metrics);
+        ColoConfig config = ColoConfig.from(Settings.of(Map.of(ConfigKeys.COLO, "TST", ConfigKeys.INDEX_TOPIC, TOPIC,
+                ConfigKeys.READ_WAIT_MS, "1000", ConfigKeys.READ_MAX_WAIT_MS, "5000",
+                ColoKeys.SERVE_STALE_WHILE_RESTORING, Boolean.toString(serveStale),
+                ConfigKeys.WRITER_TOKEN, "writer-token-0123456789", ConfigKeys.ADMIN_TOKEN, ADMIN_TOKEN)));
+        LookupRoutes routes = new LookupRoutes(replica, replica, recorder, config, metrics);
         // As ColoServer serves them: the lookup routes plus /metrics.
         app = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, c -> {
             routes.register(c);
@@ -278,7 +287,10 @@ class LookupRoutesTest {
     @Test
     void shouldStartARebuildAndReportItsProgress() throws Exception {
         assertThat(Http.get(base + "/admin/rebuild").statusCode()).isEqualTo(404);
-        HttpResponse<String> started = Http.postJson(base + "/admin/rebuild", "");
+        assertThat(Http.postJson(base + "/admin/rebuild", "").statusCode()).as("no token").isEqualTo(401);
+        assertThat(Http.postJson(base + "/admin/rebuild", "", "Authorization", "Bearer writer-token-0123456789").statusCode())
+                .as("writer token").isEqualTo(403);
+        HttpResponse<String> started = Http.postJson(base + "/admin/rebuild", "", "Authorization", "Bearer " + ADMIN_TOKEN);
         assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
         assertThat(Json.MAPPER.readTree(started.body()).path("percent").asDouble()).isEqualTo(25.0);
         JsonNode stats = Json.MAPPER.readTree(Http.get(base + "/stats").body());

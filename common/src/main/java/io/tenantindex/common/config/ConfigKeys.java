@@ -21,6 +21,13 @@ public final class ConfigKeys {
     public static final String TOPIC_REPLICATION_FACTOR = "topics.replication.factor";
     public static final String TOPIC_MIN_INSYNC_REPLICAS = "topics.min.insync.replicas";
 
+    /** Bearer token for writes (PUT/DELETE); env TENANT_INDEX_WRITER_TOKEN. */
+    public static final String WRITER_TOKEN = "writer.token";
+    /** Bearer token for admin operations (import, rebuild) and writes; env TENANT_INDEX_ADMIN_TOKEN. */
+    public static final String ADMIN_TOKEN = "admin.token";
+    /** true only on a network you trust completely: writes and admin operations need no token. */
+    public static final String AUTH_DISABLED = "auth.disabled";
+
     public static final String HTTP_HOST = "http.host";
     public static final String HTTP_PORT = "http.port";
 

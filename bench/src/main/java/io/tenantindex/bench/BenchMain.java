@@ -769,9 +769,9 @@ public final class BenchMain {
         double seconds = longOpt("lag-seconds", 15);
         double rate = longOpt("lag-rate", 1000);
         System.out.printf("bench: replication lag at %.0f writes/s for %.0f s%n", rate, seconds);
-        LoadTools.LagResult s = LoadTools.lagSteady(writerPort, ports, rate, 8, seconds, tenants);
+        LoadTools.LagResult s = LoadTools.lagSteady(writerPort, ports, rate, 32, seconds, tenants);
         report.details.put("lag steady", lagDetails(s));
-        String how = String.format(Locale.ROOT, "open loop, %.0f PUT/s scheduled over 8 connections for %.0f s (achieved %.0f "
+        String how = String.format(Locale.ROOT, "open loop, %.0f PUT/s scheduled over 32 workers (each PUT then checks, so a worker is busy per write) for %.0f s (achieved %.0f "
                 + "writes/s); after each ack the tokened GET /tenants/{id} (X-Consistency-Token = the ack's token, ?wait=5000) "
                 + "is sent to ORD, SIN and AMS at once and the three answers read: lag = last answer's arrival − ack (includes one "
                 + "loopback HTTP round trip); %d writes checked, %d checks failed", rate, seconds, s.writesPerSecond(),

@@ -126,6 +126,16 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
 
     /** Starts the colo's Streams application; returns at once (see {@link #state()} for readiness). */
     public static ColoMaterializer start(MaterializerConfig config, SchemaRegistryClient registry) {
+        // Before any thread or client exists: an unusable directory is a clear configuration error,
+        // a corrupted store is wiped so that Streams restores it from the topic instead of failing
+        // every task initialisation (and every replaced stream thread) on it.
+        StateDirectoryCheck.requireUsable(config.stateDir());
+        java.nio.file.Path appDir = config.stateDir().toAbsolutePath().resolve(config.applicationId());
+        StateDirectoryCheck.problem(appDir, ColoTopology.STORE).ifPresent(problem -> {
+            LOG.error("colo {}: local state is corrupt or unreadable ({}); wiping {} and restoring the replica from {}",
+                    config.colo(), problem, appDir, config.indexTopic());
+            StateDirectoryCheck.wipe(appDir);
+        });
         ColoMaterializer colo = new ColoMaterializer(config, registry);
         colo.streams.start();
         colo.scheduler.scheduleWithFixedDelay(colo::refresh, 0, config.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -375,7 +385,10 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
                 degradedReason = null;
             }
         } catch (Exception e) {
-            markDegraded(e);
+            // close() interrupts a refresh in flight: that is not Kafka being unreachable.
+            if (!scheduler.isShutdown()) {
+                markDegraded(e);
+            }
         }
     }
 

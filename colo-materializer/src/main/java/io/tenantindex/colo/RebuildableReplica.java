@@ -38,6 +38,17 @@ import org.slf4j.LoggerFactory;
  * write; the generation number is persisted next to the state (so a restart opens the new one),
  * and the old one is closed after a short grace period, its state directory deleted and its
  * consumer group removed. Tokens stay valid across generations: they are topic offsets.
+ *
+ * <p><b>A rebuild interrupted by a crash (kill -9) is discarded and started again from scratch.</b>
+ * A requested rebuild is recorded in {@code <application.id>.rebuilding} next to the generation
+ * file until the switch. At start, every state directory of this colo other than the active
+ * generation's is deleted: a half-built newer generation (its RocksDB may be mid-write and, under
+ * exactly-once, has no checkpoint anyway) and a retired older one whose deletion the crash cut
+ * short. If the marker is there, the rebuild is started again, under a generation number above any
+ * used before: the interrupted generation's consumer group may still hold the dead process as a
+ * member (until its session times out) and offsets of its open transaction, and a fresh group
+ * avoids waiting for either. Groups of discarded generations are deleted after the next switch.
+ * The active generation is never touched, so the colo serves as after any restart meanwhile.
  */
 public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RebuildableReplica.class);
@@ -46,6 +57,10 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     private final MaterializerConfig base;
     private final SchemaRegistryClient registry;
     private final Path generationFile;
+    private final Path rebuildingFile;
+    private final java.util.Set<String> discardedGroups = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private long highestGeneration;
+    private boolean closed;
     private volatile ColoMaterializer active;
     private volatile long generation;
     private volatile Rebuild rebuild;
@@ -56,12 +71,57 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         this.base = base;
         this.registry = registry;
         this.generationFile = base.stateDir().resolve(base.applicationId() + ".generation");
+        this.rebuildingFile = base.stateDir().resolve(base.applicationId() + ".rebuilding");
+        StateDirectoryCheck.requireUsable(base.stateDir());
         this.generation = readGeneration(generationFile);
+        this.highestGeneration = Math.max(generation, readGeneration(rebuildingFile));
+        discardInactiveGenerations();
         this.active = ColoMaterializer.start(base.withGeneration(generation), registry);
     }
 
     public static RebuildableReplica start(MaterializerConfig base, SchemaRegistryClient registry) {
-        return new RebuildableReplica(base, registry);
+        RebuildableReplica replica = new RebuildableReplica(base, registry);
+        if (Files.exists(replica.rebuildingFile)) {
+            LOG.warn("colo {}: a rebuild was interrupted before it switched; starting it again from the beginning once "
+                    + "generation {} is ready", base.colo(), replica.generation);
+            // Serving first: the rebuild would otherwise compete with the active generation's own restore.
+            // Async: readiness completes on a Streams thread, which must not start another application.
+            replica.active.whenReady().thenRunAsync(() -> {
+                try {
+                    replica.startRebuild();
+                } catch (RuntimeException e) {
+                    LOG.error("colo {}: could not restart the interrupted rebuild; POST /admin/rebuild to retry", base.colo(), e);
+                }
+            });
+        }
+        return replica;
+    }
+
+    /** Deletes the state of every generation but the active one (see the class comment). */
+    private void discardInactiveGenerations() {
+        java.util.regex.Pattern ours = java.util.regex.Pattern.compile(
+                java.util.regex.Pattern.quote(base.applicationId()) + "(?:-g(\\d{1,18}))?");
+        List<Path> dirs;
+        try (Stream<Path> entries = Files.list(base.stateDir())) {
+            dirs = entries.filter(Files::isDirectory).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the state directory " + base.stateDir(), e);
+        }
+        for (Path dir : dirs) {
+            java.util.regex.Matcher m = ours.matcher(dir.getFileName().toString());
+            if (!m.matches()) {
+                continue;
+            }
+            long g = m.group(1) == null ? 0 : Long.parseLong(m.group(1));
+            highestGeneration = Math.max(highestGeneration, g);
+            if (g == generation) {
+                continue;
+            }
+            LOG.warn("colo {}: discarding the state of {} generation {} in {}", base.colo(),
+                    g > generation ? "half-built (interrupted rebuild)" : "retired", g, dir);
+            StateDirectoryCheck.wipe(dir);
+            discardedGroups.add(dir.getFileName().toString());
+        }
     }
 
     /** The materializer currently answering lookups. */
@@ -81,7 +141,13 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         if (running != null && running.finishedAt == null) {
             return running.progress();
         }
-        long next = generation + 1;
+        if (closed) {
+            throw new IllegalStateException("colo " + base.colo() + " is closed");
+        }
+        long next = Math.max(generation, highestGeneration) + 1;
+        highestGeneration = next;
+        // Recorded before the new generation writes anything, so a crash from here on is seen at start.
+        writeGeneration(rebuildingFile, next);
         long total = active.stats().position().values().stream().mapToLong(o -> o + 1).sum();
         LOG.info("colo {}: rebuilding into generation {} while generation {} keeps serving", base.colo(), next, generation);
         Rebuild r = new Rebuild(next, ColoMaterializer.start(base.withGeneration(next), registry), Instant.now(), total);
@@ -101,6 +167,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         ColoMaterializer old;
         synchronized (this) {
             writeGeneration(generationFile, r.generation);
+            deleteFile(rebuildingFile);
             old = active;
             active = r.fresh;
             generation = r.generation;
@@ -126,6 +193,30 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         }
         deleteRecursively(old.config().stateDir().resolve(appId));
         LOG.info("colo {}: retired {}", base.colo(), appId);
+        deleteDiscardedGroups(old.config());
+    }
+
+    /** Consumer groups of generations discarded at start (their dead members have long timed out by now). */
+    private void deleteDiscardedGroups(MaterializerConfig kafkaConfig) {
+        if (discardedGroups.isEmpty()) {
+            return;
+        }
+        List<String> groups = List.copyOf(discardedGroups);
+        try (Admin admin = Admin.create(kafkaConfig.kafka().clientProperties())) {
+            admin.deleteConsumerGroups(groups).deletedGroups().forEach((group, f) -> {
+                try {
+                    f.get(10, TimeUnit.SECONDS);
+                    discardedGroups.remove(group);
+                } catch (Exception e) {
+                    // GroupIdNotFound: nothing was ever committed under it; anything else: try after the next switch.
+                    if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+                        discardedGroups.remove(group);
+                    } else {
+                        LOG.info("colo {}: consumer group {} of a discarded generation not deleted yet: {}", base.colo(), group, e.toString());
+                    }
+                }
+            });
+        }
     }
 
     @Override
@@ -181,6 +272,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
 
     @Override
     public synchronized void close() {
+        closed = true;
         Rebuild r = rebuild;
         if (r != null && r.finishedAt == null) {
             r.fresh.close();
@@ -230,6 +322,14 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record replica generation in " + file, e);
+        }
+    }
+
+    private static void deleteFile(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + file, e);
         }
     }
 

@@ -11,7 +11,10 @@ public interface ReplicaAdmin {
     /** The running or last rebuild of this process, if any. */
     Optional<RebuildProgress> rebuildProgress();
 
-    /** Replica generation: +1 per completed rebuild, persisted with the state. */
+    /**
+     * Replica generation, persisted with the state: grows with every completed rebuild (by more than
+     * one when a rebuild was interrupted by a crash and started again under a fresh number).
+     */
     long generation();
 
     /**

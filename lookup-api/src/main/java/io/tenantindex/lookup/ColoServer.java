@@ -3,6 +3,8 @@ package io.tenantindex.lookup;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tenantindex.colo.RebuildableReplica;
+import io.tenantindex.colo.StateDirectoryCheck;
+import io.tenantindex.common.config.ConfigException;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.metrics.ServiceMetrics;
@@ -44,8 +46,13 @@ public final class ColoServer implements AutoCloseable {
      * follows, see {@link #isReady()}). The server owns {@code usage} and closes it on {@link #close()}.
      */
     public static ColoServer start(ColoConfig config, UsageRecorder usage) {
-        RebuildableReplica replica = RebuildableReplica.start(config.materializer(),
-                new HttpSchemaRegistryClient(config.registry()));
+        RebuildableReplica replica;
+        try {
+            replica = RebuildableReplica.start(config.materializer(), new HttpSchemaRegistryClient(config.registry()));
+        } catch (RuntimeException e) {
+            usage.close();
+            throw e;
+        }
         try {
             PrometheusMeterRegistry metrics = ServiceMetrics.create("lookup-api", "colo", config.colo());
             replica.bindMetrics(metrics);
@@ -91,10 +98,25 @@ public final class ColoServer implements AutoCloseable {
         metrics.close();
     }
 
+    /** Exit code of {@link #main} for a configuration it cannot run with (bad flag, unusable state directory). */
+    public static final int EXIT_CONFIG = 2;
+
     public static void main(String[] args) {
-        Settings settings = Settings.fromEnvironmentAndArgs(System.getenv(), args);
-        ColoConfig config = ColoConfig.from(settings);
-        ColoServer server = start(config, KafkaUsageEmitter.start(UsageEmitterConfig.from(settings)));
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "colo-" + config.colo() + "-shutdown"));
+        ColoServer server;
+        String colo;
+        try {
+            Settings settings = Settings.fromEnvironmentAndArgs(System.getenv(), args);
+            ColoConfig config = ColoConfig.from(settings);
+            colo = config.colo();
+            // Checked before anything starts, so a bad directory is one clear line, not a Streams stack trace.
+            StateDirectoryCheck.requireUsable(config.materializer().stateDir());
+            server = start(config, KafkaUsageEmitter.start(UsageEmitterConfig.from(settings)));
+        } catch (ConfigException e) {
+            LOG.error("colo cannot start: {}", e.getMessage());
+            System.err.println("lookup-api: cannot start: " + e.getMessage());
+            System.exit(EXIT_CONFIG);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "colo-" + colo + "-shutdown"));
     }
 }

@@ -60,7 +60,7 @@ class VerifyIT {
                 LocalStackConfig.SINK_PORT, "0",
                 "sink.application.id", prefix + "-sink",
                 // The writer's bearer auth is not what this test is about.
-                "auth.disabled", "true"))));
+                ConfigKeys.AUTH_DISABLED, "true"))));
     }
 
     @AfterAll

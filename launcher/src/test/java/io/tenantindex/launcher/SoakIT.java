@@ -1,0 +1,230 @@
+package io.tenantindex.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.common.config.Settings;
+import io.tenantindex.testing.SharedKafka;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A soak: lookups at half the rate this machine can serve, in all colos, with concurrent writes,
+ * for {@code -Dsoak.seconds} (20 in CI; {@code bench/soak.sh} runs 600). Checks zero errors, a
+ * heap after GC that stays flat, and no file-descriptor or thread growth, and writes
+ * {@code target/soak-report.md}. The rates and samples are reported, not asserted against time.
+ */
+class SoakIT {
+    private static final int TENANTS = 2_000;
+    private static final int LOOKUP_THREADS = 4;
+    private static final int WRITES_PER_SECOND = 20;
+
+    record Sample(long atSeconds, long heapAfterGcBytes, long openFds, int threads, long lookups, long writes) {
+    }
+
+    @Test
+    void shouldServeAtHalfTheMaximumRateWithoutErrorsOrGrowth() throws Exception {
+        long soakSeconds = Long.getLong("soak.seconds", 20);
+        String prefix = SharedKafka.uniqueName("soak");
+        try (LocalStack stack = LocalStack.start(LocalStackConfig.from(Settings.of(Map.of(
+                ConfigKeys.BOOTSTRAP_SERVERS, SharedKafka.bootstrapServers(),
+                ConfigKeys.INDEX_TOPIC, prefix + "-index",
+                ConfigKeys.USAGE_TOPIC, prefix + "-usage",
+                LocalStackConfig.DATA_DIR, SharedKafka.tempDir("soak").toString(),
+                LocalStackConfig.REGISTRY_PORT, "0",
+                LocalStackConfig.WRITER_PORT, "0",
+                LocalStackConfig.COLOS, "ORD:0,SIN:0,AMS:0",
+                LocalStackConfig.SINK_PORT, "0",
+                "sink.application.id", prefix + "-sink"))))) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            String writer = stack.writerUrl();
+            String auth = "Bearer " + stack.credentials().orElseThrow().adminToken();
+            List<String> colos = stack.urls().entrySet().stream().filter(e -> e.getKey().startsWith("lookup-api"))
+                    .map(Map.Entry::getValue).toList();
+            String ndjson = IntStream.range(0, TENANTS).mapToObj(i -> "{\"tenantId\":\"soak-" + i + "\",\"metadata\":{\"tier\":\"pro\"}}")
+                    .collect(Collectors.joining("\n"));
+            HttpResponse<String> imported = http.send(HttpRequest.newBuilder(URI.create(writer + "/tenants:import"))
+                    .header("Content-Type", "application/x-ndjson").header("Authorization", auth)
+                    .POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(imported.statusCode()).isEqualTo(200);
+            String token = imported.headers().firstValue("X-Consistency-Token").orElseThrow();
+            for (String colo : colos) {
+                // Every colo has applied the import before the load starts (so a 404 is an error).
+                assertThat(get(http, colo + "/tenants/soak-" + (TENANTS - 1) + "?wait=10s", token)).isEqualTo(200);
+            }
+
+            AtomicLong errors = new AtomicLong();
+            double maxRate = run(http, colos, Duration.ofSeconds(3), 0, errors).perSecond;
+            double target = maxRate / 2;
+            List<Sample> samples = new ArrayList<>();
+            ExecutorService sampler = Executors.newSingleThreadExecutor();
+            Load load = new Load();
+            long started = System.nanoTime();
+            var sampling = sampler.submit(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    samples.add(sample(started, load));
+                    TimeUnit.SECONDS.sleep(Math.max(1, soakSeconds / 10)); // pacing of a sampler, not a wait for a condition
+                }
+                return null;
+            });
+            Thread writes = new Thread(() -> writeLoop(http, writer, auth, soakSeconds, load, errors), "soak-writes");
+            writes.start();
+            Result soak = run(http, colos, Duration.ofSeconds(soakSeconds), target, errors, load);
+            writes.join();
+            sampling.cancel(true);
+            sampler.shutdownNow();
+            samples.add(sample(started, load));
+
+            Sample first = samples.get(Math.min(1, samples.size() - 1));
+            Sample last = samples.get(samples.size() - 1);
+            report(maxRate, target, soak, samples, errors.get(), soakSeconds);
+            assertThat(errors.get()).as("failed lookups and writes").isZero();
+            assertThat(soak.requests).as("lookups served").isPositive();
+            assertThat(last.openFds() - first.openFds()).as("file-descriptor growth").isLessThan(64);
+            assertThat(last.threads() - first.threads()).as("thread growth").isLessThan(16);
+            assertThat(last.heapAfterGcBytes()).as("heap after GC at the end vs. after warm-up")
+                    .isLessThan(first.heapAfterGcBytes() * 3 / 2 + 64L * 1024 * 1024);
+        }
+    }
+
+    /** Mutable counters shared by the load threads and the sampler. */
+    static final class Load {
+        final AtomicLong lookups = new AtomicLong();
+        final AtomicLong writes = new AtomicLong();
+    }
+
+    record Result(long requests, double perSecond) {
+    }
+
+    private static Result run(HttpClient http, List<String> colos, Duration length, double rate, AtomicLong errors) throws Exception {
+        return run(http, colos, length, rate, errors, new Load());
+    }
+
+    /** {@code rate} 0 = as fast as possible (closed loop); otherwise spread evenly over the threads. */
+    private static Result run(HttpClient http, List<String> colos, Duration length, double rate, AtomicLong errors, Load load)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(LOOKUP_THREADS);
+        long start = System.nanoTime();
+        long end = start + length.toNanos();
+        long intervalNanos = rate > 0 ? (long) (1e9 * LOOKUP_THREADS / rate) : 0;
+        List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < LOOKUP_THREADS; t++) {
+            futures.add(pool.submit(() -> {
+                long next = System.nanoTime();
+                while (System.nanoTime() < end) {
+                    if (intervalNanos > 0) {
+                        next += intervalNanos;
+                        long ahead = next - System.nanoTime();
+                        if (ahead > 0) {
+                            TimeUnit.NANOSECONDS.sleep(ahead); // open-loop pacing of the load generator
+                        }
+                    }
+                    String colo = colos.get(ThreadLocalRandom.current().nextInt(colos.size()));
+                    int status = get(http, colo + "/tenants/soak-" + ThreadLocalRandom.current().nextInt(TENANTS), null);
+                    load.lookups.incrementAndGet();
+                    if (status != 200) {
+                        errors.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
+        }
+        for (var f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Result(load.lookups.get(), load.lookups.get() / seconds);
+    }
+
+    private static void writeLoop(HttpClient http, String writer, String auth, long seconds, Load load, AtomicLong errors) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long next = System.nanoTime();
+        try {
+            while (System.nanoTime() < end) {
+                next += 1_000_000_000L / WRITES_PER_SECOND;
+                long ahead = next - System.nanoTime();
+                if (ahead > 0) {
+                    TimeUnit.NANOSECONDS.sleep(ahead); // open-loop pacing of the load generator
+                }
+                String id = "soak-" + ThreadLocalRandom.current().nextInt(TENANTS);
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(writer + "/tenants/" + id))
+                        .header("Content-Type", "application/json").header("Authorization", auth)
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"metadata\":{\"tier\":\"enterprise\"}}")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                load.writes.incrementAndGet();
+                if (r.statusCode() != 200) {
+                    errors.incrementAndGet();
+                }
+            }
+        } catch (IOException e) {
+            errors.incrementAndGet();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int get(HttpClient http, String url, String token) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15)).GET();
+            if (token != null) {
+                b.header("X-Consistency-Token", token);
+            }
+            return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static Sample sample(long started, Load load) throws IOException {
+        System.gc();
+        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        long fds;
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            fds = s.count();
+        }
+        return new Sample((System.nanoTime() - started) / 1_000_000_000L, heap, fds, Thread.activeCount(),
+                load.lookups.get(), load.writes.get());
+    }
+
+    private static void report(double maxRate, double target, Result soak, List<Sample> samples, long errors, long seconds)
+            throws IOException {
+        StringBuilder md = new StringBuilder("# Soak\n\n");
+        md.append(String.format("%d s, lookups over HTTP in three colos (random tenants of %d) with %d writes/s.%n%n",
+                seconds, TENANTS, WRITES_PER_SECOND));
+        md.append(String.format("| figure | value |%n|---|---|%n| closed-loop maximum (%d threads, 3 s) | %.0f lookups/s |%n"
+                        + "| soak target (half) | %.0f lookups/s |%n| achieved | %.0f lookups/s (%d lookups) |%n| errors | %d |%n%n",
+                LOOKUP_THREADS, maxRate, target, soak.perSecond, soak.requests, errors));
+        md.append("| t (s) | heap after GC (MiB) | open fds | threads | lookups | writes |\n|---|---|---|---|---|---|\n");
+        for (Sample s : samples) {
+            md.append(String.format("| %d | %.1f | %d | %d | %d | %d |%n", s.atSeconds(), s.heapAfterGcBytes() / 1048576.0,
+                    s.openFds(), s.threads(), s.lookups(), s.writes()));
+        }
+        Path out = Path.of("target", "soak-report.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, md);
+        System.out.println(md);
+    }
+}

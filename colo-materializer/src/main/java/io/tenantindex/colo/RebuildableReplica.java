@@ -74,7 +74,12 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         this.rebuildingFile = base.stateDir().resolve(base.applicationId() + ".rebuilding");
         StateDirectoryCheck.requireUsable(base.stateDir());
         this.generation = readGeneration(generationFile);
-        this.highestGeneration = Math.max(generation, readGeneration(rebuildingFile));
+        long requested = readGeneration(rebuildingFile);
+        if (requested > 0 && requested <= generation) {
+            // The switch was recorded; only the marker's removal was cut short.
+            deleteFile(rebuildingFile);
+        }
+        this.highestGeneration = Math.max(generation, requested);
         discardInactiveGenerations();
         this.active = ColoMaterializer.start(base.withGeneration(generation), registry);
     }

@@ -63,6 +63,7 @@ class LastKnownGoodIT {
                 ConfigKeys.HTTP_HOST, "127.0.0.1",
                 ConfigKeys.HTTP_PORT, "0",
                 ConfigKeys.INDEX_PARTITIONS, "2",
+                ConfigKeys.AUTH_DISABLED, "true",
                 ColoKeys.REFRESH_INTERVAL_MS, "200"))), UsageRecorder.NONE);
         ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
         boolean brokerUp = true;

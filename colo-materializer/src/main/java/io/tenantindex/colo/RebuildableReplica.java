@@ -5,8 +5,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.tenantindex.common.ConsistencyToken;
-import io.tenantindex.common.ErrorType;
-import io.tenantindex.common.TenantIndexException;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
 import java.io.IOException;
@@ -19,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * used before: the interrupted generation's consumer group may still hold the dead process as a
  * member (until its session times out) and offsets of its open transaction, and a fresh group
  * avoids waiting for either. Groups of discarded generations are deleted after the next switch.
- * The active generation is never touched, so the colo serves as after any restart meanwhile.
+ * The active generation is never touched, so the colo serves as after any restart meanwhile. An
+ * unreadable generation file is logged and replaced by the newest generation on disk that is not
+ * the half-built one.
  */
 public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RebuildableReplica.class);
@@ -73,14 +74,24 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         this.generationFile = base.stateDir().resolve(base.applicationId() + ".generation");
         this.rebuildingFile = base.stateDir().resolve(base.applicationId() + ".rebuilding");
         StateDirectoryCheck.requireUsable(base.stateDir());
-        this.generation = readGeneration(generationFile);
-        long requested = readGeneration(rebuildingFile);
+        java.util.SortedMap<Long, Path> dirs = generationDirs();
+        long requested = readGeneration(rebuildingFile, 0);
+        long recorded = readGeneration(generationFile, -1);
+        if (recorded < 0) {
+            // Part of the state is damaged: open the newest generation that is not a half-built one
+            // (none: generation 0, restored from the topic) and record it again.
+            recorded = dirs.keySet().stream().filter(g -> g != requested).max(Long::compare).orElse(0L);
+            LOG.error("colo {}: the replica generation file {} is unreadable; opening generation {}, the newest complete one on disk",
+                    base.colo(), generationFile, recorded);
+            writeGeneration(generationFile, recorded);
+        }
+        this.generation = recorded;
         if (requested > 0 && requested <= generation) {
             // The switch was recorded; only the marker's removal was cut short.
             deleteFile(rebuildingFile);
         }
         this.highestGeneration = Math.max(generation, requested);
-        discardInactiveGenerations();
+        discardInactiveGenerations(dirs);
         this.active = ColoMaterializer.start(base.withGeneration(generation), registry);
     }
 
@@ -102,22 +113,29 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         return replica;
     }
 
-    /** Deletes the state of every generation but the active one (see the class comment). */
-    private void discardInactiveGenerations() {
+    /** This colo's Streams state directories by generation (0 = the application id without -g). */
+    private java.util.SortedMap<Long, Path> generationDirs() {
         java.util.regex.Pattern ours = java.util.regex.Pattern.compile(
                 java.util.regex.Pattern.quote(base.applicationId()) + "(?:-g(\\d{1,18}))?");
-        List<Path> dirs;
+        java.util.SortedMap<Long, Path> out = new java.util.TreeMap<>();
         try (Stream<Path> entries = Files.list(base.stateDir())) {
-            dirs = entries.filter(Files::isDirectory).toList();
+            entries.filter(Files::isDirectory).forEach(dir -> {
+                java.util.regex.Matcher m = ours.matcher(dir.getFileName().toString());
+                if (m.matches()) {
+                    out.put(m.group(1) == null ? 0 : Long.parseLong(m.group(1)), dir);
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the state directory " + base.stateDir(), e);
         }
-        for (Path dir : dirs) {
-            java.util.regex.Matcher m = ours.matcher(dir.getFileName().toString());
-            if (!m.matches()) {
-                continue;
-            }
-            long g = m.group(1) == null ? 0 : Long.parseLong(m.group(1));
+        return out;
+    }
+
+    /** Deletes the state of every generation but the active one (see the class comment). */
+    private void discardInactiveGenerations(java.util.SortedMap<Long, Path> dirs) {
+        for (Map.Entry<Long, Path> e : dirs.entrySet()) {
+            long g = e.getKey();
+            Path dir = e.getValue();
             highestGeneration = Math.max(highestGeneration, g);
             if (g == generation) {
                 continue;
@@ -311,11 +329,13 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         }
     }
 
-    private static long readGeneration(Path file) {
+    /** The number in {@code file}, 0 if there is no file, {@code unreadable} if it cannot be read or parsed. */
+    private static long readGeneration(Path file, long unreadable) {
         try {
             return Files.exists(file) ? Long.parseLong(Files.readString(file, StandardCharsets.UTF_8).trim()) : 0;
         } catch (IOException | NumberFormatException e) {
-            throw new TenantIndexException(ErrorType.INTERNAL, "unreadable replica generation file " + file + ": " + e.getMessage());
+            LOG.warn("unreadable replica generation file {}: {}", file, e.toString());
+            return unreadable;
         }
     }
 

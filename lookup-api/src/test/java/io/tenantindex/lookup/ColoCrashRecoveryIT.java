@@ -93,7 +93,7 @@ class ColoCrashRecoveryIT {
     }
 
     @Test
-    void shouldWipeACorruptedStoreAtStartAndRestoreItFromTheTopic() throws Exception {
+    void shouldWipeACorruptedStoreAndReplaceAnUnreadableGenerationFileAtStart() throws Exception {
         try (ColoFixture kafka = new ColoFixture()) {
             List<TenantRegistration> regs = IntStream.range(0, 3000).mapToObj(i -> registration("cor-" + i, 1 + i % 2)).toList();
             List<ConsistencyToken> tokens = kafka.write(regs);
@@ -106,14 +106,19 @@ class ColoCrashRecoveryIT {
                 await().atMost(TIMEOUT).until(first::isReady);
             }
 
-            List<Path> garbled = garble(state.resolve("tenant-index-colo-ORD-" + kafka.appSuffix));
+            String appId = "tenant-index-colo-ORD-" + kafka.appSuffix;
+            List<Path> garbled = garble(state.resolve(appId));
             assertThat(garbled).anyMatch(p -> p.getFileName().toString().endsWith(".sst"));
+            Path generationFile = state.resolve(appId + ".generation");
+            Files.write(generationFile, new byte[] {(byte) 0xde, (byte) 0xad});
 
             try (ColoServer second = kafka.startColo("ORD", state)) {
                 await().atMost(TIMEOUT).until(second::isReady);
                 assertThat(digestOf("http://127.0.0.1:" + second.port())).isEqualTo(expected.totalHash());
                 assertThat(second.reReadRecords()).isGreaterThanOrEqualTo(regs.size());
                 assertThat(Http.get("http://127.0.0.1:" + second.port() + "/tenants/cor-2999").statusCode()).isEqualTo(200);
+                assertThat(second.replica().generation()).isZero();
+                assertThat(Files.readString(generationFile)).isEqualTo("0");
             }
         }
     }

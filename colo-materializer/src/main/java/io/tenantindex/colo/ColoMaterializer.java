@@ -10,6 +10,7 @@ import io.tenantindex.common.TenantIndexException;
 import io.tenantindex.common.kafka.TopicAdmin;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -130,7 +131,7 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
         // a corrupted store is wiped so that Streams restores it from the topic instead of failing
         // every task initialisation (and every replaced stream thread) on it.
         StateDirectoryCheck.requireUsable(config.stateDir());
-        java.nio.file.Path appDir = config.stateDir().toAbsolutePath().resolve(config.applicationId());
+        Path appDir = config.stateDir().toAbsolutePath().resolve(config.applicationId());
         StateDirectoryCheck.problem(appDir, ColoTopology.STORE).ifPresent(problem -> {
             LOG.error("colo {}: local state is corrupt or unreadable ({}); wiping {} and restoring the replica from {}",
                     config.colo(), problem, appDir, config.indexTopic());
@@ -409,12 +410,30 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
         });
         readinessArmed = true;
         LOG.info("colo {}: ready once these records are applied: {}", config.colo(), new TreeMap<>(targets));
-        CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).thenRun(() -> {
-            if (ready.complete(null)) {
-                LOG.info("colo {}: ready after {} ms, {} records read from Kafka ({} restored)", config.colo(),
-                        System.currentTimeMillis() - startedAtMillis, positions.reReadRecords(), positions.restoredRecords());
+        // Off the Streams thread that applied the last awaited record.
+        CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).thenRun(() -> scheduler.execute(this::readyOnceQueryable));
+    }
+
+    /**
+     * Applied is not yet queryable: after a restore the state updater has the records in the store a
+     * moment before the task runs and interactive queries can reach it (lookups would get 503s, and a
+     * rebuild would switch to a replica that cannot answer yet). Ready only once every partition reads.
+     */
+    private void readyOnceQueryable() {
+        for (int p = 0; p < partitions; p++) {
+            try {
+                store(p).approximateNumEntries();
+            } catch (RuntimeException notYet) {
+                if (!scheduler.isShutdown()) {
+                    scheduler.schedule(this::readyOnceQueryable, 20, TimeUnit.MILLISECONDS);
+                }
+                return;
             }
-        });
+        }
+        if (ready.complete(null)) {
+            LOG.info("colo {}: ready after {} ms, {} records read from Kafka ({} restored)", config.colo(),
+                    System.currentTimeMillis() - startedAtMillis, positions.reReadRecords(), positions.restoredRecords());
+        }
     }
 
     /**

@@ -19,8 +19,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -59,7 +65,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     private final SchemaRegistryClient registry;
     private final Path generationFile;
     private final Path rebuildingFile;
-    private final java.util.Set<String> discardedGroups = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> discardedGroups = ConcurrentHashMap.newKeySet();
     private long highestGeneration;
     private boolean closed;
     private volatile ColoMaterializer active;
@@ -74,7 +80,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         this.generationFile = base.stateDir().resolve(base.applicationId() + ".generation");
         this.rebuildingFile = base.stateDir().resolve(base.applicationId() + ".rebuilding");
         StateDirectoryCheck.requireUsable(base.stateDir());
-        java.util.SortedMap<Long, Path> dirs = generationDirs();
+        SortedMap<Long, Path> dirs = generationDirs();
         long requested = readGeneration(rebuildingFile, 0);
         long recorded = readGeneration(generationFile, -1);
         if (recorded < 0) {
@@ -114,13 +120,12 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     }
 
     /** This colo's Streams state directories by generation (0 = the application id without -g). */
-    private java.util.SortedMap<Long, Path> generationDirs() {
-        java.util.regex.Pattern ours = java.util.regex.Pattern.compile(
-                java.util.regex.Pattern.quote(base.applicationId()) + "(?:-g(\\d{1,18}))?");
-        java.util.SortedMap<Long, Path> out = new java.util.TreeMap<>();
+    private SortedMap<Long, Path> generationDirs() {
+        Pattern ours = Pattern.compile(Pattern.quote(base.applicationId()) + "(?:-g(\\d{1,18}))?");
+        SortedMap<Long, Path> out = new TreeMap<>();
         try (Stream<Path> entries = Files.list(base.stateDir())) {
             entries.filter(Files::isDirectory).forEach(dir -> {
-                java.util.regex.Matcher m = ours.matcher(dir.getFileName().toString());
+                Matcher m = ours.matcher(dir.getFileName().toString());
                 if (m.matches()) {
                     out.put(m.group(1) == null ? 0 : Long.parseLong(m.group(1)), dir);
                 }
@@ -132,7 +137,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     }
 
     /** Deletes the state of every generation but the active one (see the class comment). */
-    private void discardInactiveGenerations(java.util.SortedMap<Long, Path> dirs) {
+    private void discardInactiveGenerations(SortedMap<Long, Path> dirs) {
         for (Map.Entry<Long, Path> e : dirs.entrySet()) {
             long g = e.getKey();
             Path dir = e.getValue();

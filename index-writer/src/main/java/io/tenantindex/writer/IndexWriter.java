@@ -15,9 +15,12 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
@@ -55,6 +58,11 @@ final class IndexWriter implements AutoCloseable {
     private final LongSupplier clock;
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final Thread thread;
+    private final ExecutorService acks = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "index-writer-ack");
+        t.setDaemon(true);
+        return t;
+    });
     private final WriterStats stats = new WriterStats();
     private volatile Producer<String, TenantRegistration> producer;
     private volatile boolean running = true;
@@ -101,7 +109,9 @@ final class IndexWriter implements AutoCloseable {
             result.completeExceptionally(new TenantIndexException(ErrorType.UNAVAILABLE,
                     "the writer is overloaded or stopping", Duration.ofSeconds(1), null));
         }
-        return result;
+        // Callers' continuations (writing the HTTP answer) run on the ack threads, never on the
+        // single writer thread, which must go straight back to committing the next batch.
+        return result.thenApplyAsync(Function.identity(), acks);
     }
 
     boolean isFenced() {
@@ -317,6 +327,7 @@ final class IndexWriter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        acks.shutdown();
         try {
             producer.close(Duration.ofSeconds(5));
         } catch (RuntimeException e) {

@@ -140,6 +140,8 @@ final class WriterRoutes {
         }
         ImportReport report = new ImportReport();
         List<Pending> chunk = new ArrayList<>(config.maxBatch());
+        // Two chunks in flight: the writer commits one while this thread parses the next.
+        List<Pending> inFlight = new ArrayList<>();
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(
                 new LimitedInputStream(ctx.bodyInputStream(), config.maxImportBytes()),
                 StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)))) {
@@ -159,17 +161,23 @@ final class WriterRoutes {
                     report.fail(lineNo, null, e);
                 }
                 if (chunk.size() >= config.maxBatch()) {
-                    report.await(chunk);
+                    report.await(inFlight);
+                    List<Pending> submitted = inFlight;
+                    inFlight = chunk;
+                    chunk = submitted;
                 }
             }
         } catch (PayloadTooLarge e) {
+            report.await(inFlight);
             report.await(chunk);
             throw new TenantIndexException(ErrorType.PAYLOAD_TOO_LARGE, "import body is larger than " + config.maxImportBytes()
                     + " bytes; the lines before the limit were written (" + report.written + ")");
         } catch (IOException e) {
+            report.await(inFlight);
             report.await(chunk);
             throw TenantIndexException.badRequest("unreadable import body (" + e + "); lines written before it: " + report.written);
         }
+        report.await(inFlight);
         report.await(chunk);
         ctx.status(report.written > 0 || report.lines == 0 ? 200 : 400);
         if (report.lastToken != null) {
@@ -214,6 +222,8 @@ final class WriterRoutes {
         }
 
         Map<String, Object> toJson() {
+            // Parse errors are reported at once, write errors when their chunk completes: sort by line.
+            errors.sort(java.util.Comparator.comparingInt(e -> (Integer) e.get("line")));
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("lines", lines);
             out.put("written", written);

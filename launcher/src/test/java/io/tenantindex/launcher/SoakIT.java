@@ -73,7 +73,8 @@ class SoakIT {
             }
 
             AtomicLong errors = new AtomicLong();
-            double maxRate = run(http, colos, Duration.ofSeconds(3), 0, errors).perSecond;
+            Load calibration = new Load();
+            double maxRate = run(http, colos, Duration.ofSeconds(3), 0, errors, calibration).perSecond;
             double target = maxRate / 2;
             List<Sample> samples = new ArrayList<>();
             ExecutorService sampler = Executors.newSingleThreadExecutor();
@@ -97,7 +98,7 @@ class SoakIT {
             Sample first = samples.get(Math.min(1, samples.size() - 1));
             Sample last = samples.get(samples.size() - 1);
             report(maxRate, target, soak, samples, errors.get(), soakSeconds);
-            assertThat(errors.get()).as("failed lookups and writes").isZero();
+            assertThat(errors.get()).as("failed lookups and writes: %s %s", calibration.failures, load.failures).isZero();
             assertThat(soak.requests).as("lookups served").isPositive();
             assertThat(last.openFds() - first.openFds()).as("file-descriptor growth").isLessThan(64);
             assertThat(last.threads() - first.threads()).as("thread growth").isLessThan(16);
@@ -106,17 +107,20 @@ class SoakIT {
         }
     }
 
-    /** Mutable counters shared by the load threads and the sampler. */
+    /** Mutable counters shared by the load threads and the sampler, and what went wrong (the first few). */
     static final class Load {
         final AtomicLong lookups = new AtomicLong();
         final AtomicLong writes = new AtomicLong();
+        final java.util.Queue<String> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+        void fail(AtomicLong errors, String what) {
+            if (errors.incrementAndGet() <= 20) {
+                failures.add(what);
+            }
+        }
     }
 
     record Result(long requests, double perSecond) {
-    }
-
-    private static Result run(HttpClient http, List<String> colos, Duration length, double rate, AtomicLong errors) throws Exception {
-        return run(http, colos, length, rate, errors, new Load());
     }
 
     /** {@code rate} 0 = as fast as possible (closed loop); otherwise spread evenly over the threads. */
@@ -139,10 +143,11 @@ class SoakIT {
                         }
                     }
                     String colo = colos.get(ThreadLocalRandom.current().nextInt(colos.size()));
-                    int status = get(http, colo + "/tenants/soak-" + ThreadLocalRandom.current().nextInt(TENANTS), null);
+                    String url = colo + "/tenants/soak-" + ThreadLocalRandom.current().nextInt(TENANTS);
+                    int status = get(http, url, null);
                     load.lookups.incrementAndGet();
                     if (status != 200) {
-                        errors.incrementAndGet();
+                        load.fail(errors, "GET " + url + " -> " + status);
                     }
                 }
                 return null;
@@ -173,16 +178,17 @@ class SoakIT {
                         HttpResponse.BodyHandlers.discarding());
                 load.writes.incrementAndGet();
                 if (r.statusCode() != 200) {
-                    errors.incrementAndGet();
+                    load.fail(errors, "PUT " + id + " -> " + r.statusCode());
                 }
             }
         } catch (IOException e) {
-            errors.incrementAndGet();
+            load.fail(errors, "PUT failed: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
+    /** The status, or -1 when the request failed at the HTTP level (refused, reset, timed out). */
     private static int get(HttpClient http, String url, String token) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15)).GET();

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -46,6 +47,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     private final AtomicInteger currentUrl = new AtomicInteger();
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
+    private final Map<String, Map<Schema, NotRegistered>> notRegistered = new ConcurrentHashMap<>();
+    /** How long "this schema is not registered under this subject" is believed without asking again. */
+    static final Duration NOT_REGISTERED_TTL = Duration.ofSeconds(10);
 
     public HttpSchemaRegistryClient(String baseUrl) {
         this(RegistryClientConfig.of(baseUrl));
@@ -81,7 +85,24 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         if (cached != null) {
             return cached;
         }
-        return lookup(subject, schema).id();
+        // A schema that is not registered (auto-registration off) would otherwise cost one failing
+        // request per record serialized; remember the answer for a short while.
+        Map<Schema, NotRegistered> misses = notRegistered.get(subject);
+        NotRegistered miss = misses == null ? null : misses.get(schema);
+        if (miss != null && System.nanoTime() - miss.atNanos < NOT_REGISTERED_TTL.toNanos()) {
+            throw miss.error;
+        }
+        try {
+            return lookup(subject, schema).id();
+        } catch (SchemaRegistryException e) {
+            if (e.errorCode() == SchemaRegistryException.SUBJECT_NOT_FOUND || e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND) {
+                notRegistered.computeIfAbsent(subject, k -> new ConcurrentHashMap<>()).put(schema, new NotRegistered(e, System.nanoTime()));
+            }
+            throw e;
+        }
+    }
+
+    private record NotRegistered(SchemaRegistryException error, long atNanos) {
     }
 
     @Override

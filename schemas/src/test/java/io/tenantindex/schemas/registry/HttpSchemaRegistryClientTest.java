@@ -118,6 +118,20 @@ class HttpSchemaRegistryClientTest {
     }
 
     @Test
+    void shouldRememberBrieflyThatASchemaIsNotRegisteredInsteadOfAskingPerRecord() {
+        try (StubHttpServer server = StubHttpServer.http(req ->
+                Reply.json(404, "{\"error_code\":40403,\"message\":\"Schema not found\"}"))) {
+            var client = new HttpSchemaRegistryClient(fast(server.url()));
+            for (int i = 0; i < 50; i++) {
+                assertThatThrownBy(() -> client.lookupId(SUBJECT, SCHEMA))
+                        .isInstanceOfSatisfying(SchemaRegistryException.class,
+                                e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SCHEMA_NOT_FOUND));
+            }
+            assertThat(server.requests()).as("one request, then the remembered answer").hasSize(1);
+        }
+    }
+
+    @Test
     void shouldServeTheHotPathFromCacheInBothDirections() {
         Map<String, Reply> replies = Map.of(
                 "POST /subjects/tenant-index-value/versions", Reply.json(200, "{\"id\":" + BIG_ID + "}"),

@@ -131,6 +131,9 @@ public final class BenchMain {
                     nginx = http(colo);
                 }
                 memory(colo, "after the HTTP benchmarks");
+                if (!skip("http") && !skip("emission")) {
+                    colo = emission(colo);
+                }
                 Procs.stop(colo, 60);
                 colo = null;
                 if (!skip("jmh")) {
@@ -388,13 +391,17 @@ public final class BenchMain {
     }
 
     private Procs.Child launchColo(Colo c) throws IOException {
+        return launchColo(c, true);
+    }
+
+    private Procs.Child launchColo(Colo c, boolean usageEmission) throws IOException {
         List<String> cmd = jvm("colo-" + c.code(), opts.getOrDefault("colo-heap", "512m"));
         cmd.addAll(List.of("io.tenantindex.lookup.ColoServer", "--colo", c.code(), "--http-host", "127.0.0.1",
                 "--http-port", Integer.toString(c.port()), "--bootstrap-servers", bootstrap, "--registry-url", registryUrl,
                 "--state-dir", c.stateDir().toString(),
                 // As in the local stack, which owns its registry: the usage emitter registers its schema. Without it
                 // every usage event costs a failing registry round trip (found by profiling this bench).
-                "--registry-auto-register", "true"));
+                "--registry-auto-register", "true", "--usage-emitter-enabled", Boolean.toString(usageEmission)));
         return Procs.start("colo-" + c.code(), cmd, logs);
     }
 
@@ -528,6 +535,37 @@ public final class BenchMain {
     private Colo current;
 
     /** SIGTERM (clean close, leaves the group), then the same colo on the same state dir: launch → ready. */
+    /**
+     * Issue 6's target: what usage emission costs a lookup. The same colo (same state) is restarted
+     * with emission off, then on, and measured with the same wrk run after the same warm-up.
+     */
+    private Procs.Child emission(Procs.Child colo) throws Exception {
+        Path lua = work.resolve("random-tenant.lua");
+        int seconds = (int) longOpt("wrk-seconds", 20);
+        int conns = (int) longOpt("wrk-connections", 64);
+        int threads = (int) longOpt("wrk-threads", 2);
+        Map<Boolean, JsonNode> runs = new LinkedHashMap<>();
+        Procs.Child running = colo;
+        for (boolean on : List.of(false, true)) {
+            Procs.stop(running, 60);
+            System.out.println("bench: colo " + current.code() + " with usage emission " + (on ? "on" : "off"));
+            running = launchColo(current, on);
+            awaitReady(running, current.port(), 300);
+            wrk(current.port(), lua, threads, conns, Math.max(3, seconds / 2));
+            runs.put(on, wrk(current.port(), lua, threads, conns, seconds));
+        }
+        double off = rps(runs.get(false));
+        double on = rps(runs.get(true));
+        String how = String.format(Locale.ROOT, "the colo restarted on the same state with --usage-emitter-enabled false, then "
+                + "true; each time a warm-up and then wrk -t%d -c%d -d%ds with the random-tenant script; errors: off %d, on %d",
+                threads, conns, seconds, errors(runs.get(false)), errors(runs.get(true)));
+        report.add("Usage emission", "lookups/s with emission off", off, "req/s", how);
+        report.add("Usage emission", "lookups/s with emission on", on, "req/s", "same run");
+        report.atMost("Usage emission", "throughput cost of emission (1 − on ÷ off)", Math.max(0, (1 - on / off) * 100), "%", 10,
+                "ratio of the two figures above");
+        return running;
+    }
+
     private Procs.Child warmRestart(Procs.Child child) throws Exception {
         Procs.stop(child, 60);
         System.out.println("bench: warm restart of colo " + current.code());

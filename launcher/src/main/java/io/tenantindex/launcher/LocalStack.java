@@ -8,7 +8,7 @@ import io.tenantindex.kafka.embedded.EmbeddedKafkaBroker;
 import io.tenantindex.lookup.ColoConfig;
 import io.tenantindex.lookup.ColoServer;
 import io.tenantindex.lookup.usage.KafkaUsageEmitter;
-import io.tenantindex.lookup.usage.UsageEmitterConfig;
+import io.tenantindex.lookup.usage.UsageRecorder;
 import io.tenantindex.schemas.registry.EmbeddedSchemaRegistry;
 import io.tenantindex.sink.SinkConfig;
 import io.tenantindex.sink.UsageSink;
@@ -90,7 +90,7 @@ public final class LocalStack implements AutoCloseable {
                     ConfigKeys.HTTP_PORT, Integer.toString(colo.getValue()),
                     ConfigKeys.STATE_DIR, config.dataDir().resolve("colos").resolve(colo.getKey()).toString()));
             // The colo owns its emitter and closes it; until the colo has started, we do.
-            KafkaUsageEmitter emitter = KafkaUsageEmitter.start(UsageEmitterConfig.from(coloSettings));
+            UsageRecorder emitter = KafkaUsageEmitter.fromSettings(coloSettings);
             ColoServer server;
             try {
                 server = ColoServer.start(ColoConfig.from(coloSettings), emitter);

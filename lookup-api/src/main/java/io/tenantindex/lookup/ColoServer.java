@@ -9,7 +9,6 @@ import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.metrics.ServiceMetrics;
 import io.tenantindex.lookup.usage.KafkaUsageEmitter;
-import io.tenantindex.lookup.usage.UsageEmitterConfig;
 import io.tenantindex.lookup.usage.UsageRecorder;
 import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
 import org.slf4j.Logger;
@@ -110,7 +109,7 @@ public final class ColoServer implements AutoCloseable {
             colo = config.colo();
             // Checked before anything starts, so a bad directory is one clear line, not a Streams stack trace.
             StateDirectoryCheck.requireUsable(config.materializer().stateDir());
-            server = start(config, KafkaUsageEmitter.start(UsageEmitterConfig.from(settings)));
+            server = start(config, KafkaUsageEmitter.fromSettings(settings));
         } catch (ConfigException e) {
             LOG.error("colo cannot start: {}", e.getMessage());
             System.err.println("lookup-api: cannot start: " + e.getMessage());

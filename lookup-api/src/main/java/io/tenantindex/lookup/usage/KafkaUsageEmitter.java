@@ -1,5 +1,6 @@
 package io.tenantindex.lookup.usage;
 
+import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.kafka.TopicAdmin;
 import io.tenantindex.schemas.LookupOutcome;
 import io.tenantindex.schemas.UsageEvent;
@@ -68,6 +69,11 @@ public final class KafkaUsageEmitter implements UsageRecorder {
      * be able to start and serve from local state while Kafka is unreachable, so a failed topic
      * check is logged, not thrown (the sink creates the topic too; until then events fail and count).
      */
+    /** The recorder a colo runs with: an emitter, or {@link UsageRecorder#NONE} when {@code usage.emitter.enabled=false}. */
+    public static UsageRecorder fromSettings(Settings settings) {
+        return settings.bool(UsageEmitterConfig.ENABLED, true) ? start(UsageEmitterConfig.from(settings)) : UsageRecorder.NONE;
+    }
+
     public static KafkaUsageEmitter start(UsageEmitterConfig config) {
         Properties adminProps = config.kafka().clientProperties();
         int timeoutMs = (int) Math.max(1_000, config.maxBlock().toMillis());

@@ -22,6 +22,8 @@ public record UsageEmitterConfig(
         Duration maxBlock,
         Duration closeTimeout) {
 
+    /** false: a colo records no usage at all (for measuring what emission costs, or colos without a sink). */
+    public static final String ENABLED = "usage.emitter.enabled";
     public static final String BUFFER_SIZE = "usage.emitter.buffer.size";
     public static final String LINGER_MS = "usage.emitter.linger.ms";
     public static final String MAX_BLOCK_MS = "usage.emitter.max.block.ms";

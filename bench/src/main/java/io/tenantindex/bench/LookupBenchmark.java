@@ -4,7 +4,7 @@ import io.tenantindex.colo.ColoMaterializer;
 import io.tenantindex.colo.MaterializerConfig;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.config.Settings;
-import io.tenantindex.lookup.TenantJson;
+import io.tenantindex.schemas.TenantJson;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
 import java.util.Map;

@@ -8,6 +8,8 @@ import io.tenantindex.common.TenantIds;
 import io.tenantindex.common.TenantIndexException;
 import io.tenantindex.common.http.BearerAuth;
 import io.tenantindex.common.http.HttpServers;
+import io.tenantindex.common.http.PageRequest;
+import io.tenantindex.schemas.TenantJson;
 import io.tenantindex.schemas.TenantRegistration;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -27,8 +29,6 @@ import java.util.concurrent.TimeUnit;
 /** The index-writer's HTTP API (see design.md, "index-writer"). */
 final class WriterRoutes {
     static final String TOKEN_HEADER = "X-Consistency-Token";
-    /** Largest page of GET /tenants, as on the colos. */
-    static final int MAX_PAGE = 1000;
     /** Import results list at most this many failed lines; the counts are always complete. */
     private static final int MAX_REPORTED_ERRORS = 1000;
 
@@ -78,7 +78,7 @@ final class WriterRoutes {
         ctx.future(() -> result.thenAccept(r -> ctx.status(r.created() ? 201 : 200)
                 .header("ETag", etag(r.version()))
                 .header(TOKEN_HEADER, r.token().encode())
-                .json(TenantEntryJson.of(r.entry()))));
+                .json(TenantJson.of(r.entry()))));
     }
 
     private void delete(Context ctx) {
@@ -95,31 +95,16 @@ final class WriterRoutes {
         if (entry == null) {
             throw new TenantIndexException(ErrorType.TENANT_NOT_FOUND, "tenant " + tenantId + " is not registered");
         }
-        ctx.header("ETag", etag(entry.getVersion())).json(TenantEntryJson.of(entry));
+        ctx.header("ETag", etag(entry.getVersion())).json(TenantJson.of(entry));
     }
 
     /** Pages through the authoritative view in key order: the colos' GET /tenants contract, for diffing. */
     private void list(Context ctx) {
-        String after = ctx.queryParam("after");
-        if (after != null && !TenantIds.isValid(after)) {
-            throw TenantIndexException.badRequest("after must be a tenant id (the nextCursor of the previous page)");
-        }
-        int limit = 100;
-        String rawLimit = ctx.queryParam("limit");
-        if (rawLimit != null) {
-            try {
-                limit = Integer.parseInt(rawLimit.trim());
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > MAX_PAGE) {
-                throw TenantIndexException.badRequest("limit must be between 1 and " + MAX_PAGE + ", got '" + rawLimit + "'");
-            }
-        }
-        TenantView.Page page = app.view().page(after, limit);
+        PageRequest request = PageRequest.from(ctx);
+        TenantView.Page page = app.view().page(request.after(), request.limit());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("source", "writer");
-        body.put("items", page.items().stream().map(TenantEntryJson::of).toList());
+        body.put("items", page.items().stream().map(TenantJson::of).toList());
         body.put("nextCursor", page.nextCursor());
         ctx.json(body);
     }

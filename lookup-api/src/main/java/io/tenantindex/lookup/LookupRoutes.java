@@ -14,8 +14,10 @@ import io.tenantindex.common.TenantIds;
 import io.tenantindex.common.TenantIndexException;
 import io.tenantindex.common.http.BearerAuth;
 import io.tenantindex.common.http.ClasspathResources;
+import io.tenantindex.common.http.PageRequest;
 import io.tenantindex.lookup.usage.UsageRecorder;
 import io.tenantindex.schemas.LookupOutcome;
+import io.tenantindex.schemas.TenantJson;
 import io.tenantindex.schemas.TenantRegistration;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -40,7 +42,6 @@ import java.util.regex.Pattern;
  */
 public final class LookupRoutes {
     public static final String TOKEN_HEADER = "X-Consistency-Token";
-    public static final int MAX_PAGE = 1000;
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
     private static final Pattern WAIT = Pattern.compile("(\\d{1,9})(ms|s)?");
 
@@ -191,27 +192,12 @@ public final class LookupRoutes {
     }
 
     private void listTenants(Context ctx) {
-        String after = ctx.queryParam("after");
-        if (after != null && !TenantIds.isValid(after)) {
-            throw TenantIndexException.badRequest("after must be a tenant id (the nextCursor of the previous page)");
-        }
-        int limit = 100;
-        String rawLimit = ctx.queryParam("limit");
-        if (rawLimit != null) {
-            try {
-                limit = Integer.parseInt(rawLimit.trim());
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > MAX_PAGE) {
-                throw TenantIndexException.badRequest("limit must be between 1 and " + MAX_PAGE + ", got '" + rawLimit + "'");
-            }
-        }
+        PageRequest request = PageRequest.from(ctx);
         ReplicaState state = replica.state();
         if (!state.ready() && !serveStale) {
             throw TenantIndexException.notReady("colo " + replica.colo() + " is restoring its replica", RETRY_AFTER);
         }
-        IndexReplica.TenantPage page = replica.page(after, limit);
+        IndexReplica.TenantPage page = replica.page(request.after(), request.limit());
         replicaHeaders(ctx, !state.ready());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("colo", replica.colo());

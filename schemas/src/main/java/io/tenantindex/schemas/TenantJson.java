@@ -1,9 +1,11 @@
-package io.tenantindex.lookup;
+package io.tenantindex.schemas;
 
-import io.tenantindex.schemas.TenantRegistration;
 import java.util.List;
 
-/** The JSON shape of an index entry in lookup responses (the Avro class itself is not a JSON bean). */
+/**
+ * The JSON shape of an index entry, the same at the writer and in every colo (the Avro class itself
+ * is not a JSON bean).
+ */
 public record TenantJson(String tenantId, String doId, String coloHint, long version, Metadata metadata,
                          long registeredAt, long updatedAt) {
 

@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
-import io.tenantindex.common.config.ConfigKeys;
-import io.tenantindex.common.config.Settings;
 import io.tenantindex.testing.SharedKafka;
 import io.tenantindex.testing.TopicOffsets;
 import java.net.URI;
@@ -42,16 +40,7 @@ class HostileInputIT {
     static void start() {
         String prefix = SharedKafka.uniqueName("hostile");
         indexTopic = prefix + "-index";
-        stack = LocalStack.start(LocalStackConfig.from(Settings.of(Map.of(
-                ConfigKeys.BOOTSTRAP_SERVERS, SharedKafka.bootstrapServers(),
-                ConfigKeys.INDEX_TOPIC, indexTopic,
-                ConfigKeys.USAGE_TOPIC, prefix + "-usage",
-                LocalStackConfig.DATA_DIR, SharedKafka.tempDir("hostile").toString(),
-                LocalStackConfig.REGISTRY_PORT, "0",
-                LocalStackConfig.WRITER_PORT, "0",
-                LocalStackConfig.COLOS, "ORD:0",
-                LocalStackConfig.SINK_PORT, "0",
-                "sink.application.id", prefix + "-sink"))));
+        stack = TestStacks.start(TestStacks.settings(prefix, "ORD:0"));
         ports = stack.urls().entrySet().stream()
                 .filter(e -> e.getValue().startsWith("http") && !e.getKey().equals("registry"))
                 .map(e -> URI.create(e.getValue()).getPort()).toList();

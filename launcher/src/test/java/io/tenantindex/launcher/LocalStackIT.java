@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
-import io.tenantindex.common.config.ConfigKeys;
-import io.tenantindex.common.config.Settings;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
 import java.net.http.HttpResponse;
@@ -30,16 +28,7 @@ class LocalStackIT {
     @BeforeAll
     static void start() {
         String prefix = SharedKafka.uniqueName("stack");
-        stack = LocalStack.start(LocalStackConfig.from(Settings.of(Map.of(
-                ConfigKeys.BOOTSTRAP_SERVERS, SharedKafka.bootstrapServers(),
-                ConfigKeys.INDEX_TOPIC, prefix + "-index",
-                ConfigKeys.USAGE_TOPIC, prefix + "-usage",
-                LocalStackConfig.DATA_DIR, SharedKafka.tempDir("stack").toString(),
-                LocalStackConfig.REGISTRY_PORT, "0",
-                LocalStackConfig.WRITER_PORT, "0",
-                LocalStackConfig.COLOS, "ORD:0,SIN:0,AMS:0",
-                LocalStackConfig.SINK_PORT, "0",
-                "sink.application.id", prefix + "-sink"))));
+        stack = TestStacks.start(TestStacks.settings(prefix, "ORD:0,SIN:0,AMS:0"));
         writer = stack.writerUrl();
         colos = stack.urls().entrySet().stream().filter(e -> e.getKey().startsWith("lookup-api")).map(Map.Entry::getValue).toList();
         assertThat(colos).hasSize(3);

@@ -2,8 +2,6 @@ package io.tenantindex.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tenantindex.common.config.ConfigKeys;
-import io.tenantindex.common.config.Settings;
 import io.tenantindex.testing.SharedKafka;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -45,16 +43,7 @@ class SoakIT {
     void shouldServeAtHalfTheMaximumRateWithoutErrorsOrGrowth() throws Exception {
         long soakSeconds = Long.getLong("soak.seconds", 20);
         String prefix = SharedKafka.uniqueName("soak");
-        try (LocalStack stack = LocalStack.start(LocalStackConfig.from(Settings.of(Map.of(
-                ConfigKeys.BOOTSTRAP_SERVERS, SharedKafka.bootstrapServers(),
-                ConfigKeys.INDEX_TOPIC, prefix + "-index",
-                ConfigKeys.USAGE_TOPIC, prefix + "-usage",
-                LocalStackConfig.DATA_DIR, SharedKafka.tempDir("soak").toString(),
-                LocalStackConfig.REGISTRY_PORT, "0",
-                LocalStackConfig.WRITER_PORT, "0",
-                LocalStackConfig.COLOS, "ORD:0,SIN:0,AMS:0",
-                LocalStackConfig.SINK_PORT, "0",
-                "sink.application.id", prefix + "-sink"))))) {
+        try (LocalStack stack = TestStacks.start(TestStacks.settings(prefix, "ORD:0,SIN:0,AMS:0"))) {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             String writer = stack.writerUrl();
             String auth = "Bearer " + stack.credentials().orElseThrow().adminToken();

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.config.ConfigKeys;
-import io.tenantindex.common.config.Settings;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
 import java.nio.file.Files;
@@ -36,18 +35,8 @@ class StatusPageIT {
                 "status page browser test skipped: needs Debian's chromium and chromium-driver on the PATH "
                         + "(apt-get install chromium chromium-driver)");
         String prefix = SharedKafka.uniqueName("status");
-        stack = LocalStack.start(LocalStackConfig.from(Settings.of(Map.of(
-                ConfigKeys.BOOTSTRAP_SERVERS, SharedKafka.bootstrapServers(),
-                ConfigKeys.INDEX_TOPIC, prefix + "-index",
-                ConfigKeys.USAGE_TOPIC, prefix + "-usage",
-                LocalStackConfig.DATA_DIR, SharedKafka.tempDir("status").toString(),
-                LocalStackConfig.REGISTRY_PORT, "0",
-                LocalStackConfig.WRITER_PORT, "0",
-                LocalStackConfig.COLOS, "ORD:0,SIN:0,AMS:0",
-                LocalStackConfig.SINK_PORT, "0",
-                // Tokens are LocalStackIT's subject; this test is about something else.
-                ConfigKeys.AUTH_DISABLED, "true",
-                "sink.application.id", prefix + "-sink"))));
+        // Tokens are LocalStackIT's subject; this test is about something else.
+        stack = TestStacks.start(TestStacks.settings(prefix, "ORD:0,SIN:0,AMS:0").with(ConfigKeys.AUTH_DISABLED, "true"));
         writer = stack.writerUrl();
         colos = stack.urls().entrySet().stream().filter(e -> e.getKey().startsWith("lookup-api")).map(Map.Entry::getValue).toList();
     }

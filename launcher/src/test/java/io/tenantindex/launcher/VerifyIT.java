@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.TenantIds;
 import io.tenantindex.common.config.ConfigKeys;
-import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.kafka.KafkaSettings;
 import io.tenantindex.schemas.TenantMetadata;
 import io.tenantindex.schemas.TenantRegistration;
@@ -22,7 +21,6 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -49,18 +47,8 @@ class VerifyIT {
     static void start() {
         String prefix = SharedKafka.uniqueName("verify");
         topic = prefix + "-index";
-        stack = LocalStack.start(LocalStackConfig.from(Settings.of(Map.of(
-                ConfigKeys.BOOTSTRAP_SERVERS, SharedKafka.bootstrapServers(),
-                ConfigKeys.INDEX_TOPIC, topic,
-                ConfigKeys.USAGE_TOPIC, prefix + "-usage",
-                LocalStackConfig.DATA_DIR, SharedKafka.tempDir("verify").toString(),
-                LocalStackConfig.REGISTRY_PORT, "0",
-                LocalStackConfig.WRITER_PORT, "0",
-                LocalStackConfig.COLOS, "ORD:0,SIN:0",
-                LocalStackConfig.SINK_PORT, "0",
-                "sink.application.id", prefix + "-sink",
-                // The writer's bearer auth is not what this test is about.
-                ConfigKeys.AUTH_DISABLED, "true"))));
+        // The writer's bearer auth is not what this test is about.
+        stack = TestStacks.start(TestStacks.settings(prefix, "ORD:0,SIN:0").with(ConfigKeys.AUTH_DISABLED, "true"));
     }
 
     @AfterAll

@@ -1,5 +1,7 @@
 package io.tenantindex.sink;
 
+import static org.awaitility.Awaitility.await;
+
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.kafka.KafkaSettings;
@@ -11,6 +13,7 @@ import io.tenantindex.schemas.registry.EmbeddedSchemaRegistry;
 import io.tenantindex.testing.SharedKafka;
 import java.util.Arrays;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -80,17 +83,15 @@ public final class UsageSinkBench {
 
             long start = System.nanoTime();
             try (UsageSink sink = UsageSink.start(SinkConfig.from(settings))) {
-                long firstProcessed = 0;
-                while (true) {
+                long[] first = {0};
+                await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
                     Map<String, Object> stats = sink.stats();
-                    if (firstProcessed == 0 && (long) stats.get("processed") > 0) {
-                        firstProcessed = System.nanoTime();
+                    if (first[0] == 0 && (long) stats.get("processed") > 0) {
+                        first[0] = System.nanoTime();
                     }
-                    if ((long) stats.get("lag") == 0 && (long) stats.get("processed") > 0) {
-                        break;
-                    }
-                    Thread.sleep(100);
-                }
+                    return (long) stats.get("lag") == 0 && (long) stats.get("processed") > 0;
+                });
+                long firstProcessed = first[0];
                 long done = System.nanoTime();
                 System.out.printf("sink: %d events in %d ms from start = %.0f events/s (%.0f events/s after the first record)%n",
                         emitted, (done - start) / 1_000_000, emitted / ((done - start) / 1e9),

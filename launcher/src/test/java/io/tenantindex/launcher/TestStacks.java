@@ -1,0 +1,30 @@
+package io.tenantindex.launcher;
+
+import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.common.config.Settings;
+import io.tenantindex.testing.SharedKafka;
+import java.util.Map;
+
+/** Settings of a local stack for a test: the shared broker, topics and app ids of its own, free ports, a temp dir. */
+final class TestStacks {
+    private TestStacks() {
+    }
+
+    /** Topics {@code <prefix>-index} and {@code <prefix>-usage}; {@code colos} like {@code "ORD:0,SIN:0"}. */
+    static Settings settings(String prefix, String colos) {
+        return Settings.of(Map.of(
+                ConfigKeys.BOOTSTRAP_SERVERS, SharedKafka.bootstrapServers(),
+                ConfigKeys.INDEX_TOPIC, prefix + "-index",
+                ConfigKeys.USAGE_TOPIC, prefix + "-usage",
+                LocalStackConfig.DATA_DIR, SharedKafka.tempDir(prefix).toString(),
+                LocalStackConfig.REGISTRY_PORT, "0",
+                LocalStackConfig.WRITER_PORT, "0",
+                LocalStackConfig.COLOS, colos,
+                LocalStackConfig.SINK_PORT, "0",
+                "sink.application.id", prefix + "-sink"));
+    }
+
+    static LocalStack start(Settings settings) {
+        return LocalStack.start(LocalStackConfig.from(settings));
+    }
+}

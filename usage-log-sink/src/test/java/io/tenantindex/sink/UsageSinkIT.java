@@ -265,6 +265,10 @@ class UsageSinkIT {
                 assertThat(unknown.get("events")).isEmpty();
                 unknownCursor = unknown.get("nextCursor").isNull() ? null : unknown.get("nextCursor").asText();
             } while (unknownCursor != null);
+            // Aggregates come from the Streams stores, queryable once the sink's stream thread runs
+            // (events above are read from the topic and need no store).
+            await().atMost(PATIENCE).until(() ->
+                    Http.get("http://127.0.0.1:" + sink.port() + "/usage/nobody?granularity=hour").statusCode() != 503);
             assertThat(getJson(sink, "/usage/nobody?granularity=hour", 200).get("windows")).isEmpty();
 
             String pagerCursor = getJson(sink, "/usage/pager/events?limit=1", 200).get("nextCursor").asText();

@@ -185,10 +185,6 @@ public final class WriterApp implements AutoCloseable {
         return http;
     }
 
-    public boolean isFenced() {
-        return writer.isFenced();
-    }
-
     @Override
     public void close() {
         status = "STOPPING";

@@ -125,7 +125,7 @@ public final class HttpServers {
         ctx.status(e.getStatus()).json(new ErrorBody(type.name(), e.getMessage()));
     }
 
-    public static void respond(Context ctx, ErrorType type, String message) {
+    private static void respond(Context ctx, ErrorType type, String message) {
         ctx.status(type.status()).json(new ErrorBody(type.name(), message));
     }
 }

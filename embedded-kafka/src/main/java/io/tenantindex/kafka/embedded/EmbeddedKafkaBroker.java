@@ -38,13 +38,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final KafkaRaftServer server;
     private final String bootstrapServers;
     private final String saslBootstrapServers;
-    private final Path dataDir;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, String saslBootstrapServers, Path dataDir) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, String saslBootstrapServers) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.saslBootstrapServers = saslBootstrapServers;
-        this.dataDir = dataDir;
     }
 
     /**
@@ -94,7 +92,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
         String bootstrap = "127.0.0.1:" + brokerPort;
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, saslBootstrap, dataDir);
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, saslBootstrap);
         broker.awaitReady();
         LOG.info("Kafka broker (KRaft) ready at {} in {} ms, data in {}", bootstrap,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dataDir);
@@ -179,10 +177,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("this broker has no SASL listener");
         }
         return saslBootstrapServers;
-    }
-
-    public Path dataDir() {
-        return dataDir;
     }
 
     @Override

@@ -83,6 +83,16 @@ class HostileInputIT {
     }
 
     @Example
+    void shouldAnswerAMalformedPercentEscapeInAPathParameterWith400() throws Exception {
+        // Found by the property above: Jetty passes "/usage/;%" on, and decoding the parameter failed with a 500.
+        for (int port : ports) {
+            RawHttp.Response r = RawHttp.send(port, "GET", "/usage/;%", List.of(), new byte[0]);
+            assertThat(r.status()).as("port %d: %s", port, r).isEqualTo(400);
+            assertThat(Json.MAPPER.readTree(r.body()).path("error").asText()).isEqualTo("BAD_REQUEST");
+        }
+    }
+
+    @Example
     void shouldCutOffASlowlorisBodyInsteadOfHoldingAThread() {
         int writerPort = URI.create(stack.writerUrl()).getPort();
         byte[] body = "{\"metadata\":{\"tier\":\"pro\"}}".repeat(40).getBytes(StandardCharsets.UTF_8);

@@ -11,6 +11,7 @@ import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.TenantIndexException;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -25,6 +26,8 @@ public final class HttpServers {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServers.class);
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
     static final int MAX_HEADER_BYTES = 16 * 1024;
+    /** Every '%' starts a two-hex-digit escape. */
+    private static final Pattern WELL_FORMED_PATH = Pattern.compile("([^%]|%[0-9A-Fa-f]{2})*");
     static final long IDLE_TIMEOUT_MS = 15_000;
     static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
 
@@ -47,6 +50,13 @@ public final class HttpServers {
                 http.setSendServerVersion(false);
             });
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            // Path parameters are percent-decoded lazily by the route; a malformed escape (say "/usage/;%")
+            // that Jetty let through would surface there as an IllegalArgumentException, a 500.
+            config.routes.before(ctx -> {
+                if (!WELL_FORMED_PATH.matcher(ctx.req().getRequestURI()).matches()) {
+                    throw TenantIndexException.badRequest("malformed percent-encoding in the request path");
+                }
+            });
             config.routes.exception(TenantIndexException.class, HttpServers::handleTenantIndexException);
             config.routes.exception(HttpResponseException.class, HttpServers::handleJavalinResponse);
             // Only reading a request can be the client's fault; failing to write a response is ours (500).

@@ -11,7 +11,6 @@ import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.TenantIndexException;
 import java.util.Locale;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -26,8 +25,6 @@ public final class HttpServers {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServers.class);
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
     static final int MAX_HEADER_BYTES = 16 * 1024;
-    /** Every '%' starts a two-hex-digit escape. */
-    private static final Pattern WELL_FORMED_PATH = Pattern.compile("([^%]|%[0-9A-Fa-f]{2})*");
     static final long IDLE_TIMEOUT_MS = 15_000;
     static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
 
@@ -53,7 +50,7 @@ public final class HttpServers {
             // Path parameters are percent-decoded lazily by the route; a malformed escape (say "/usage/;%")
             // that Jetty let through would surface there as an IllegalArgumentException, a 500.
             config.routes.before(ctx -> {
-                if (!WELL_FORMED_PATH.matcher(ctx.req().getRequestURI()).matches()) {
+                if (!wellFormedEscapes(ctx.req().getRequestURI())) {
                     throw TenantIndexException.badRequest("malformed percent-encoding in the request path");
                 }
             });
@@ -78,6 +75,16 @@ public final class HttpServers {
             });
             routes.accept(config);
         });
+    }
+
+    /** Whether every '%' in {@code path} starts a two-hex-digit escape (one linear pass, no regex). */
+    static boolean wellFormedEscapes(String path) {
+        for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 3)) {
+            if (i + 2 >= path.length() || Character.digit(path.charAt(i + 1), 16) < 0 || Character.digit(path.charAt(i + 2), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static HttpException jettyRejection(Throwable e) {

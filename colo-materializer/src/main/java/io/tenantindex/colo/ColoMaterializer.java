@@ -416,23 +416,35 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
 
     /**
      * Applied is not yet queryable: after a restore the state updater has the records in the store a
-     * moment before the task runs and interactive queries can reach it (lookups would get 503s, and a
-     * rebuild would switch to a replica that cannot answer yet). Ready only once every partition reads.
+     * moment before the task runs, and while a restored task moves from the state updater to the
+     * stream thread, interactive queries find it in neither (lookups would get 503s, and a rebuild
+     * would switch to a replica that cannot answer yet). Ready only once the client runs every task
+     * and every partition reads.
      */
     private void readyOnceQueryable() {
-        for (int p = 0; p < partitions; p++) {
-            try {
-                store(p).approximateNumEntries();
-            } catch (RuntimeException notYet) {
-                if (!scheduler.isShutdown()) {
-                    scheduler.schedule(this::readyOnceQueryable, 20, TimeUnit.MILLISECONDS);
-                }
-                return;
+        if (!allPartitionsQueryable()) {
+            if (!scheduler.isShutdown()) {
+                scheduler.schedule(this::readyOnceQueryable, 20, TimeUnit.MILLISECONDS);
             }
+            return;
         }
         if (ready.complete(null)) {
             LOG.info("colo {}: ready after {} ms, {} records read from Kafka ({} restored)", config.colo(),
                     System.currentTimeMillis() - startedAtMillis, positions.reReadRecords(), positions.restoredRecords());
+        }
+    }
+
+    private boolean allPartitionsQueryable() {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return false;
+        }
+        try {
+            for (int p = 0; p < partitions; p++) {
+                store(p).approximateNumEntries();
+            }
+            return true;
+        } catch (RuntimeException notYet) {
+            return false;
         }
     }
 

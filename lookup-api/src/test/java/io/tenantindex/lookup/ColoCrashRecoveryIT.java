@@ -181,7 +181,9 @@ class ColoCrashRecoveryIT {
     }
 
     private static String digestOf(String base) throws IOException {
-        return Json.MAPPER.readTree(Http.get(base + "/digest").body()).path("digest").asText();
+        var response = Http.get(base + "/digest");
+        assertThat(response.statusCode()).as("GET /digest: %s", response.body()).isEqualTo(200);
+        return Json.MAPPER.readTree(response.body()).path("digest").asText();
     }
 
     /** Overwrites every file of every task's RocksDB store with random bytes of the same length. */

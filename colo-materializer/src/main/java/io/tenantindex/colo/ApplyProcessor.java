@@ -1,7 +1,5 @@
 package io.tenantindex.colo;
 
-import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
@@ -31,18 +29,9 @@ final class ApplyProcessor extends ContextualProcessor<String, IndexRecord, Stri
         IndexRecord value = record.value();
         if (value != null && value.isPoison()) {
             poison.record(meta.topic(), meta.partition(), meta.offset(), record.key(), value.error(), dlqTopic);
-            RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-            headers.add(DeadLetterTopic.HEADER_ERROR, utf8(value.error()));
-            headers.add(DeadLetterTopic.HEADER_TOPIC, utf8(meta.topic()));
-            headers.add(DeadLetterTopic.HEADER_PARTITION, utf8(Integer.toString(meta.partition())));
-            headers.add(DeadLetterTopic.HEADER_OFFSET, utf8(Long.toString(meta.offset())));
-            headers.add(DeadLetterTopic.HEADER_COLO, utf8(colo));
-            context().forward(new Record<>(record.key(), value.raw(), record.timestamp(), headers));
+            context().forward(new Record<>(record.key(), value.raw(), record.timestamp(),
+                    DeadLetterTopic.headers(record.headers(), value.error(), meta.topic(), meta.partition(), meta.offset(), colo)));
         }
         positions.processed(meta.partition(), meta.offset());
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -24,6 +24,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -75,6 +76,8 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
     private final ExecutorService completions;
     private final Admin admin;
     private final KafkaStreams streams;
+    /** Set when the index was bulk-restored (see {@link BulkRestore}); runs once the replica is ready. */
+    private final PoisonScan poisonScan;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final long startedAtMillis = System.currentTimeMillis();
 
@@ -100,17 +103,29 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
         adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
         this.admin = Admin.create(adminProps);
         this.partitions = config.topics().indexPartitions();
+        Map<Integer, Long> bulkRestored = Map.of();
         try {
             TopicAdmin.ensureTopics(admin, List.of(config.topics().index(), config.dlqSpec()));
             this.partitions = TopicAdmin.partitionCount(admin, topic);
+            bulkRestored = BulkRestore.commitStableEnds(admin, config.applicationId(), topic);
         } catch (RuntimeException e) {
             markDegraded(e);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("colo {}: could not prepare a bulk restore, reading the index record by record: {}", config.colo(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!bulkRestored.isEmpty()) {
+            LOG.info("colo {}: new consumer group {}: restoring the index in bulk up to offsets {}", config.colo(),
+                    config.applicationId(), bulkRestored);
         }
 
         this.stores = new AtomicReferenceArray<>(Math.max(partitions, config.topics().indexPartitions()));
         Properties props = ColoTopology.getStreamsConfig(config);
+        IndexRecordSerde values = new IndexRecordSerde(registry);
         this.streams = new KafkaStreams(ColoTopology.buildTopology(new StreamsBuilder(), props, config,
-                new IndexRecordSerde(registry), positions, poison), props);
+                values, positions, poison), props);
+        this.poisonScan = bulkRestored.isEmpty() ? null : new PoisonScan(config, bulkRestored, values.deserializer(), poison);
         // Despite its name this listener hears the restores of every store, not only global ones.
         streams.setGlobalStateRestoreListener(positions);
         streams.setUncaughtExceptionHandler(e -> {
@@ -299,6 +314,9 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        if (poisonScan != null) {
+            poisonScan.close();
+        }
         // Leave the group so that a restart is assigned its partitions at once, not after session.timeout.ms.
         // With Kafka unreachable there is no group to leave: do not hold shutdown for the full timeout.
         Duration timeout = degradedSince != null ? DEGRADED_CLOSE_TIMEOUT : CLOSE_TIMEOUT;
@@ -431,6 +449,9 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
         if (ready.complete(null)) {
             LOG.info("colo {}: ready after {} ms, {} records read from Kafka ({} restored)", config.colo(),
                     System.currentTimeMillis() - startedAtMillis, positions.reReadRecords(), positions.restoredRecords());
+            if (poisonScan != null) {
+                daemon("colo-" + config.colo() + "-poison-scan").newThread(poisonScan).start();
+            }
         }
     }
 

@@ -2,8 +2,11 @@ package io.tenantindex.colo;
 
 import io.tenantindex.common.kafka.TopicSpec;
 import io.tenantindex.common.kafka.TopicsConfig;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.config.TopicConfig;
 
 /**
@@ -32,5 +35,20 @@ public final class DeadLetterTopic {
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                 TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()),
                 TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(topics.minInsyncReplicas())));
+    }
+
+    /** The original record's headers plus where the poison record came from and why it was rejected. */
+    static Headers headers(Headers original, String error, String topic, int partition, long offset, String colo) {
+        RecordHeaders headers = new RecordHeaders(original.toArray());
+        headers.add(HEADER_ERROR, utf8(error));
+        headers.add(HEADER_TOPIC, utf8(topic));
+        headers.add(HEADER_PARTITION, utf8(Integer.toString(partition)));
+        headers.add(HEADER_OFFSET, utf8(Long.toString(offset)));
+        headers.add(HEADER_COLO, utf8(colo));
+        return headers;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

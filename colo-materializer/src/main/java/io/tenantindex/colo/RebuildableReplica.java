@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  * A colo replica that can be rebuilt from the topic with zero downtime (blue/green).
  *
  * <p>A rebuild starts a second {@link ColoMaterializer} under the next <em>generation</em>: a new
- * application id ({@code …-g<N>}), so a new consumer group that reads the compacted topic from the
- * beginning into a new RocksDB store (Streams keeps each application id in its own directory under
- * the state dir). The current generation keeps answering every lookup meanwhile. When the new one
+ * application id ({@code …-g<N>}), so a new consumer group that loads the compacted topic into a
+ * new RocksDB store by bulk restore ({@link BulkRestore}; Streams keeps each application id in its
+ * own directory under the state dir). The current generation keeps answering every lookup meanwhile. When the new one
  * has caught up with the end offsets it saw at its start, lookups switch to it in one volatile
  * write; the generation number is persisted next to the state (so a restart opens the new one),
  * and the old one is closed after a short grace period, its state directory deleted and its

@@ -110,11 +110,13 @@ public final class LocalStack implements AutoCloseable {
             writer.statusPage().coloUrls(coloUrls);
         }
 
-        UsageSink sink = UsageSink.start(SinkConfig.from(shared.with(Map.of(
-                SinkConfig.HTTP_PORT, Integer.toString(config.sinkPort()),
-                ConfigKeys.STATE_DIR, config.dataDir().resolve("sink").toString()))));
-        started.push(sink);
-        urls.put("usage-log-sink", "http://" + host + ":" + sink.port());
+        if (config.runSink()) {
+            UsageSink sink = UsageSink.start(SinkConfig.from(shared.with(Map.of(
+                    SinkConfig.HTTP_PORT, Integer.toString(config.sinkPort()),
+                    ConfigKeys.STATE_DIR, config.dataDir().resolve("sink").toString()))));
+            started.push(sink);
+            urls.put("usage-log-sink", "http://" + host + ":" + sink.port());
+        }
     }
 
     /** Component name → URL (bootstrap address for Kafka), in start order. */

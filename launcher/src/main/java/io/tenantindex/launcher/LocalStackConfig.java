@@ -25,6 +25,7 @@ public record LocalStackConfig(
         int writerPort,
         Map<String, Integer> colos,
         int sinkPort,
+        boolean runSink,
         boolean seedDemoTenants,
         Settings shared) {
 
@@ -35,6 +36,7 @@ public record LocalStackConfig(
     public static final String COLOS = "colos";
     public static final String SINK_PORT = "sink.port";
     public static final String SEED = "seed";
+    public static final String SINK = "sink";
 
     public static LocalStackConfig from(Settings s) {
         return new LocalStackConfig(
@@ -47,6 +49,7 @@ public record LocalStackConfig(
                 s.intValue(WRITER_PORT, 8080, 0, 65_535),
                 parseColos(s.string(COLOS, "ORD:8081,SIN:8082,AMS:8083")),
                 s.intValue(SINK_PORT, 8090, 0, 65_535),
+                s.bool(SINK, true),
                 s.bool(SEED, true),
                 s);
     }

@@ -49,9 +49,12 @@ final class UpCommand implements Callable<Integer> {
     Integer sinkPort;
     @Option(names = "--host", description = "Address every HTTP server binds to (default 127.0.0.1).")
     String host;
-    @Option(names = "--no-seed", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(names = "--seed", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Seed demo tenants acme, globex and initech (default: on).")
     boolean seed;
+    @Option(names = "--sink", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run the usage-log-sink in this process (default: on; off when it runs elsewhere).")
+    boolean sink;
     @Unmatched
     List<String> settings = new ArrayList<>();
 
@@ -68,6 +71,7 @@ final class UpCommand implements Callable<Integer> {
         put(flags, LocalStackConfig.SINK_PORT, sinkPort);
         put(flags, ConfigKeys.HTTP_HOST, host);
         flags.put(LocalStackConfig.SEED, Boolean.toString(seed));
+        flags.put(LocalStackConfig.SINK, Boolean.toString(sink));
         Settings base = Settings.fromEnvironmentAndArgs(System.getenv(), settings.toArray(String[]::new));
         LocalStackConfig config = LocalStackConfig.from(base.with(flags));
 

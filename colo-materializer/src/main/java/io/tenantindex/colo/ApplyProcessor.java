@@ -1,25 +1,45 @@
 package io.tenantindex.colo;
 
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 
 /**
  * Runs after the store update for every record of the index table (the record cache is off, so it
  * sees each one): records the applied position, and forwards poison records, byte for byte and with
- * their coordinates in headers, to the dead-letter sink. Forwards nothing else.
+ * their coordinates in headers, to the dead-letter sink. Forwards nothing else. While its task runs,
+ * it lends the task's store to lookups ({@link LiveStores}).
  */
 final class ApplyProcessor extends ContextualProcessor<String, IndexRecord, String, byte[]> {
     private final AppliedPositions positions;
     private final PoisonRecords poison;
     private final String dlqTopic;
     private final String colo;
+    private final LiveStores liveStores;
+    private TimestampedKeyValueStore<String, IndexRecord> store;
+    private int partition;
 
-    ApplyProcessor(AppliedPositions positions, PoisonRecords poison, String dlqTopic, String colo) {
+    ApplyProcessor(AppliedPositions positions, PoisonRecords poison, String dlqTopic, String colo, LiveStores liveStores) {
         this.positions = positions;
         this.poison = poison;
         this.dlqTopic = dlqTopic;
         this.colo = colo;
+        this.liveStores = liveStores;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        super.init(context);
+        partition = context.taskId().partition();
+        store = context.getStateStore(ColoTopology.STORE);
+        liveStores.attach(partition, store);
+    }
+
+    @Override
+    public void close() {
+        liveStores.detach(partition, store);
     }
 
     @Override

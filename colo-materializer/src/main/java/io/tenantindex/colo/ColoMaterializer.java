@@ -48,6 +48,8 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +84,7 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
     private final long startedAtMillis = System.currentTimeMillis();
 
     private final AtomicReferenceArray<ReadOnlyKeyValueStore<String, IndexRecord>> stores;
+    private final LiveStores liveStores;
     private volatile int partitions;
     private volatile boolean readinessArmed;
     private volatile Instant degradedSince;
@@ -121,10 +124,11 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
         }
 
         this.stores = new AtomicReferenceArray<>(Math.max(partitions, config.topics().indexPartitions()));
+        this.liveStores = new LiveStores(stores.length());
         Properties props = ColoTopology.getStreamsConfig(config);
         IndexRecordSerde values = new IndexRecordSerde(registry);
         this.streams = new KafkaStreams(ColoTopology.buildTopology(new StreamsBuilder(), props, config,
-                values, positions, poison), props);
+                values, positions, poison, liveStores), props);
         this.poisonScan = bulkRestored.isEmpty() ? null : new PoisonScan(config, bulkRestored, values.deserializer(), poison);
         // Despite its name this listener hears the restores of every store, not only global ones.
         streams.setGlobalStateRestoreListener(positions);
@@ -192,6 +196,15 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
     @Override
     public Optional<TenantRegistration> lookup(String tenantId) {
         int p = partitionOf(tenantId);
+        TimestampedKeyValueStore<String, IndexRecord> live = liveStores.get(p);
+        if (live != null) {
+            try {
+                ValueAndTimestamp<IndexRecord> found = live.get(tenantId);
+                return registrationOf(tenantId, found == null ? null : found.value());
+            } catch (InvalidStateStoreException closedMeanwhile) {
+                // The task closed after we took its store: ask interactive queries where the partition is now.
+            }
+        }
         try {
             return registrationOf(tenantId, store(p).get(tenantId));
         } catch (InvalidStateStoreException e) {

@@ -52,7 +52,8 @@ public final class ColoTopology {
 
     /** Builds the topology on {@code builder}; {@code props} must be the ones from {@link #getStreamsConfig}. */
     public static Topology buildTopology(StreamsBuilder builder, Properties props, MaterializerConfig config,
-                                         Serde<IndexRecord> valueSerde, AppliedPositions positions, PoisonRecords poison) {
+                                         Serde<IndexRecord> valueSerde, AppliedPositions positions, PoisonRecords poison,
+                                         LiveStores liveStores) {
         KTable<String, IndexRecord> table = builder.table(config.indexTopic(),
                 Consumed.with(Serdes.String(), valueSerde).withName("index-source"),
                 Materialized.<String, IndexRecord, KeyValueStore<Bytes, byte[]>>as(STORE)
@@ -60,7 +61,8 @@ public final class ColoTopology {
                         .withValueSerde(valueSerde)
                         .withCachingDisabled());
         table.toStream(Named.as("index-changes"))
-                .process(() -> new ApplyProcessor(positions, poison, config.dlqTopic(), config.colo()), Named.as("apply-tracker"))
+                .process(() -> new ApplyProcessor(positions, poison, config.dlqTopic(), config.colo(), liveStores),
+                        Named.as("apply-tracker"), STORE)
                 .to(config.dlqTopic(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letters"));
         return builder.build(props);
     }

@@ -38,6 +38,7 @@ class ColoTopologyTest {
     private MaterializerConfig config;
     private AppliedPositions positions;
     private PoisonRecords poison;
+    private LiveStores liveStores;
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> input;
     private TestOutputTopic<String, byte[]> dlq;
@@ -51,9 +52,10 @@ class ColoTopologyTest {
                 ConfigKeys.STATE_DIR, SharedKafka.tempDir("ttd-").toString())));
         positions = new AppliedPositions(TOPIC, System::currentTimeMillis);
         poison = new PoisonRecords();
+        liveStores = new LiveStores(1);
         Properties props = ColoTopology.getStreamsConfig(config);
         driver = new TopologyTestDriver(ColoTopology.buildTopology(new StreamsBuilder(), props, config,
-                new IndexRecordSerde(registry), positions, poison), props);
+                new IndexRecordSerde(registry), positions, poison, liveStores), props);
         input = driver.createInputTopic(TOPIC, new StringSerializer(), new ByteArraySerializer());
         dlq = driver.createOutputTopic(config.dlqTopic(), new StringDeserializer(), new ByteArrayDeserializer());
         store = driver.getKeyValueStore(ColoTopology.STORE);
@@ -61,7 +63,9 @@ class ColoTopologyTest {
 
     @AfterEach
     void tearDown() {
-        driver.close();
+        if (driver != null) {
+            driver.close();
+        }
     }
 
     @Test
@@ -72,8 +76,20 @@ class ColoTopologyTest {
         assertThat(props).containsEntry("processing.guarantee", "exactly_once_v2").containsEntry("topology.optimization", "all");
         // With source-topic reuse there is no changelog topic: the only sink is the dead-letter topic.
         TopologyDescription description = ColoTopology.buildTopology(new StreamsBuilder(), props, config,
-                new IndexRecordSerde(registry), positions, poison).describe();
+                new IndexRecordSerde(registry), positions, poison, new LiveStores(1)).describe();
         assertThat(description.toString()).doesNotContain("changelog").contains(config.dlqTopic());
+    }
+
+    @Test
+    void shouldLendTheRunningTasksStoreToLookupsUntilItCloses() {
+        input.pipeInput("acme", bytes(Registrations.of("acme", 4)));
+        assertThat(liveStores.get(0)).isNotNull();
+        assertThat(liveStores.get(0).get("acme").value().registration().getVersion()).isEqualTo(4);
+        assertThat(liveStores.get(1)).isNull();
+
+        driver.close();
+        driver = null;
+        assertThat(liveStores.get(0)).isNull();
     }
 
     @Test

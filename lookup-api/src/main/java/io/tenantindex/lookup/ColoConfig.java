@@ -16,6 +16,9 @@ import java.time.Duration;
  * @param registry                 how to reach the schema registry (URLs, auth, TLS, retries)
  * @param readWait                 how long a tokened lookup waits by default
  * @param readMaxWait              upper bound of {@code ?wait=}
+ * @param httpThreads              the HTTP server's thread pool size: lookups never block, so a few
+ *                                 threads per core serve any number of connections, and more only
+ *                                 add lock-holder preemption on the store and the usage queue
  * @param serveStaleWhileRestoring answer lookups before the replica caught up, marking them stale
  * @param auth                     the admin token that rebuilds need (lookups need none)
  */
@@ -24,6 +27,7 @@ public record ColoConfig(
         RegistryClientConfig registry,
         String httpHost,
         int httpPort,
+        int httpThreads,
         Duration readWait,
         Duration readMaxWait,
         boolean serveStaleWhileRestoring,
@@ -44,6 +48,7 @@ public record ColoConfig(
                 RegistryClientConfig.from(s),
                 s.string(ConfigKeys.HTTP_HOST, "0.0.0.0"),
                 s.intValue(ConfigKeys.HTTP_PORT, DEFAULT_HTTP_PORT, 0, 65_535),
+                s.intValue(ConfigKeys.HTTP_THREADS, Math.max(8, 4 * Runtime.getRuntime().availableProcessors()), 4, 10_000),
                 Duration.ofMillis(s.longValue(ConfigKeys.READ_WAIT_MS, 1000, 0, 600_000)),
                 Duration.ofMillis(s.longValue(ConfigKeys.READ_MAX_WAIT_MS, 10_000, 0, 600_000)),
                 s.bool(ColoKeys.SERVE_STALE_WHILE_RESTORING, false),

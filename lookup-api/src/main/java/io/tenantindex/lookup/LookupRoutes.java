@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
@@ -96,7 +97,7 @@ public final class LookupRoutes {
     private void getTenant(Context ctx) {
         long started = System.nanoTime();
         String tenantId = TenantIds.requireValid(ctx.pathParam("tenantId"));
-        String requestId = Optional.ofNullable(ctx.header("X-Request-Id")).orElseGet(() -> UUID.randomUUID().toString());
+        String requestId = Optional.ofNullable(ctx.header("X-Request-Id")).orElseGet(LookupRoutes::newRequestId);
         String rawToken = Optional.ofNullable(ctx.header(TOKEN_HEADER)).orElse(ctx.queryParam("token"));
         try {
             if (rawToken != null) {
@@ -140,6 +141,18 @@ public final class LookupRoutes {
         latency.record(micros, TimeUnit.MICROSECONDS);
         usage.record(tenantId, LookupOutcome.hit, micros, requestId);
         ctx.header("ETag", "\"" + found.get().getVersion() + "\"").json(TenantJson.of(found.get()));
+    }
+
+    /**
+     * A random (version 4) UUID from the thread's own generator: a request id needs to be unique, not
+     * unpredictable, and UUID.randomUUID() draws from one shared SecureRandom, a lock every lookup
+     * thread would queue on.
+     */
+    static String newRequestId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(high, low).toString();
     }
 
     /** Records the failed lookup (a 404 was already recorded as a miss) and returns what to throw. */

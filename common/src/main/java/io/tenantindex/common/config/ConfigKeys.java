@@ -30,6 +30,8 @@ public final class ConfigKeys {
 
     public static final String HTTP_HOST = "http.host";
     public static final String HTTP_PORT = "http.port";
+    /** Worker threads of a lookup-api's HTTP server (default 4 per core, at least 8). */
+    public static final String HTTP_THREADS = "http.threads";
 
     public static final String WRITER_ID = "writer.id";
     public static final String WRITER_MAX_BATCH = "writer.max.batch";

@@ -26,8 +26,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,6 +94,15 @@ class LookupRoutesTest {
     @AfterEach
     void stop() {
         app.stop();
+    }
+
+    @Test
+    void shouldMakeDistinctVersion4RequestIds() {
+        List<UUID> ids = IntStream.range(0, 1000).mapToObj(i -> UUID.fromString(LookupRoutes.newRequestId())).toList();
+        assertThat(ids).doesNotHaveDuplicates().allSatisfy(id -> {
+            assertThat(id.version()).isEqualTo(4);
+            assertThat(id.variant()).isEqualTo(2);
+        });
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.tenantindex.bench;
 
-import io.tenantindex.colo.ColoMaterializer;
 import io.tenantindex.colo.MaterializerConfig;
+import io.tenantindex.colo.RebuildableReplica;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.schemas.TenantJson;
@@ -22,13 +22,14 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The colo's lookup path in process, over the real store: a {@link ColoMaterializer} (Kafka Streams,
- * RocksDB) opened on the state directory a colo process of this bench left behind, i.e. the very
- * RocksDB store that colo served, warm-restarted and caught up with the topic before measuring.
+ * The colo's lookup path in process, over the real store: a {@link RebuildableReplica} (Kafka
+ * Streams, RocksDB; what a colo's routes call) opened on the state directory a colo process of this
+ * bench left behind, i.e. the very RocksDB store that colo served, warm-restarted and caught up with
+ * the topic before measuring.
  *
  * <ul>
- *   <li>{@link #lookup}: {@code IndexReplica#lookup} = IQv2 KeyQuery on the tenant's partition
- *       (RocksDB get) + Avro decode of the Confluent-framed value.</li>
+ *   <li>{@link #lookup}: {@code IndexReplica#lookup} = a get on the tenant's partition's store
+ *       (interactive query, RocksDB) + Avro decode of the Confluent-framed value.</li>
  *   <li>{@link #lookupAndBody}: the same + {@code TenantJson.of} + JSON bytes with the ObjectMapper
  *       the colo's Javalin uses — what {@code GET /tenants/{id}} does minus HTTP and usage emission.</li>
  * </ul>
@@ -40,7 +41,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class LookupBenchmark {
-    private ColoMaterializer replica;
+    private RebuildableReplica replica;
     private String[] ids;
 
     @Setup(Level.Trial)
@@ -49,8 +50,8 @@ public class LookupBenchmark {
                 "bootstrap.servers", System.getProperty("bench.bootstrap"),
                 "colo", System.getProperty("bench.colo"),
                 "state.dir", System.getProperty("bench.stateDir")));
-        replica = ColoMaterializer.start(MaterializerConfig.from(s), new HttpSchemaRegistryClient(System.getProperty("bench.registry")));
-        replica.whenReady().get(10, TimeUnit.MINUTES);
+        replica = RebuildableReplica.start(MaterializerConfig.from(s), new HttpSchemaRegistryClient(System.getProperty("bench.registry")));
+        replica.active().whenReady().get(10, TimeUnit.MINUTES);
         int n = Integer.getInteger("bench.tenants");
         ids = new String[n];
         for (int i = 0; i < n; i++) {

@@ -73,6 +73,29 @@ final class Procs {
     }
 
     /** A {@code /proc/<pid>/status} field in KiB (VmRSS, VmHWM, …); -1 if unreadable. */
+    /** CPU time (clock ticks, user + system) the JVM's C2 compiler threads of {@code pid} have used so far. */
+    static long jitCpuTicks(long pid) {
+        long ticks = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    if (!Files.readString(task.resolve("comm")).startsWith("C2 Compiler")) {
+                        continue;
+                    }
+                    String stat = Files.readString(task.resolve("stat"));
+                    // Fields after the ")" that closes the thread name: state is field 3, utime 14, stime 15.
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                } catch (IOException | RuntimeException threadGone) {
+                    // the thread exited between the listing and the read
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return ticks;
+    }
+
     static long procStatusKib(long pid, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {

@@ -128,8 +128,10 @@ public final class BenchMain {
             steps.add(tenants);
             colo = importsAndRebuilds(steps);
             if (colo != null) {
-                inProcessRebuild();
+                // Warm restart first: right after the cold start, that replica's background poison check of its
+                // bulk-restored records still runs and would share the cores with the rebuild being timed.
                 colo = warmRestart(colo);
+                inProcessRebuild();
                 if (!skip("http")) {
                     nginx = http(colo);
                 }
@@ -231,6 +233,7 @@ public final class BenchMain {
                 "--no-sink", "--no-seed"));
         System.out.println("bench: starting the local stack (log: " + logs.resolve("stack.log") + ")");
         Procs.Child stack = Procs.start("stack", cmd, logs);
+        stackPid = stack.pid();
         awaitReady(stack, writerPort, 180);
         for (int port : stackColos.values()) {
             awaitReady(stack, port, 180);
@@ -283,7 +286,9 @@ public final class BenchMain {
         double seconds = 0;
         for (long step : steps) {
             System.out.printf("bench: importing tenants %,d … %,d%n", done, step - 1);
+            CpuSplit cpu = CpuSplit.start(stackPid);
             LoadTools.ImportResult r = LoadTools.importRange(writerPort, done, step);
+            importCpu = cpu.summary();
             long t0 = System.nanoTime();
             awaitStackColosCaughtUp(300);
             double visible = (System.nanoTime() - t0) / 1e9;
@@ -295,6 +300,7 @@ public final class BenchMain {
             d.put("seconds", round(r.seconds()));
             d.put("records_per_s", Math.round(r.perSecond()));
             d.put("then_all_3_colos_caught_up_after_s", round(visible));
+            d.put("stack_cpu_during_import", importCpu);
             imports.add(d);
             if (r.failed() > 0) {
                 report.note("import " + done + ".." + step + ": " + r.failed() + " lines failed");
@@ -316,7 +322,8 @@ public final class BenchMain {
                 String.format(Locale.ROOT, "%,d tenants in %d NDJSON request(s) of sizes %s, each streamed (chunked) from the bench "
                         + "JVM over loopback; value = lines written ÷ wall time from request start to the response "
                         + "(the writer answers once every line is committed to Kafka). The three colos of the stack "
-                        + "consume concurrently, on the same 2 cores.", written, steps.size(), steps));
+                        + "consume concurrently, on the same 2 cores. During the last request %s", written, steps.size(), steps,
+                        importCpu));
         if (!rebuilds.isEmpty()) {
             Map<String, Object> lastRebuild = rebuilds.get(rebuilds.size() - 1);
             double s = ((Number) lastRebuild.get("ready_after_launch_ms")).doubleValue() / 1000;
@@ -520,6 +527,8 @@ public final class BenchMain {
     }
 
     private Colo current;
+    private long stackPid;
+    private String importCpu = "";
 
     /**
      * Issue 6's target: what usage emission costs a lookup. The same colo (same state) is restarted
@@ -869,7 +878,9 @@ public final class BenchMain {
         double seconds = longOpt("put-seconds", 15);
         System.out.printf("bench: PUTs at concurrency %d for %.0f s%n", c, seconds);
         LoadTools.puts(writerPort, c, 2, tenants); // warm-up
+        CpuSplit cpu = CpuSplit.start(stackPid);
         LoadTools.PutResult r = LoadTools.puts(writerPort, c, seconds, tenants);
+        String cpuSplit = cpu.summary();
         Map<String, Object> d = new LinkedHashMap<>(r.latencies().summaryMs());
         d.put("ok", r.ok());
         d.put("errors", r.errors());
@@ -877,7 +888,7 @@ public final class BenchMain {
         report.details.put("puts c=" + c, d);
         String how = String.format(Locale.ROOT, "%d keep-alive connections from the bench JVM, each PUT /tenants/{random existing "
                 + "tenant} back to back (closed loop) for %.0f s after a 2 s warm-up; latency = request sent → 2xx with token "
-                + "(committed to Kafka); errors %d", c, seconds, r.errors());
+                + "(committed to Kafka); errors %d. Meanwhile %s", c, seconds, r.errors(), cpuSplit);
         report.add("Writes", "PUT throughput at concurrency " + c, r.perSecond(), "req/s", how);
         report.atMost("Writes", "PUT p99 at concurrency " + c, ms(r.latencies().percentile(99)), "ms", 10, how);
         report.add("Writes", "  PUT p50 at concurrency " + c, ms(r.latencies().percentile(50)), "ms", "same run");

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -73,27 +75,30 @@ final class Procs {
     }
 
     /** A {@code /proc/<pid>/status} field in KiB (VmRSS, VmHWM, …); -1 if unreadable. */
-    /** CPU time (clock ticks, user + system) the JVM's C2 compiler threads of {@code pid} have used so far. */
-    static long jitCpuTicks(long pid) {
-        long ticks = 0;
+    /** CPU clock ticks (user + system) used so far by the threads of {@code pid}, summed by thread name (Linux keeps 15 characters). */
+    static Map<String, Long> ticksByThreadName(long pid) {
+        Map<String, Long> out = new HashMap<>();
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks.toList()) {
                 try {
-                    if (!Files.readString(task.resolve("comm")).startsWith("C2 Compiler")) {
-                        continue;
-                    }
                     String stat = Files.readString(task.resolve("stat"));
                     // Fields after the ")" that closes the thread name: state is field 3, utime 14, stime 15.
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    out.merge(Files.readString(task.resolve("comm")).trim(), Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
                 } catch (IOException | RuntimeException threadGone) {
                     // the thread exited between the listing and the read
                 }
             }
         } catch (IOException e) {
-            return -1;
+            return Map.of();
         }
-        return ticks;
+        return out;
+    }
+
+    /** CPU time (clock ticks, user + system) the JVM's C2 compiler threads of {@code pid} have used so far. */
+    static long jitCpuTicks(long pid) {
+        return ticksByThreadName(pid).entrySet().stream().filter(e -> e.getKey().startsWith("C2 Compiler"))
+                .mapToLong(Map.Entry::getValue).sum();
     }
 
     static long procStatusKib(long pid, String field) {

@@ -187,7 +187,8 @@ public final class BenchMain {
         m.put("git commit", git("rev-parse", "--short", "HEAD") + (git("status", "--porcelain").isBlank() ? "" : " (work tree has uncommitted changes)"));
         m.put("load average at start (1/5/15 min)", Files.readString(Path.of("/proc/loadavg")).split(" ", 4)[0] + " / "
                 + Files.readString(Path.of("/proc/loadavg")).split(" ", 4)[1] + " / " + Files.readString(Path.of("/proc/loadavg")).split(" ", 4)[2]);
-        m.put("wrk", firstLine(tryRun(List.of("wrk", "-v"))));
+        // "wrk -v" prints its version but exits 1; ask the package manager instead.
+        m.put("wrk", "wrk " + firstLine(tryRun(List.of("dpkg-query", "-W", "-f=${Version}", "wrk"))) + " (Debian)");
         m.put("nginx", firstLine(tryRun(List.of("nginx", "-v"))));
         report.config.put("tenants", tenants);
         report.config.put("flags", opts.isEmpty() ? "(defaults)" : new java.util.TreeMap<>(opts).toString());
@@ -748,7 +749,9 @@ public final class BenchMain {
 
         double half = coloRps / 2;
         int olSeconds = (int) longOpt("open-loop-seconds", 15);
-        int olConns = 16;
+        // As many connections as wrk used: with fewer, one pause (a GC, a descheduled thread) leaves every
+        // connection behind its schedule for longer than the colo needs to catch up.
+        int olConns = conns;
         System.out.printf("bench: open loop at %.0f req/s (half the colo's max) against the colo, then nginx%n", half);
         LoadTools.OpenLoopResult oc = LoadTools.openLoopGet(port, i -> "/tenants/" + Tenants.id(i), half, olConns, olSeconds, tenants);
         LoadTools.OpenLoopResult on = LoadTools.openLoopGet(nginxPort, i -> "/tenants/" + Tenants.id(i), half, olConns, olSeconds, tenants);
@@ -877,7 +880,17 @@ public final class BenchMain {
         int c = (int) longOpt("put-concurrency", 32);
         double seconds = longOpt("put-seconds", 15);
         System.out.printf("bench: PUTs at concurrency %d for %.0f s%n", c, seconds);
-        LoadTools.puts(writerPort, c, 2, tenants); // warm-up
+        // Warm-up until the stack's JIT settles (a 2 s warm-up left C2 with 37% of the stack's CPU during the run).
+        int rounds = 0;
+        double jit;
+        do {
+            long before = Procs.jitCpuTicks(stackPid);
+            LoadTools.puts(writerPort, c, 5, tenants);
+            jit = (Procs.jitCpuTicks(stackPid) - before) / 100.0 / 5.0;
+            rounds++;
+        } while (jit > 0.05 && rounds < 18);
+        String warm = String.format(Locale.ROOT, "warm-up: %d × 5 s of the same load until the stack's C2 compiler threads used "
+                + "< 5%% of a core (last round: %.0f%%)", rounds, jit * 100);
         CpuSplit cpu = CpuSplit.start(stackPid);
         LoadTools.PutResult r = LoadTools.puts(writerPort, c, seconds, tenants);
         String cpuSplit = cpu.summary();
@@ -887,8 +900,8 @@ public final class BenchMain {
         d.put("req_per_s", Math.round(r.perSecond()));
         report.details.put("puts c=" + c, d);
         String how = String.format(Locale.ROOT, "%d keep-alive connections from the bench JVM, each PUT /tenants/{random existing "
-                + "tenant} back to back (closed loop) for %.0f s after a 2 s warm-up; latency = request sent → 2xx with token "
-                + "(committed to Kafka); errors %d. Meanwhile %s", c, seconds, r.errors(), cpuSplit);
+                + "tenant} back to back (closed loop) for %.0f s; %s; latency = request sent → 2xx with token "
+                + "(committed to Kafka); errors %d. Meanwhile %s", c, seconds, warm, r.errors(), cpuSplit);
         report.add("Writes", "PUT throughput at concurrency " + c, r.perSecond(), "req/s", how);
         report.atMost("Writes", "PUT p99 at concurrency " + c, ms(r.latencies().percentile(99)), "ms", 10, how);
         report.add("Writes", "  PUT p50 at concurrency " + c, ms(r.latencies().percentile(50)), "ms", "same run");

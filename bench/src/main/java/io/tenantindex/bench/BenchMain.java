@@ -186,7 +186,7 @@ public final class BenchMain {
                 .findFirst().map(l -> l.replaceAll("\\s+", " ").substring(10)).orElse("?"));
         m.put("kernel", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        m.put("git commit", git("rev-parse", "--short", "HEAD") + (git("status", "--porcelain").isBlank() ? "" : " (work tree has uncommitted changes)"));
+        m.put("git commit", git("rev-parse", "--short", "HEAD") + (git("status", "--porcelain", "--", ".", ":!bench/results").isBlank() ? "" : " (work tree has uncommitted changes)"));
         m.put("load average at start (1/5/15 min)", Files.readString(Path.of("/proc/loadavg")).split(" ", 4)[0] + " / "
                 + Files.readString(Path.of("/proc/loadavg")).split(" ", 4)[1] + " / " + Files.readString(Path.of("/proc/loadavg")).split(" ", 4)[2]);
         // "wrk -v" prints its version but exits 1; ask the package manager instead.

@@ -39,13 +39,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The queue takes no lock: with an {@code ArrayBlockingQueue}, dozens of lookup threads on two
  * cores queued on its lock whenever its holder was descheduled (JFR: hundreds of parks over 10 ms
- * in 20 s of load). The drainer does not need to be woken: it naps {@value #IDLE_NAP_MS} ms when
- * the queue is empty, far below the producer's linger.
+ * in 20 s of load). The drainer is not woken either: when the queue is empty it naps, from
+ * {@value #MIN_NAP_MS} ms doubling up to {@value #MAX_NAP_MS} ms while it stays empty, so an idle
+ * colo wakes it about 20 times a second and a busy one picks events up within a couple of ms.
  */
 public final class KafkaUsageEmitter implements UsageRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaUsageEmitter.class);
     private static final int MAX_BATCH = 512;
-    private static final long IDLE_NAP_MS = 2;
+    private static final long MIN_NAP_MS = 1;
+    private static final long MAX_NAP_MS = 50;
 
     private final String topic;
     private final String colo;
@@ -141,14 +143,17 @@ public final class KafkaUsageEmitter implements UsageRecorder {
 
     private void drain() {
         List<Pending> batch = new ArrayList<>(MAX_BATCH);
+        long nap = MIN_NAP_MS;
         while (true) {
             if (take(batch, MAX_BATCH) == 0) {
                 if (closing || Thread.currentThread().isInterrupted()) {
                     return;
                 }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(IDLE_NAP_MS));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(nap));
+                nap = Math.min(MAX_NAP_MS, nap * 2);
                 continue;
             }
+            nap = MIN_NAP_MS;
             for (Pending p : batch) {
                 if (Thread.currentThread().isInterrupted()) {
                     // close() gave up waiting: what is left of this batch is dropped, not lost silently.

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -44,7 +45,14 @@ class SoakIT {
     void shouldServeAtHalfTheMaximumRateWithoutErrorsOrGrowth() throws Exception {
         long soakSeconds = Long.getLong("soak.seconds", 20);
         String prefix = SharedKafka.uniqueName("soak");
-        try (LocalStack stack = TestStacks.start(TestStacks.settings(prefix, "ORD:0,SIN:0,AMS:0"))) {
+        // bench/soak.sh passes extra stack settings as -Dsoak.settings=key=value,key=value (experiments).
+        Map<String, String> extra = new HashMap<>();
+        for (String kv : System.getProperty("soak.settings", "").split(",")) {
+            if (kv.contains("=")) {
+                extra.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+            }
+        }
+        try (LocalStack stack = TestStacks.start(TestStacks.settings(prefix, "ORD:0,SIN:0,AMS:0").with(extra))) {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             String writer = stack.writerUrl();
             String auth = "Bearer " + stack.credentials().orElseThrow().adminToken();

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -363,16 +362,12 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         }
     }
 
+    /** A retired generation's state: a failed deletion is only logged, the replica already serves from the new one. */
     private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            LOG.warn("could not delete retired replica state {}: {}", dir, e.toString());
+        try {
+            StateDirectoryCheck.wipe(dir);
+        } catch (UncheckedIOException e) {
+            LOG.warn("could not delete retired replica state {}: {}", dir, e.getCause().toString());
         }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -942,13 +943,17 @@ public final class BenchMain {
         double seconds = longOpt("lag-seconds", 15);
         double rate = longOpt("lag-rate", 1000);
         System.out.printf("bench: replication lag at %.0f writes/s for %.0f s%n", rate, seconds);
+        CpuSplit cpu = CpuSplit.start(stackPid);
         LoadTools.LagResult s = LoadTools.lagSteady(writerPort, ports, rate, 32, seconds, tenants);
+        String cpuSplit = cpu.summary();
+        String commits = streamsCommitLatency(ports[0]);
         report.details.put("lag steady", lagDetails(s));
         String how = String.format(Locale.ROOT, "open loop, %.0f PUT/s scheduled over 32 workers (each PUT then checks, so a worker is busy per write) for %.0f s (achieved %.0f "
                 + "writes/s); after each ack the tokened GET /tenants/{id} (X-Consistency-Token = the ack's token, ?wait=5000) "
                 + "is sent to ORD, SIN and AMS at once and the three answers read: lag = last answer's arrival − ack (includes one "
-                + "loopback HTTP round trip); %d writes checked, %d checks failed", rate, seconds, s.writesPerSecond(),
-                s.checked(), s.failedChecks());
+                + "loopback HTTP round trip); %d writes checked, %d checks failed. Meanwhile %s; colo ORD's stream thread "
+                + "(exactly-once, a transaction per commit every 100 ms), Kafka Streams metrics right after the run: %s",
+                rate, seconds, s.writesPerSecond(), s.checked(), s.failedChecks(), cpuSplit, commits);
         report.atMost("Replication lag", "ack → visible in all 3 colos at " + (long) rate + " writes/s: p99",
                 ms(s.lag().percentile(99)), "ms", 20, how);
         report.add("Replication lag", "  p50 / max at " + (long) rate + " writes/s", ms(s.lag().percentile(50)), "ms",
@@ -966,6 +971,18 @@ public final class BenchMain {
         report.add("Replication lag", "at the writer's max: p50", ms(m.lag().percentile(50)), "ms", mhow);
         report.add("Replication lag", "at the writer's max: p99", ms(m.lag().percentile(99)), "ms", "same run");
         report.add("Replication lag", "at the writer's max: max", ms(m.lag().max()), "ms", "same run");
+    }
+
+    /** The commit latency (avg / max, ms) a stack colo's Kafka Streams thread reports on its /metrics. */
+    private static String streamsCommitLatency(int port) {
+        try (MiniHttp http = new MiniHttp(LoadTools.HOST, port)) {
+            String metrics = new String(http.request("GET", "/metrics", null, null).body(), StandardCharsets.UTF_8);
+            String found = metrics.lines().filter(l -> l.startsWith("kafka_stream_thread_commit_latency_"))
+                    .map(l -> l.replaceAll("\\{.*}", "")).collect(Collectors.joining("; "));
+            return found.isEmpty() ? "commit latency not exposed" : found;
+        } catch (IOException e) {
+            return "metrics unreadable: " + e.getMessage();
+        }
     }
 
     private static Map<String, Object> lagDetails(LoadTools.LagResult r) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
+import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
 import io.tenantindex.testing.TopicOffsets;
 import java.net.URI;
@@ -44,6 +45,11 @@ class HostileInputIT {
         ports = stack.urls().entrySet().stream()
                 .filter(e -> e.getValue().startsWith("http") && !e.getKey().equals("registry"))
                 .map(e -> URI.create(e.getValue()).getPort()).toList();
+        // Hostile input starts once every service is ready: the sink's stores answer 503 NOT_READY while
+        // its Streams app is still being assigned its partitions, as they should.
+        String sink = stack.urls().get("usage-log-sink");
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> Http.get(sink + "/health/ready").statusCode() == 200);
         offsetsBefore = TopicOffsets.endOffsets(SharedKafka.bootstrapServers(), indexTopic);
         threadsBefore = Thread.activeCount();
     }

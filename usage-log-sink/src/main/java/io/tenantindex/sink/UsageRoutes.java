@@ -43,6 +43,7 @@ final class UsageRoutes {
         config.routes.get("/usage/{tenantId}", this::usage);
         config.routes.get("/usage/{tenantId}/events", this::events);
         config.routes.get("/health", this::health);
+        config.routes.get("/health/ready", this::ready);
         config.routes.get("/stats", ctx -> ctx.json(stats.get()));
         ClasspathResources.openApi(config, OPENAPI_RESOURCE);
     }
@@ -79,6 +80,19 @@ final class UsageRoutes {
         body.put("status", up ? "UP" : "DOWN");
         body.put("streamsState", current.name());
         ctx.status(up ? 200 : 503).json(body);
+    }
+
+    /** Readiness: 200 once the Streams app runs (its stores answer queries), 503 + Retry-After while it starts or rebalances. */
+    private void ready(Context ctx) {
+        KafkaStreams.State current = state.get();
+        boolean ready = current == KafkaStreams.State.RUNNING;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ready", ready);
+        body.put("streamsState", current.name());
+        if (!ready) {
+            ctx.header("Retry-After", "1");
+        }
+        ctx.status(ready ? 200 : 503).json(body);
     }
 
     static Long time(Context ctx, String name) {

@@ -290,6 +290,7 @@ class UsageSinkIT {
                 assertThat(error.get("message").asText()).as(bad).isNotBlank();
             }
             assertThat(getJson(sink, "/health", 200).get("status").asText()).isEqualTo("UP");
+            assertThat(getJson(sink, "/health/ready", 200).get("ready").asBoolean()).isTrue();
         }
     }
 

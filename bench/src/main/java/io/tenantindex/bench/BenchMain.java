@@ -46,6 +46,7 @@ import org.openjdk.jmh.util.Statistics;
 public final class BenchMain {
     private static final String TOPIC = "tenant-index";
     private static final String USAGE_TOPIC = "tenant-usage";
+    private static final int WARM_UP_ROUND_SECONDS = 5;
     private static final String SINK_GROUP = "tenant-index-usage-sink-bench";
     private static final Pattern READY_AFTER = Pattern.compile("ready after (\\d+) ms");
 
@@ -560,13 +561,11 @@ public final class BenchMain {
                 running = launchColo(current, on);
                 awaitReady(running, current.port(), 300);
                 warmUp(running, current.port(), lua, threads, conns);
-                long coloTicks = Procs.ticksByThreadName(running.pid()).values().stream().mapToLong(Long::longValue).sum();
-                long stackTicks = Procs.ticksByThreadName(stackPid).values().stream().mapToLong(Long::longValue).sum();
+                long before = Procs.cpuTicks(running.pid()) + Procs.cpuTicks(stackPid);
                 JsonNode w = wrk(current.port(), lua, threads, conns, seconds);
-                long used = Procs.ticksByThreadName(running.pid()).values().stream().mapToLong(Long::longValue).sum() - coloTicks
-                        + Procs.ticksByThreadName(stackPid).values().stream().mapToLong(Long::longValue).sum() - stackTicks;
+                long used = Procs.cpuTicks(running.pid()) + Procs.cpuTicks(stackPid) - before;
                 rps.get(on).add(rps(w));
-                cpuPerLookup.get(on).add(used * 10_000.0 / w.path("requests").asLong()); // ticks are 10 ms: µs per lookup
+                cpuPerLookup.get(on).add(used * 1e6 / Procs.TICKS_PER_SECOND / w.path("requests").asLong());
                 errs += errors(w);
             }
         }
@@ -789,24 +788,33 @@ public final class BenchMain {
         return nginx;
     }
 
-    /**
-     * Runs wrk against a freshly started JVM until its JIT has settled: a colo JVM's C2 compiler keeps a
-     * core busy for tens of seconds under load, and a measurement taken meanwhile measures the compiler.
-     * Warm-up rounds of 5 s until the C2 threads used under 5% of a round's wall time (at most 90 s);
-     * returns the rounds' count and the compiler's share in the last one.
-     */
+    /** wrk against a freshly started colo JVM until its JIT has settled (see {@link #warmUntilJitSettles}). */
     private String warmUp(Procs.Child jvm, int port, Path lua, int threads, int conns) throws Exception {
-        long hz = 100; // USER_HZ: clock ticks per second on Linux
+        return warmUntilJitSettles(jvm.pid(), "the colo JVM", () -> wrk(port, lua, threads, conns, WARM_UP_ROUND_SECONDS));
+    }
+
+    /** One warm-up round: {@value #WARM_UP_ROUND_SECONDS} s of the load about to be measured. */
+    private interface WarmUpRound {
+        void run() throws Exception;
+    }
+
+    /**
+     * Repeats {@code round} until the JIT of {@code pid} has settled: a JVM's C2 compiler keeps a core
+     * busy for tens of seconds under a new load, and a measurement taken meanwhile measures the
+     * compiler. Rounds until the C2 threads used under 5% of a round's wall time (at most 18 rounds);
+     * returns the rounds' count and the compiler's share in the last one, for the report.
+     */
+    private static String warmUntilJitSettles(long pid, String jvm, WarmUpRound round) throws Exception {
         int rounds = 0;
         double share;
         do {
-            long before = Procs.jitCpuTicks(jvm.pid());
-            wrk(port, lua, threads, conns, 5);
-            share = (Procs.jitCpuTicks(jvm.pid()) - before) / (double) hz / 5.0;
+            long before = Procs.jitCpuTicks(pid);
+            round.run();
+            share = (Procs.jitCpuTicks(pid) - before) / (double) Procs.TICKS_PER_SECOND / WARM_UP_ROUND_SECONDS;
             rounds++;
         } while (share > 0.05 && rounds < 18);
-        return String.format(Locale.ROOT, "warm-up: %d × 5 s of the same wrk load until the JVM's C2 compiler threads used "
-                + "< 5%% of a core (last round: %.0f%%)", rounds, share * 100);
+        return String.format(Locale.ROOT, "warm-up: %d × %d s of the same load until the C2 compiler threads of %s used "
+                + "< 5%% of a core (last round: %.0f%%)", rounds, WARM_UP_ROUND_SECONDS, jvm, share * 100);
     }
 
     private JsonNode wrk(int port, Path lua, int threads, int conns, int seconds) throws Exception {
@@ -911,17 +919,8 @@ public final class BenchMain {
         int c = (int) longOpt("put-concurrency", 32);
         double seconds = longOpt("put-seconds", 15);
         System.out.printf("bench: PUTs at concurrency %d for %.0f s%n", c, seconds);
-        // Warm-up until the stack's JIT settles (a 2 s warm-up left C2 with 37% of the stack's CPU during the run).
-        int rounds = 0;
-        double jit;
-        do {
-            long before = Procs.jitCpuTicks(stackPid);
-            LoadTools.puts(writerPort, c, 5, tenants);
-            jit = (Procs.jitCpuTicks(stackPid) - before) / 100.0 / 5.0;
-            rounds++;
-        } while (jit > 0.05 && rounds < 18);
-        String warm = String.format(Locale.ROOT, "warm-up: %d × 5 s of the same load until the stack's C2 compiler threads used "
-                + "< 5%% of a core (last round: %.0f%%)", rounds, jit * 100);
+        // A 2 s warm-up left C2 with 37% of the stack's CPU during the measured run.
+        String warm = warmUntilJitSettles(stackPid, "the stack JVM", () -> LoadTools.puts(writerPort, c, WARM_UP_ROUND_SECONDS, tenants));
         CpuSplit cpu = CpuSplit.start(stackPid);
         LoadTools.PutResult r = LoadTools.puts(writerPort, c, seconds, tenants);
         String cpuSplit = cpu.summary();

@@ -10,8 +10,6 @@ import java.util.stream.Collectors;
  * of the one-JVM stack a write benchmark is really waiting for on two shared cores.
  */
 final class CpuSplit {
-    private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
     private final long pid;
     private final Map<String, Long> before;
     private final long startedNanos = System.nanoTime();
@@ -35,7 +33,7 @@ final class CpuSplit {
         if (total <= 0) {
             return "no CPU recorded";
         }
-        return String.format(Locale.ROOT, "the stack JVM used %.2f cores on average: ", total / (double) TICKS_PER_SECOND / wall)
+        return String.format(Locale.ROOT, "the stack JVM used %.2f cores on average: ", total / (double) Procs.TICKS_PER_SECOND / wall)
                 + byComponent.entrySet().stream().filter(e -> e.getValue() > 0)
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .map(e -> String.format(Locale.ROOT, "%s %.0f%%", e.getKey(), 100.0 * e.getValue() / total))

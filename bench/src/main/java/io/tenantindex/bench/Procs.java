@@ -75,6 +75,9 @@ final class Procs {
     }
 
     /** A {@code /proc/<pid>/status} field in KiB (VmRSS, VmHWM, …); -1 if unreadable. */
+    /** Clock ticks per second of the /proc CPU counters (USER_HZ on Linux). */
+    static final long TICKS_PER_SECOND = 100;
+
     /** CPU clock ticks (user + system) used so far by the threads of {@code pid}, summed by thread name (Linux keeps 15 characters). */
     static Map<String, Long> ticksByThreadName(long pid) {
         Map<String, Long> out = new HashMap<>();
@@ -96,6 +99,11 @@ final class Procs {
     }
 
     /** CPU time (clock ticks, user + system) the JVM's C2 compiler threads of {@code pid} have used so far. */
+    /** CPU clock ticks (user + system) used so far by all threads of {@code pid}. */
+    static long cpuTicks(long pid) {
+        return ticksByThreadName(pid).values().stream().mapToLong(Long::longValue).sum();
+    }
+
     static long jitCpuTicks(long pid) {
         return ticksByThreadName(pid).entrySet().stream().filter(e -> e.getKey().startsWith("C2 Compiler"))
                 .mapToLong(Map.Entry::getValue).sum();

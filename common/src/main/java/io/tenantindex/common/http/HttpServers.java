@@ -10,6 +10,8 @@ import io.javalin.json.JavalinJackson;
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.TenantIndexException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Locale;
 import org.eclipse.jetty.http.HttpException;
 import java.util.function.Consumer;
@@ -111,11 +113,25 @@ public final class HttpServers {
         if (declared > maxBodyBytes) {
             throw tooLarge(maxBodyBytes);
         }
-        byte[] body = ctx.bodyAsBytes();
+        byte[] body = declared >= 0 ? readDeclared(ctx, (int) declared) : ctx.bodyAsBytes();
         if (body.length > maxBodyBytes) {
             throw tooLarge(maxBodyBytes);
         }
         return body;
+    }
+
+    /**
+     * Reads exactly the declared length and stops, without the extra read that would find the end of
+     * the stream: Jetty checks the minimum data rate on every read since the first byte, so a request
+     * thread paused (GC, a busy machine) between its last byte and that extra read turned a small,
+     * complete body into a 408.
+     */
+    private static byte[] readDeclared(Context ctx, int length) {
+        try {
+            return ctx.req().getInputStream().readNBytes(length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static TenantIndexException tooLarge(long maxBodyBytes) {

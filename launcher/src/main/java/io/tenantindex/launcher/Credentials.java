@@ -50,9 +50,10 @@ public record Credentials(String writerToken, String adminToken, Path directory)
         RANDOM.nextBytes(bytes);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         try {
-            Files.createDirectories(file.getParent());
+            // Owner-only from the moment each exists: never readable by others, not even briefly.
+            Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write token file " + file, e);
         }

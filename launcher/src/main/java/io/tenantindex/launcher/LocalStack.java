@@ -38,26 +38,46 @@ public final class LocalStack implements AutoCloseable {
     private Credentials credentials;
     private WriterApp writer;
 
-    private LocalStack() {
+    private boolean closed;
+
+    LocalStack() {
     }
 
     public static LocalStack start(LocalStackConfig config) {
         LocalStack stack = new LocalStack();
+        stack.startComponents(config);
+        return stack;
+    }
+
+    /** Starts every component; on failure, or when {@link #close()} comes first, stops what did start. */
+    void startComponents(LocalStackConfig config) {
         try {
-            stack.startAll(config);
+            startAll(config);
         } catch (RuntimeException e) {
-            stack.close();
+            close();
             throw e;
         }
-        return stack;
+    }
+
+    /** Keeps a started component for {@link #close()}; one that started after close is stopped at once. */
+    private synchronized <T extends AutoCloseable> T track(T component) {
+        if (closed) {
+            try {
+                component.close();
+            } catch (Exception e) {
+                LOG.warn("error stopping {}", component.getClass().getSimpleName(), e);
+            }
+            throw new IllegalStateException("the local stack was stopped while it started");
+        }
+        started.push(component);
+        return component;
     }
 
     private void startAll(LocalStackConfig config) {
         String host = config.host();
         bootstrapServers = config.externalBootstrap();
         if (bootstrapServers == null) {
-            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(config.dataDir().resolve("kafka"), config.kafkaPort(), Map.of());
-            started.push(broker);
+            EmbeddedKafkaBroker broker = track(EmbeddedKafkaBroker.start(config.dataDir().resolve("kafka"), config.kafkaPort(), Map.of()));
             bootstrapServers = broker.bootstrapServers();
         }
         urls.put("kafka", bootstrapServers);
@@ -70,9 +90,8 @@ public final class LocalStack implements AutoCloseable {
 
         String registryUrl = config.externalRegistryUrl();
         if (registryUrl == null) {
-            EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(KafkaSettings.from(shared),
-                    TopicsConfig.from(shared).schemas(), host, config.registryPort());
-            started.push(registry);
+            EmbeddedSchemaRegistry registry = track(EmbeddedSchemaRegistry.start(KafkaSettings.from(shared),
+                    TopicsConfig.from(shared).schemas(), host, config.registryPort()));
             registryUrl = "http://" + host + ":" + registry.port();
             // The local stack owns its registry, so it registers the schemas it writes.
             shared = shared.with(ConfigKeys.REGISTRY_AUTO_REGISTER, shared.string(ConfigKeys.REGISTRY_AUTO_REGISTER, "true"));
@@ -80,8 +99,7 @@ public final class LocalStack implements AutoCloseable {
         urls.put("registry", registryUrl);
         shared = shared.with(ConfigKeys.REGISTRY_URL, registryUrl);
 
-        writer = WriterApp.start(WriterConfig.from(shared.with(ConfigKeys.HTTP_PORT, Integer.toString(config.writerPort()))));
-        started.push(writer);
+        writer = track(WriterApp.start(WriterConfig.from(shared.with(ConfigKeys.HTTP_PORT, Integer.toString(config.writerPort())))));
         urls.put("index-writer", "http://" + host + ":" + writer.port());
 
         for (Map.Entry<String, Integer> colo : config.colos().entrySet()) {
@@ -98,23 +116,20 @@ public final class LocalStack implements AutoCloseable {
                 emitter.close();
                 throw e;
             }
-            started.push(server);
+            track(server);
             colos.put(colo.getKey(), server);
             urls.put("lookup-api " + colo.getKey(), "http://" + host + ":" + server.port());
         }
         // The writer's status page shows every colo; only now are their ports known (an explicit
         // writer.colo.urls wins).
         if (writer.statusPage().coloUrls().isEmpty()) {
-            Map<String, String> coloUrls = new LinkedHashMap<>();
-            colos.forEach((code, server) -> coloUrls.put(code, "http://" + host + ":" + server.port()));
-            writer.statusPage().coloUrls(coloUrls);
+            writer.statusPage().coloUrls(coloUrls());
         }
 
         if (config.runSink()) {
-            UsageSink sink = UsageSink.start(SinkConfig.from(shared.with(Map.of(
+            UsageSink sink = track(UsageSink.start(SinkConfig.from(shared.with(Map.of(
                     SinkConfig.HTTP_PORT, Integer.toString(config.sinkPort()),
-                    ConfigKeys.STATE_DIR, config.dataDir().resolve("sink").toString()))));
-            started.push(sink);
+                    ConfigKeys.STATE_DIR, config.dataDir().resolve("sink").toString())))));
             urls.put("usage-log-sink", "http://" + host + ":" + sink.port());
         }
     }
@@ -137,12 +152,20 @@ public final class LocalStack implements AutoCloseable {
         return urls.get("index-writer");
     }
 
+    /** Colo code → its lookup-api URL, in start order. */
+    public Map<String, String> coloUrls() {
+        Map<String, String> coloUrls = new LinkedHashMap<>();
+        colos.keySet().forEach(code -> coloUrls.put(code, urls.get("lookup-api " + code)));
+        return coloUrls;
+    }
+
     public Map<String, ColoServer> colos() {
         return colos;
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         while (!started.isEmpty()) {
             AutoCloseable component = started.pop();
             try {

@@ -7,8 +7,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +34,9 @@ final class UpCommand implements Callable<Integer> {
             "globex|{\"coloHint\":\"SIN\",\"metadata\":{\"tier\":\"pro\",\"features\":[\"kv\"],\"maxConnections\":500,\"region\":\"apac\"}}",
             "initech|{\"coloHint\":\"AMS\",\"metadata\":{\"tier\":\"free\",\"features\":[],\"region\":\"eu\"}}");
 
+    /** How long "up" waits for the colos to catch up before it prints its URLs anyway. */
+    private static final Duration READY_WAIT = Duration.ofSeconds(60);
+
     @Option(names = "--data-dir", description = "Broker, registry and replica state (default: .tenant-index).")
     Path dataDir;
     @Option(names = "--kafka-port", description = "Port of the embedded broker (default 9092).")
@@ -49,48 +55,38 @@ final class UpCommand implements Callable<Integer> {
     Integer sinkPort;
     @Option(names = "--host", description = "Address every HTTP server binds to (default 127.0.0.1).")
     String host;
-    @Option(names = "--seed", negatable = true, defaultValue = "true", fallbackValue = "true",
+    // No picocli default: an absent flag leaves TENANT_INDEX_SEED / TENANT_INDEX_SINK (or the default, on) in charge.
+    @Option(names = "--seed", negatable = true,
             description = "Seed demo tenants acme, globex and initech (default: on).")
-    boolean seed;
-    @Option(names = "--sink", negatable = true, defaultValue = "true", fallbackValue = "true",
+    Boolean seed;
+    @Option(names = "--sink", negatable = true,
             description = "Run the usage-log-sink in this process (default: on; off when it runs elsewhere).")
-    boolean sink;
+    Boolean sink;
     @Unmatched
     List<String> settings = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> flags = new HashMap<>();
-        put(flags, LocalStackConfig.DATA_DIR, dataDir);
-        put(flags, LocalStackConfig.KAFKA_PORT, kafkaPort);
-        put(flags, ConfigKeys.BOOTSTRAP_SERVERS, bootstrapServers);
-        put(flags, LocalStackConfig.REGISTRY_PORT, registryPort);
-        put(flags, ConfigKeys.REGISTRY_URL, registryUrl);
-        put(flags, LocalStackConfig.WRITER_PORT, writerPort);
-        put(flags, LocalStackConfig.COLOS, colos);
-        put(flags, LocalStackConfig.SINK_PORT, sinkPort);
-        put(flags, ConfigKeys.HTTP_HOST, host);
-        flags.put(LocalStackConfig.SEED, Boolean.toString(seed));
-        flags.put(LocalStackConfig.SINK, Boolean.toString(sink));
-        Settings base = Settings.fromEnvironmentAndArgs(System.getenv(), settings.toArray(String[]::new));
-        LocalStackConfig config = LocalStackConfig.from(base.with(flags));
-
+        LocalStackConfig config = config(System.getenv());
         long started = System.nanoTime();
-        LocalStack stack = LocalStack.start(config);
+        LocalStack stack = new LocalStack();
         CountDownLatch stopped = new CountDownLatch(1);
+        // Registered before anything starts: Ctrl-C during a cold start still stops the broker and
+        // the Streams apps cleanly instead of leaving half-written state behind.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\nstopping tenant-index …");
             stack.close();
             stopped.countDown();
         }, "tenant-index-shutdown"));
+        stack.startComponents(config);
+        awaitColosReady(stack, READY_WAIT);
         if (config.seedDemoTenants()) {
-            seed(stack.writerUrl(), stack.credentials().map(Credentials::writerToken));
+            seed(stack.writerUrl(), stack.credentials().map(Credentials::writerToken), stack.coloUrls().values());
         }
         System.out.printf("%ntenant-index is up in %.1f s (data in %s)%n", (System.nanoTime() - started) / 1e9,
                 config.dataDir().toAbsolutePath());
         stack.urls().forEach((name, url) -> System.out.printf("  %-18s %s%n", name, url));
-        String firstColo = stack.urls().entrySet().stream().filter(e -> e.getKey().startsWith("lookup-api"))
-                .map(Map.Entry::getValue).findFirst().orElseThrow();
+        String firstColo = stack.coloUrls().values().iterator().next();
         stack.credentials().ifPresentOrElse(
                 c -> System.out.printf("%nBearer tokens (writes: writer.token, import/rebuild: admin.token) in %s%n",
                         c.directory().toAbsolutePath()),
@@ -101,15 +97,57 @@ final class UpCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Waits until every colo is ready (caught up with the topic), so that "up" means lookups answer;
+     * after {@code limit} it says which colos still restore and goes on: they answer 503 until ready.
+     */
+    private static void awaitColosReady(LocalStack stack, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (stack.colos().values().stream().anyMatch(c -> !c.isReady())) {
+            if (System.nanoTime() > deadline) {
+                stack.colos().forEach((code, colo) -> {
+                    if (!colo.isReady()) {
+                        System.out.printf("warning: colo %s is still restoring its replica (its /health shows progress)%n", code);
+                    }
+                });
+                return;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Flags given on the command line win over the environment, which wins over the defaults. */
+    LocalStackConfig config(Map<String, String> env) {
+        Map<String, String> flags = new HashMap<>();
+        put(flags, LocalStackConfig.DATA_DIR, dataDir);
+        put(flags, LocalStackConfig.KAFKA_PORT, kafkaPort);
+        put(flags, ConfigKeys.BOOTSTRAP_SERVERS, bootstrapServers);
+        put(flags, LocalStackConfig.REGISTRY_PORT, registryPort);
+        put(flags, ConfigKeys.REGISTRY_URL, registryUrl);
+        put(flags, LocalStackConfig.WRITER_PORT, writerPort);
+        put(flags, LocalStackConfig.COLOS, colos);
+        put(flags, LocalStackConfig.SINK_PORT, sinkPort);
+        put(flags, ConfigKeys.HTTP_HOST, host);
+        put(flags, LocalStackConfig.SEED, seed);
+        put(flags, LocalStackConfig.SINK, sink);
+        Settings base = Settings.fromEnvironmentAndArgs(env, settings.toArray(String[]::new));
+        return LocalStackConfig.from(base.with(flags));
+    }
+
     private static void put(Map<String, String> flags, String key, Object value) {
         if (value != null) {
             flags.put(key, value.toString());
         }
     }
 
-    /** Create-only (If-None-Match: *), so a restart never bumps the demo tenants' versions. */
-    private static void seed(String writerUrl, Optional<String> writerToken) throws Exception {
+    /**
+     * Create-only (If-None-Match: *), so a restart never bumps the demo tenants' versions. Each new
+     * registration's consistency token is then presented to every colo, so that "up" is printed only
+     * once the demo tenants answer everywhere.
+     */
+    private static void seed(String writerUrl, Optional<String> writerToken, Collection<String> coloUrls) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
+        Map<String, String> tokens = new LinkedHashMap<>();
         for (String demo : DEMO) {
             String[] parts = demo.split("\\|", 2);
             HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(writerUrl + "/tenants/" + parts[0]))
@@ -117,8 +155,20 @@ final class UpCommand implements Callable<Integer> {
                     .PUT(HttpRequest.BodyPublishers.ofString(parts[1]));
             writerToken.ifPresent(t -> put.header("Authorization", "Bearer " + t));
             HttpResponse<String> r = http.send(put.build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 201 && r.statusCode() != 412) {
+            if (r.statusCode() == 201) {
+                r.headers().firstValue("X-Consistency-Token").ifPresent(token -> tokens.put(parts[0], token));
+            } else if (r.statusCode() != 412) {
                 throw new IllegalStateException("seeding " + parts[0] + " failed: " + r.statusCode() + " " + r.body());
+            }
+        }
+        for (String colo : coloUrls) {
+            for (Map.Entry<String, String> seeded : tokens.entrySet()) {
+                HttpRequest lookup = HttpRequest.newBuilder(URI.create(colo + "/tenants/" + seeded.getKey() + "?wait=10s"))
+                        .header("X-Consistency-Token", seeded.getValue()).build();
+                HttpResponse<String> r = http.send(lookup, HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) {
+                    System.out.printf("warning: %s does not show %s yet (%d)%n", colo, seeded.getKey(), r.statusCode());
+                }
             }
         }
     }

@@ -2,24 +2,44 @@ package io.tenantindex.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** The on-by-default switches of {@code up} turn off with {@code --no-…} (picocli negates the declared name). */
+/**
+ * {@code up}'s on-by-default switches: off with {@code --no-…} (picocli negates the declared name),
+ * off with {@code TENANT_INDEX_SEED=false} / {@code TENANT_INDEX_SINK=false}, and a flag beats the environment.
+ */
 class UpCommandTest {
 
     @Test
     void shouldSeedAndRunTheSinkByDefault() {
-        UpCommand up = parse();
-        assertThat(up.seed).isTrue();
-        assertThat(up.sink).isTrue();
+        LocalStackConfig config = parse().config(Map.of());
+        assertThat(config.seedDemoTenants()).isTrue();
+        assertThat(config.runSink()).isTrue();
     }
 
     @Test
     void shouldTurnSeedingAndTheSinkOffWithTheirNoFlags() {
-        UpCommand up = parse("--no-seed", "--no-sink");
-        assertThat(up.seed).isFalse();
-        assertThat(up.sink).isFalse();
+        LocalStackConfig config = parse("--no-seed", "--no-sink").config(Map.of());
+        assertThat(config.seedDemoTenants()).isFalse();
+        assertThat(config.runSink()).isFalse();
+    }
+
+    @Test
+    void shouldTurnSeedingAndTheSinkOffThroughTheEnvironment() {
+        LocalStackConfig config = parse().config(Map.of("TENANT_INDEX_SEED", "false", "TENANT_INDEX_SINK", "false"));
+        assertThat(config.seedDemoTenants()).isFalse();
+        assertThat(config.runSink()).isFalse();
+    }
+
+    @Test
+    void shouldLetAFlagWinOverTheEnvironment() {
+        LocalStackConfig config = parse("--seed", "--sink", "--writer-port", "18080")
+                .config(Map.of("TENANT_INDEX_SEED", "false", "TENANT_INDEX_SINK", "false", "TENANT_INDEX_WRITER_PORT", "9999"));
+        assertThat(config.seedDemoTenants()).isTrue();
+        assertThat(config.runSink()).isTrue();
+        assertThat(config.writerPort()).isEqualTo(18080);
     }
 
     private static UpCommand parse(String... args) {

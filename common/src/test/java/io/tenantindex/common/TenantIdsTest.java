@@ -22,5 +22,8 @@ class TenantIdsTest {
     void shouldDeriveAStable64HexDoId() {
         assertThat(TenantIds.doIdFor("acme")).hasSize(64).matches("[0-9a-f]+").isEqualTo(TenantIds.doIdFor("acme"));
         assertThat(TenantIds.doIdFor("acme")).isNotEqualTo(TenantIds.doIdFor("acme2"));
+        // Pinned: every colo and every release must route a tenant to the same object. This is
+        // sha256("tenant-index/do/v1:newco"), the README walk-through's value.
+        assertThat(TenantIds.doIdFor("newco")).isEqualTo("5c62152e9977d210f80946c591334229bd6169460a32cfdf631b0666ce19ccdb");
     }
 }

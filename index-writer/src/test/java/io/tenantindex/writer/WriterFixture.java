@@ -26,14 +26,16 @@ final class WriterFixture {
         return registry.url();
     }
 
-    /** Settings for a writer on a fresh topic of {@code partitions} partitions. */
+    /** Settings for a writer on a fresh topic of {@code partitions} partitions (0: the default). */
     static Settings settings(String topic, int partitions, String writerId) {
         Map<String, String> s = new HashMap<>();
         s.put(ConfigKeys.BOOTSTRAP_SERVERS, SharedKafka.bootstrapServers());
         s.put(ConfigKeys.REGISTRY_URL, registryUrl());
         s.put(ConfigKeys.REGISTRY_AUTO_REGISTER, "true");
         s.put(ConfigKeys.INDEX_TOPIC, topic);
-        s.put(ConfigKeys.INDEX_PARTITIONS, Integer.toString(partitions));
+        if (partitions > 0) {
+            s.put(ConfigKeys.INDEX_PARTITIONS, Integer.toString(partitions));
+        }
         s.put(ConfigKeys.USAGE_TOPIC, topic + "-usage");
         s.put(ConfigKeys.WRITER_ID, writerId);
         s.put(ConfigKeys.HTTP_HOST, "127.0.0.1");

@@ -57,19 +57,24 @@ class LocalStackIT {
         String id = SharedKafka.uniqueName("walk");
         HttpResponse<String> created = Http.putJson(writer + "/tenants/" + id, body("pro"), writerAuth());
         assertThat(created.statusCode()).isEqualTo(201);
-        for (String colo : colos) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> Http.get(colo + "/tenants/" + id).statusCode() == 200);
-            HttpResponse<String> r = Http.get(colo + "/tenants/" + id);
+        for (Map.Entry<String, String> colo : stack.coloUrls().entrySet()) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> Http.get(colo.getValue() + "/tenants/" + id).statusCode() == 200);
+            HttpResponse<String> r = Http.get(colo.getValue() + "/tenants/" + id);
             assertThat(json(r).get("version").asLong()).isEqualTo(1);
             assertThat(json(r).get("doId").asText()).isEqualTo(json(created).get("doId").asText());
-            assertThat(r.headers().firstValue("X-Colo")).isPresent();
+            assertThat(r.headers().firstValue("X-Colo")).hasValue(colo.getKey());
             assertThat(r.headers().firstValue("ETag")).hasValue("\"1\"");
         }
 
-        Http.putJson(writer + "/tenants/" + id, body("enterprise"), writerAuth());
-        for (String colo : colos) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> json(Http.get(colo + "/tenants/" + id)).path("version").asLong() == 2);
-            assertThat(json(Http.get(colo + "/tenants/" + id)).at("/metadata/tier").asText()).isEqualTo("enterprise");
+        HttpResponse<String> updated = Http.putJson(writer + "/tenants/" + id, body("enterprise"), writerAuth());
+        assertThat(updated.statusCode()).isEqualTo(200);
+        assertThat(updated.headers().firstValue("ETag")).hasValue("\"2\"");
+        for (Map.Entry<String, String> colo : stack.coloUrls().entrySet()) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> json(Http.get(colo.getValue() + "/tenants/" + id)).path("version").asLong() == 2);
+            HttpResponse<String> r = Http.get(colo.getValue() + "/tenants/" + id);
+            assertThat(json(r).at("/metadata/tier").asText()).isEqualTo("enterprise");
+            assertThat(r.headers().firstValue("ETag")).as("in %s", colo.getKey()).hasValue("\"2\"");
+            assertThat(r.headers().firstValue("X-Colo")).hasValue(colo.getKey());
         }
 
         assertThat(Http.delete(writer + "/tenants/" + id, writerAuth()).statusCode()).isEqualTo(204);

@@ -5,11 +5,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import io.tenantindex.common.config.ConfigException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +25,12 @@ public final class TopicAdmin {
     private TopicAdmin() {
     }
 
-    /** Creates each topic that does not exist yet; existing ones are left as they are. */
+    /**
+     * Creates each topic that does not exist yet. An existing one is left as it is, unless its
+     * cleanup policy differs from the spec's: a "tenant-index" topic created by hand with
+     * cleanup.policy=delete would silently lose registrations after its retention, so that is a
+     * configuration error rather than something to start on.
+     */
     public static void ensureTopics(Admin admin, Collection<TopicSpec> specs) {
         for (TopicSpec spec : specs) {
             try {
@@ -31,10 +40,33 @@ public final class TopicAdmin {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw new IllegalStateException("could not create topic " + spec.name() + ": " + e.getCause().getMessage(), e.getCause());
                 }
+                requireCleanupPolicy(admin, spec);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted creating topic " + spec.name(), e);
             }
+        }
+    }
+
+    private static void requireCleanupPolicy(Admin admin, TopicSpec spec) {
+        String wanted = spec.configs().get(TopicConfig.CLEANUP_POLICY_CONFIG);
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, spec.name());
+        String actual;
+        try {
+            ConfigEntry entry = admin.describeConfigs(List.of(resource)).all().get().get(resource).get(TopicConfig.CLEANUP_POLICY_CONFIG);
+            actual = entry == null ? null : entry.value();
+        } catch (ExecutionException e) {
+            // A principal without DescribeConfigs on the topic: its operators vouch for the policy.
+            LOG.warn("cannot check the cleanup policy of existing topic {}: {}", spec.name(), e.getCause().getMessage());
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted checking topic " + spec.name(), e);
+        }
+        if (wanted != null && actual != null && !wanted.equals(actual)) {
+            throw new ConfigException("topic " + spec.name() + " exists with cleanup.policy=" + actual + ", tenant-index needs "
+                    + wanted + " (kafka-configs.sh --alter --entity-type topics --entity-name " + spec.name()
+                    + " --add-config cleanup.policy=" + wanted + ", or point tenant-index at another topic)");
         }
     }
 
@@ -51,6 +83,14 @@ public final class TopicAdmin {
 
     /** Committed end offsets (the last stable offset) of every partition of {@code topic}. */
     public static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) {
+        return endOffsets(admin, topic, IsolationLevel.READ_COMMITTED);
+    }
+
+    /**
+     * End offsets of every partition of {@code topic}: the last stable offset with READ_COMMITTED,
+     * the log end offset (open transactions' records included) with READ_UNCOMMITTED.
+     */
+    public static Map<TopicPartition, Long> endOffsets(Admin admin, String topic, IsolationLevel isolation) {
         int partitions = partitionCount(admin, topic);
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         for (int p = 0; p < partitions; p++) {
@@ -58,7 +98,7 @@ public final class TopicAdmin {
         }
         try {
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result = admin
-                    .listOffsets(request, new org.apache.kafka.clients.admin.ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                    .listOffsets(request, new org.apache.kafka.clients.admin.ListOffsetsOptions(isolation))
                     .all().get();
             Map<TopicPartition, Long> out = new HashMap<>();
             result.forEach((tp, info) -> out.put(tp, info.offset()));

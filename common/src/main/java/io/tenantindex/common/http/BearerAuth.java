@@ -37,6 +37,10 @@ public final class BearerAuth {
     }
 
     public static BearerAuth of(String writerToken, String adminToken) {
+        if (writerToken != null && writerToken.equals(adminToken)) {
+            // One token for both roles would let every writer rebuild colos and bulk-import.
+            throw new ConfigException(ConfigKeys.WRITER_TOKEN + " and " + ConfigKeys.ADMIN_TOKEN + " must differ");
+        }
         return new BearerAuth(digest(requireStrong(ConfigKeys.WRITER_TOKEN, writerToken)),
                 digest(requireStrong(ConfigKeys.ADMIN_TOKEN, adminToken)));
     }

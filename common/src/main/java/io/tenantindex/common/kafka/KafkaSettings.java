@@ -4,6 +4,7 @@ import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import org.apache.kafka.clients.CommonClientConfigs;
 
 /**
@@ -24,6 +25,15 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> clientO
 
     public static KafkaSettings of(String bootstrapServers) {
         return new KafkaSettings(bootstrapServers, Map.of());
+    }
+
+    /** Never prints a secret: SASL JAAS configs and passwords (sasl.jaas.config, ssl.*.password) are masked. */
+    @Override
+    public String toString() {
+        Map<String, String> shown = new TreeMap<>();
+        clientOverrides.forEach((key, value) ->
+                shown.put(key, key.contains("password") || key.contains("jaas") ? "[hidden]" : value));
+        return "KafkaSettings[bootstrapServers=" + bootstrapServers + ", clientOverrides=" + shown + "]";
     }
 
     /** A fresh Properties with bootstrap servers and the overrides; callers add their own keys. */

@@ -19,6 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
@@ -100,23 +103,45 @@ class WriterFailoverIT {
         }
         Process child = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        // Single PUTs race the import and the kill; every one the writer acknowledged must survive it.
+        List<String> acknowledged = new CopyOnWriteArrayList<>();
+        AtomicBoolean killed = new AtomicBoolean();
+        CompletableFuture<Void> puts = null;
         try {
             String base = "http://127.0.0.1:" + port;
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                     .until(() -> Http.get(base + "/health/ready").statusCode() == 200);
             CompletableFuture.runAsync(() -> Http.send(Http.builder(base + "/tenants:import", "Content-Type", "application/x-ndjson")
                     .POST(HttpRequest.BodyPublishers.ofString(ndjson)).build()));
+            puts = CompletableFuture.runAsync(() -> {
+                for (int i = 0; !killed.get(); i++) {
+                    try {
+                        if (Http.putJson(base + "/tenants/acked-" + i, WriterFixture.body("pro")).statusCode() == 201) {
+                            acknowledged.add("acked-" + i);
+                        }
+                    } catch (RuntimeException connectionLost) {
+                        return;
+                    }
+                }
+            });
             // Kill once some transactions have committed but (at 500 per transaction) far from all of them.
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() ->
                     TopicOffsets.endOffsets(SharedKafka.bootstrapServers(), topic).values().stream().mapToLong(Long::longValue).sum() > 1_000);
         } finally {
             child.destroyForcibly().waitFor();
+            killed.set(true);
         }
+        puts.get(30, TimeUnit.SECONDS);
 
         try (WriterApp successor = WriterFixture.start(topic, writerId)) {
             Map<String, List<Long>> afterKill = CommittedRecords.versionsByTenant(topic);
-            assertThat(afterKill.size()).isBetween(1, tenants - 1);
+            assertThat(acknowledged).as("single writes acknowledged before the kill").isNotEmpty();
+            assertThat(afterKill).as("every acknowledged write survives the kill").containsKeys(acknowledged.toArray(String[]::new));
+            long imported = afterKill.keySet().stream().filter(id -> id.startsWith("t")).count();
+            assertThat(imported).as("the kill came mid-import").isBetween(1L, tenants - 1L);
             assertThat(afterKill.values()).allSatisfy(v -> assertThat(v).containsExactly(1L));
+            afterKill.keySet().removeIf(id -> id.startsWith("acked-"));
+            afterKill.keySet().forEach(id -> assertThat(id).startsWith("t"));
 
             String base = "http://127.0.0.1:" + successor.port();
             HttpResponse<String> again = Http.send(Http.builder(base + "/tenants:import", "Content-Type", "application/x-ndjson")
@@ -124,6 +149,7 @@ class WriterFailoverIT {
             assertThat(Json.MAPPER.readTree(again.body()).get("written").asLong()).isEqualTo(tenants);
         }
         Map<String, List<Long>> finalState = CommittedRecords.versionsByTenant(topic);
+        finalState.keySet().removeIf(id -> id.startsWith("acked-"));
         assertThat(finalState).hasSize(tenants);
         finalState.values().forEach(versions -> assertThat(versions)
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, versions.size()).boxed().toList())

@@ -1,5 +1,6 @@
 package io.tenantindex.bench;
 
+import io.tenantindex.testing.MiniHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
 import java.io.IOException;

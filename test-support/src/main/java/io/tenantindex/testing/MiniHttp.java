@@ -1,4 +1,4 @@
-package io.tenantindex.bench;
+package io.tenantindex.testing;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -14,13 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * A minimal blocking HTTP/1.1 keep-alive client over one socket, for the load tools. Written out
+ * A minimal blocking HTTP/1.1 keep-alive client over one socket, for load generators (the bench, the soak). Written out
  * rather than using {@code java.net.http.HttpClient} so that the generator's own cost per request
  * stays small (tens of µs) and predictable on a 2-core machine where it shares the CPUs with the
  * server it measures. Requests can be split into {@link #send} and {@link #receive}, so one thread
  * can have requests to several servers in flight at once.
  */
-final class MiniHttp implements Closeable {
+public final class MiniHttp implements Closeable {
     private final String host;
     private final int port;
     private Socket socket;
@@ -28,23 +28,23 @@ final class MiniHttp implements Closeable {
     private InputStream in;
 
     /** What the tools need from a response: status, the consistency token header, the body. */
-    record Response(int status, String token, byte[] body) {
-        String bodyText() {
+    public record Response(int status, String token, byte[] body) {
+        public String bodyText() {
             return new String(body, StandardCharsets.UTF_8);
         }
     }
 
-    MiniHttp(String host, int port) {
+    public MiniHttp(String host, int port) {
         this.host = host;
         this.port = port;
     }
 
-    Response request(String method, String path, String extraHeaders, byte[] body) throws IOException {
+    public Response request(String method, String path, String extraHeaders, byte[] body) throws IOException {
         send(method, path, extraHeaders, body);
         return receive();
     }
 
-    void send(String method, String path, String extraHeaders, byte[] body) throws IOException {
+    public void send(String method, String path, String extraHeaders, byte[] body) throws IOException {
         if (socket == null) {
             connect();
         }
@@ -69,7 +69,7 @@ final class MiniHttp implements Closeable {
         }
     }
 
-    Response receive() throws IOException {
+    public Response receive() throws IOException {
         try {
             String status = line();
             if (status.length() < 12 || !status.startsWith("HTTP/1.")) {

@@ -44,7 +44,6 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -87,6 +86,7 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
     private final LiveStores liveStores;
     private volatile int partitions;
     private volatile boolean readinessArmed;
+    private final StreamThreadFailures threadFailures;
     private volatile Instant degradedSince;
     private volatile String degradedReason;
     private volatile Map<Integer, Long> lagByPartition = Map.of();
@@ -132,10 +132,8 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
         this.poisonScan = bulkRestored.isEmpty() ? null : new PoisonScan(config, bulkRestored, values.deserializer(), poison);
         // Despite its name this listener hears the restores of every store, not only global ones.
         streams.setGlobalStateRestoreListener(positions);
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("colo {}: stream thread failed, replacing it", config.colo(), e);
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        this.threadFailures = new StreamThreadFailures(config.colo(), config.stateDir(), System::nanoTime);
+        streams.setUncaughtExceptionHandler(threadFailures);
         streams.setStateListener((now, before) -> {
             LOG.info("colo {}: streams {} -> {}", config.colo(), before, now);
             if (now == KafkaStreams.State.RUNNING) {
@@ -327,6 +325,7 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        threadFailures.close();
         if (poisonScan != null) {
             poisonScan.close();
         }

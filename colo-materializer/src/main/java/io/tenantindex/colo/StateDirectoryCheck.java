@@ -33,12 +33,16 @@ import org.rocksdb.RocksIterator;
  * the directory, not a stack trace from deep inside Streams.
  */
 public final class StateDirectoryCheck {
+    private static final int PROBE_BYTES = 64 * 1024;
     private static final Pattern TASK_DIR = Pattern.compile("\\d+_\\d+");
 
     private StateDirectoryCheck() {
     }
 
-    /** Creates {@code stateDir} if needed and proves it writable; a {@link ConfigException} naming it otherwise. */
+    /**
+     * Creates {@code stateDir} if needed and proves it writable (64 KiB written and deleted); a
+     * {@link ConfigException} naming it, and saying so when its disk is full or read-only, otherwise.
+     */
     public static void requireUsable(Path stateDir) {
         Path dir = stateDir.toAbsolutePath();
         try {
@@ -47,9 +51,17 @@ public final class StateDirectoryCheck {
             throw new ConfigException(ConfigKeys.STATE_DIR + " " + dir + " cannot be created" + blocker(dir) + " (" + e + ")");
         }
         try {
-            Files.delete(Files.createTempFile(dir, ".write-probe", ""));
+            // Some bytes, not just a name: an empty file can still be created on a full disk.
+            Path probe = Files.createTempFile(dir, ".write-probe", "");
+            try {
+                Files.write(probe, new byte[PROBE_BYTES]);
+            } finally {
+                Files.deleteIfExists(probe);
+            }
         } catch (IOException | SecurityException e) {
-            throw new ConfigException(ConfigKeys.STATE_DIR + " " + dir + " is not writable (" + e + ")");
+            String problem = StreamThreadFailures.diskProblem(e);
+            throw new ConfigException(ConfigKeys.STATE_DIR + " " + dir + (problem != null ? " is on a " + problem + " disk" : " is not writable")
+                    + " (" + e + ")");
         }
     }
 

@@ -230,7 +230,8 @@ final class ClientCommands {
                         HttpResponse<String> r = ApiClient.send(target.authorized(ApiClient.request(target.writerUrl, "/tenants:import")
                                 .header("Content-Type", "application/x-ndjson")
                                 .POST(HttpRequest.BodyPublishers.ofString(chunk.toString())), BearerAuth.Role.ADMIN));
-                        if (r.statusCode() / 100 == 5 || r.statusCode() == 401 || r.statusCode() == 403) {
+                        // Anything but a report (a wrong URL's 404, a 413, a 415) stops the import with its error.
+                        if (r.statusCode() != 200) {
                             progress.done();
                             return target.print(r);
                         }

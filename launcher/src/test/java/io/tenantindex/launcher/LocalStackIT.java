@@ -8,6 +8,8 @@ import io.tenantindex.common.Json;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -133,7 +135,7 @@ class LocalStackIT {
     }
 
     @Test
-    void shouldGiveScriptsReliableExitCodesFromTheCli() {
+    void shouldGiveScriptsReliableExitCodesFromTheCli() throws Exception {
         String id = SharedKafka.uniqueName("cli");
         assertThat(cli("register", id, "--tier", "pro", "--colo-hint", "SIN", "--feature", "kv")).isZero();
         assertThat(cli("register", id, "--tier", "gold")).isEqualTo(TenantIndexCli.REJECTED);
@@ -151,6 +153,15 @@ class LocalStackIT {
         assertThat(cli("rebuild", "--colo", "AMS")).isZero();
         assertThat(cli("verify")).isZero();
         assertThat(cli("rebuild", "--colo", "XYZ")).isEqualTo(2);
+
+        Path ndjson = Files.createTempFile(SharedKafka.tempDir("cli-import"), "tenants", ".ndjson");
+        Files.writeString(ndjson, "{\"tenantId\":\"" + id + "-i1\",\"metadata\":{\"tier\":\"free\"}}\n"
+                + "{\"tenantId\":\"" + id + "-i2\",\"metadata\":{\"tier\":\"pro\"}}\n");
+        assertThat(cli("import", ndjson.toString())).isZero();
+        assertThat(Http.get(writer + "/tenants/" + id + "-i2").statusCode()).isEqualTo(200);
+        // An import sent somewhere that answers with an error (here a colo) fails; it is not "written 0".
+        assertThat(new picocli.CommandLine(new TenantIndexCli()).execute("import", ndjson.toString(), "--writer-url", colos.get(0),
+                "--auth-token", stack.credentials().orElseThrow().adminToken())).isEqualTo(TenantIndexCli.REJECTED);
     }
 
     @Test

@@ -67,6 +67,10 @@ class ColoLifecycleIT {
         String metrics = Http.get(base + "/metrics").body();
         assertThat(metrics).contains("tenant_index_lookups_total{colo=\"ORD\",outcome=\"hit\"")
                 .contains("tenant_index_replica_ready{colo=\"ORD\"").contains("kafka_stream");
+        // The histogram resolves microseconds: buckets below 1 ms, where lookups are.
+        assertThat(metrics.lines().filter(l -> l.startsWith("tenant_index_lookup_latency_seconds_bucket{"))
+                .map(l -> l.replaceAll(".*le=\"([^\"]+)\".*", "$1")).filter(le -> !le.equals("+Inf"))
+                .mapToDouble(Double::parseDouble).min().orElseThrow()).isLessThan(1e-5);
     }
 
     @Test

@@ -1,8 +1,8 @@
 package io.tenantindex.bench;
 
-import io.tenantindex.testing.MiniHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
+import io.tenantindex.testing.MiniHttp;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

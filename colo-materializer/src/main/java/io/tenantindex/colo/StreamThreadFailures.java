@@ -39,8 +39,8 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
         Duration wait = recordFailure();
         String disk = diskProblem(e);
         if (disk != null) {
-            LOG.error("colo {}: the state directory {} is {}: the stream thread stopped and applies nothing until there is room "
-                    + "(lookups of stores still open keep being served); replacing it in {} s (failure {} in a row): {}",
+            LOG.error("colo {}: the state directory {} is on a {} disk: the stream thread stopped and the colo applies no "
+                    + "new records until there is room; replacing it in {} s (failure {} in a row): {}",
                     colo, stateDir.toAbsolutePath(), disk, wait.toSeconds(), consecutive, e.toString());
         } else {
             LOG.error("colo {}: stream thread failed (failure {} in a row), replacing it in {} s", colo, consecutive, wait.toSeconds(), e);

@@ -1,11 +1,11 @@
 package io.tenantindex.common.kafka;
 
+import io.tenantindex.common.config.ConfigException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import io.tenantindex.common.config.ConfigException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListOffsetsResult;

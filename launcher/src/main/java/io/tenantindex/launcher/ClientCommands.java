@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -450,6 +451,9 @@ final class ClientCommands {
         Target target;
         @Option(names = "--colo", required = true, description = "The colo to rebuild, e.g. ORD.")
         String colo;
+        @Option(names = "--timeout", defaultValue = "PT30M",
+                description = "Stop waiting after this long (ISO-8601, default PT30M); the rebuild goes on in the colo.")
+        Duration timeout;
 
         @Override
         public Integer call() throws Exception {
@@ -461,7 +465,15 @@ final class ClientCommands {
             }
             Progress progress = new Progress("rebuild " + colo.toUpperCase(Locale.ROOT), 100, target.json);
             JsonNode status = Json.MAPPER.readTree(started.body());
+            long deadline = System.nanoTime() + timeout.toNanos();
             while (!"done".equals(status.path("state").asText())) {
+                if (System.nanoTime() > deadline) {
+                    progress.done();
+                    System.err.println("rebuild of " + colo.toUpperCase(Locale.ROOT) + " not done after " + timeout
+                            + " (" + Math.round(status.path("percent").asDouble()) + "%); it goes on in the colo: GET "
+                            + base + "/admin/rebuild shows its progress");
+                    return TenantIndexCli.SERVER_ERROR;
+                }
                 progress.update(Math.round(status.path("percent").asDouble()), status.path("recordsApplied").asLong());
                 Thread.sleep(250); // A CLI polling a progress endpoint, not a test waiting on a condition.
                 HttpResponse<String> r = ApiClient.send(ApiClient.request(base, "/admin/rebuild").GET());

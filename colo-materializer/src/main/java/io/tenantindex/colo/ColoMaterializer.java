@@ -7,6 +7,7 @@ import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.IndexDigest;
 import io.tenantindex.common.IndexPartitioner;
 import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.common.config.StateDirectories;
 import io.tenantindex.common.kafka.TopicAdmin;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
@@ -147,7 +148,7 @@ public final class ColoMaterializer implements IndexReplica, AutoCloseable {
         // Before any thread or client exists: an unusable directory is a clear configuration error,
         // a corrupted store is wiped so that Streams restores it from the topic instead of failing
         // every task initialisation (and every replaced stream thread) on it.
-        StateDirectoryCheck.requireUsable(config.stateDir());
+        StateDirectories.requireUsable(config.stateDir());
         Path appDir = config.stateDir().toAbsolutePath().resolve(config.applicationId());
         StateDirectoryCheck.problem(appDir, ColoTopology.STORE).ifPresent(problem -> {
             LOG.error("colo {}: local state is corrupt or unreadable ({}); wiping {} and restoring the replica from {}",

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.tenantindex.common.ConsistencyToken;
+import io.tenantindex.common.config.StateDirectories;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
 import java.io.IOException;
@@ -78,7 +79,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         this.registry = registry;
         this.generationFile = base.stateDir().resolve(base.applicationId() + ".generation");
         this.rebuildingFile = base.stateDir().resolve(base.applicationId() + ".rebuilding");
-        StateDirectoryCheck.requireUsable(base.stateDir());
+        StateDirectories.requireUsable(base.stateDir());
         SortedMap<Long, Path> dirs = generationDirs();
         long requested = readGeneration(rebuildingFile, 0);
         long recorded = readGeneration(generationFile, -1);

@@ -1,7 +1,5 @@
 package io.tenantindex.colo;
 
-import io.tenantindex.common.config.ConfigException;
-import io.tenantindex.common.config.ConfigKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,40 +27,12 @@ import org.rocksdb.RocksIterator;
  * task initialisation fail, and a replaced stream thread fails the same way again: a crash loop
  * inside the process. Opening each task's store read-only first finds that at start, so the colo
  * can wipe the application's state and restore it from the compacted topic (the source of truth).
- * An unusable state directory (cannot be created or written) is a configuration error that names
- * the directory, not a stack trace from deep inside Streams.
+ * Whether the directory itself is usable is {@link io.tenantindex.common.config.StateDirectories}'s check.
  */
 public final class StateDirectoryCheck {
-    private static final int PROBE_BYTES = 64 * 1024;
     private static final Pattern TASK_DIR = Pattern.compile("\\d+_\\d+");
 
     private StateDirectoryCheck() {
-    }
-
-    /**
-     * Creates {@code stateDir} if needed and proves it writable (64 KiB written and deleted); a
-     * {@link ConfigException} naming it, and saying so when its disk is full or read-only, otherwise.
-     */
-    public static void requireUsable(Path stateDir) {
-        Path dir = stateDir.toAbsolutePath();
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException | SecurityException e) {
-            throw new ConfigException(ConfigKeys.STATE_DIR + " " + dir + " cannot be created" + blocker(dir) + " (" + e + ")");
-        }
-        try {
-            // Some bytes, not just a name: an empty file can still be created on a full disk.
-            Path probe = Files.createTempFile(dir, ".write-probe", "");
-            try {
-                Files.write(probe, new byte[PROBE_BYTES]);
-            } finally {
-                Files.deleteIfExists(probe);
-            }
-        } catch (IOException | SecurityException e) {
-            String problem = StreamThreadFailures.diskProblem(e);
-            throw new ConfigException(ConfigKeys.STATE_DIR + " " + dir + (problem != null ? " is on a " + problem + " disk" : " is not writable")
-                    + " (" + e + ")");
-        }
     }
 
     /** Why the state of one application ({@code <state.dir>/<application.id>}) cannot be opened; empty if it looks sound or is absent. */
@@ -149,12 +119,4 @@ public final class StateDirectoryCheck {
     }
 
     /** ": <ancestor> is a regular file" when an existing ancestor of {@code dir} is not a directory. */
-    private static String blocker(Path dir) {
-        for (Path p = dir; p != null; p = p.getParent()) {
-            if (Files.exists(p)) {
-                return Files.isDirectory(p) ? "" : ": " + p + " is a regular file, not a directory";
-            }
-        }
-        return "";
-    }
 }

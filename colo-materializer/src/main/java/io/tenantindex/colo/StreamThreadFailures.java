@@ -1,5 +1,6 @@
 package io.tenantindex.colo;
 
+import io.tenantindex.common.config.StateDirectories;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -37,7 +38,7 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
     @Override
     public StreamThreadExceptionResponse handle(Throwable e) {
         Duration wait = recordFailure();
-        String disk = diskProblem(e);
+        String disk = StateDirectories.diskProblem(e);
         if (disk != null) {
             LOG.error("colo {}: the state directory {} is on a {} disk: the stream thread stopped and the colo applies no "
                     + "new records until there is room; replacing it in {} s (failure {} in a row): {}",
@@ -63,20 +64,6 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
         }
         long seconds = 1L << Math.min(consecutive - 2, 6);
         return Duration.ofSeconds(Math.min(seconds, MAX_BACKOFF.toSeconds()));
-    }
-
-    /** "full" or "read-only" when the cause chain says so (RocksDB and java.io spell it the same), else null. */
-    static String diskProblem(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String message = String.valueOf(t.getMessage());
-            if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {
-                return "full";
-            }
-            if (message.contains("Read-only file system")) {
-                return "read-only";
-            }
-        }
-        return null;
     }
 
     void close() {

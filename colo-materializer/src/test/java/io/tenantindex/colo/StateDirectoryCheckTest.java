@@ -1,9 +1,7 @@
 package io.tenantindex.colo;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tenantindex.common.config.ConfigException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,22 +19,6 @@ import org.rocksdb.RocksDB;
 class StateDirectoryCheckTest {
     @TempDir
     Path tmp;
-
-    @Test
-    void shouldRefuseAStateDirectoryUnderARegularFileNamingBoth() throws Exception {
-        Path file = Files.writeString(tmp.resolve("plain"), "x");
-        assertThatThrownBy(() -> StateDirectoryCheck.requireUsable(file.resolve("state")))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(file.resolve("state").toString())
-                .hasMessageContaining(file + " is a regular file");
-        assertThatThrownBy(() -> StateDirectoryCheck.requireUsable(file)).isInstanceOf(ConfigException.class);
-    }
-
-    @Test
-    void shouldCreateAMissingStateDirectory() {
-        StateDirectoryCheck.requireUsable(tmp.resolve("a/b/state"));
-        assertThat(tmp.resolve("a/b/state")).isDirectory().isEmptyDirectory();
-    }
 
     @Test
     void shouldFindNothingWrongWithAbsentOrSoundState() throws Exception {

@@ -2,15 +2,12 @@ package io.tenantindex.colo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.junit.jupiter.api.Test;
-import org.rocksdb.RocksDBException;
 
-/** A stream thread that keeps failing is replaced after growing waits, and a full disk is named as such. */
+/** A stream thread that keeps failing is replaced after growing waits. */
 class StreamThreadFailuresTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final StreamThreadFailures failures = new StreamThreadFailures("ORD", Path.of("state"), now::get);
@@ -31,14 +28,5 @@ class StreamThreadFailuresTest {
         failures.recordFailure();
         now.addAndGet(StreamThreadFailures.QUIET_RESET.toNanos() + 1);
         assertThat(failures.recordFailure()).isEqualTo(Duration.ZERO);
-    }
-
-    @Test
-    void shouldNameAFullOrReadOnlyDiskAnywhereInTheCauseChain() {
-        Throwable rocks = new ProcessorStateException("Error while executing flush from store index",
-                new RocksDBException("While appending to file: 000012.sst: No space left on device"));
-        assertThat(StreamThreadFailures.diskProblem(rocks)).isEqualTo("full");
-        assertThat(StreamThreadFailures.diskProblem(new IOException("Read-only file system"))).isEqualTo("read-only");
-        assertThat(StreamThreadFailures.diskProblem(new IllegalStateException("something else"))).isNull();
     }
 }

@@ -7,6 +7,7 @@ import io.tenantindex.colo.RebuildableReplica;
 import io.tenantindex.colo.StateDirectoryCheck;
 import io.tenantindex.common.config.ConfigException;
 import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.config.StateDirectories;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.metrics.ServiceMetrics;
 import io.tenantindex.lookup.usage.KafkaUsageEmitter;
@@ -114,7 +115,7 @@ public final class ColoServer implements AutoCloseable {
             ColoConfig config = ColoConfig.from(settings);
             colo = config.colo();
             // Checked before anything starts, so a bad directory is one clear line, not a Streams stack trace.
-            StateDirectoryCheck.requireUsable(config.materializer().stateDir());
+            StateDirectories.requireUsable(config.materializer().stateDir());
             server = start(config, KafkaUsageEmitter.fromSettings(settings));
         } catch (ConfigException e) {
             LOG.error("colo cannot start: {}", e.getMessage());

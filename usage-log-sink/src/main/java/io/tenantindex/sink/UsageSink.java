@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.config.StateDirectories;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.kafka.TopicAdmin;
 import io.tenantindex.common.metrics.ServiceMetrics;
@@ -68,6 +69,7 @@ public final class UsageSink implements AutoCloseable {
     }
 
     public static UsageSink start(SinkConfig config) {
+        StateDirectories.requireUsable(config.stateDir());
         Admin admin = Admin.create(config.kafka().clientProperties());
         KafkaStreams streams = null;
         EventLog events = null;

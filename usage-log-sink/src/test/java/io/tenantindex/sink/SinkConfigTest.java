@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tenantindex.common.config.ConfigException;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SinkConfigTest {
 
@@ -45,5 +48,15 @@ class SinkConfigTest {
         assertThat(config.httpPort()).isEqualTo(9000);
         assertThat(config.kafka().bootstrapServers()).isEqualTo("k1:9092,k2:9092");
         assertThat(config.grace().toMillis()).isEqualTo(1000);
+    }
+
+    @Test
+    void shouldRefuseToStartOnAStateDirectoryItCannotUseBeforeTouchingKafka(@TempDir Path tmp) throws Exception {
+        Path file = Files.writeString(tmp.resolve("plain"), "x");
+        // No broker anywhere: the directory is checked first, with one clear error.
+        assertThatThrownBy(() -> UsageSink.start(SinkConfig.from(Settings.of(Map.of(
+                ConfigKeys.STATE_DIR, file.resolve("state").toString(), ConfigKeys.BOOTSTRAP_SERVERS, "127.0.0.1:1")))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(file + " is a regular file");
     }
 }

@@ -33,7 +33,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.util.Statistics;
 
 /**
- * {@code ./tenant-index bench}: runs every benchmark of issue 7 on this machine, in one run, and
+ * {@code ./tenant-index bench}: runs every benchmark of the README's Benchmarks table on this machine, in one run, and
  * writes {@code bench/results/latest.md} and {@code latest.json}.
  *
  * <p>Order (each step uses what the previous one left): start the local stack as a child JVM
@@ -500,7 +500,7 @@ public final class BenchMain {
     // ------------------------------------------------------------------ restore path, warm restart, memory
 
     /**
-     * Issue 7's rebuild figure: the colo's own blue/green rebuild ({@code POST /admin/rebuild}) of the
+     * The rebuild figure (target ≤ 3 s): the colo's own blue/green rebuild ({@code POST /admin/rebuild}) of the
      * whole index into a new generation while the current one keeps serving, timed by the colo's
      * rebuild progress (start → switched).
      */
@@ -537,7 +537,7 @@ public final class BenchMain {
     private String importCpu = "";
 
     /**
-     * Issue 6's target: what usage emission costs a lookup. The same colo (same state) is restarted
+     * The usage-emission figure (target ≤ 10% fewer lookups/s): what emission costs a lookup. The same colo (same state) is restarted
      * with emission off, then on, and measured with the same wrk run after the same warm-up. The
      * events go to the stack's broker; the sink, a separate service, is not running meanwhile. Then
      * the sink's own throughput on the backlog those runs left, and one more run with it consuming
@@ -610,7 +610,7 @@ public final class BenchMain {
     }
 
     /**
-     * Issue 6's sink measure: events/s the sink aggregates on 2 cores (exactly-once, two window stores),
+     * The sink's throughput figure: events/s the sink aggregates on 2 cores (exactly-once, two window stores),
      * from its group's committed offsets over a fixed window while it works through the backlog.
      */
     private void sinkThroughput() throws Exception {

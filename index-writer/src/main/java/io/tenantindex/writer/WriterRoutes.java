@@ -26,7 +26,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** The index-writer's HTTP API (see design.md, "index-writer"). */
+/** The index-writer's HTTP API (README, "HTTP interface"; {@code GET /openapi.json}). */
 final class WriterRoutes {
     static final String TOKEN_HEADER = "X-Consistency-Token";
     /** Import results list at most this many failed lines; the counts are always complete. */

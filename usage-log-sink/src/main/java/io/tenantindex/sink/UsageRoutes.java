@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * The sink's HTTP API (design.md): parses and validates query parameters (a bad one is a 400
+ * The sink's HTTP API (README, "HTTP interface"): parses and validates query parameters (a bad one is a 400
  * naming it) and hands over to {@link UsageQueries} and {@link EventLog}. Times are epoch
  * milliseconds or ISO-8601 instants.
  */

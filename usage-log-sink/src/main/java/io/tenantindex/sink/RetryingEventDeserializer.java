@@ -16,31 +16,31 @@ import org.slf4j.LoggerFactory;
  * (bad magic byte, a schema id the registry does not know, corrupt Avro), which is counted and
  * skipped by {@link UndecodableEventHandler}, from a record whose writer schema the registry could
  * not give (unreachable, 5xx, timeout, refused credentials): that record may be fine, so decoding
- * it is retried with backoff until the registry answers. After {@link #PATIENCE} it gives up with
+ * it is retried with backoff until the registry answers. After {@code patience} it gives up with
  * {@link RegistryUnavailableException}: the stream thread then fails without committing the record
  * and its replacement retries from the last commit, so no event is lost or counted twice. The
  * registry is asked once per schema id and process, so only a (re)start or a new id ever waits.
  */
 final class RetryingEventDeserializer implements Deserializer<UsageEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(RetryingEventDeserializer.class);
-    /** Well inside the consumer's max.poll.interval.ms (5 min), so waiting does not cost the group membership. */
-    static final Duration PATIENCE = Duration.ofMinutes(1);
     private static final long BACKOFF_MS = 200;
     private static final long BACKOFF_MAX_MS = 5_000;
 
     private final Deserializer<UsageEvent> decoder;
+    private final Duration patience;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final AtomicLong undecodable = new AtomicLong();
     private final AtomicLong registryRetries = new AtomicLong();
     private volatile boolean waitingForRegistry;
 
-    RetryingEventDeserializer(Deserializer<UsageEvent> decoder) {
+    RetryingEventDeserializer(Deserializer<UsageEvent> decoder, Duration patience) {
         this.decoder = decoder;
+        this.patience = patience;
     }
 
     @Override
     public UsageEvent deserialize(String topic, byte[] data) {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        long deadline = System.nanoTime() + patience.toNanos();
         long backoffMs = BACKOFF_MS;
         while (true) {
             try {
@@ -56,7 +56,7 @@ final class RetryingEventDeserializer implements Deserializer<UsageEvent> {
                 waitingForRegistry = true;
                 registryRetries.incrementAndGet();
                 if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) - deadline > 0) {
-                    throw new RegistryUnavailableException("the schema registry did not answer within " + PATIENCE, e);
+                    throw new RegistryUnavailableException("the schema registry did not answer within " + patience, e);
                 }
                 LOG.warn("cannot decode a usage event while the schema registry is unavailable; retrying in {} ms: {}",
                         backoffMs, e.getMessage());

@@ -29,7 +29,8 @@ public record SinkConfig(
         long cacheMaxBytes,
         long rocksDbMemoryBytes,
         int eventsMaxScan,
-        int eventReaders) {
+        int eventReaders,
+        Duration registryPatience) {
 
     public static final String APPLICATION_ID = "sink.application.id";
     public static final String HTTP_PORT = "sink.http.port";
@@ -40,6 +41,8 @@ public record SinkConfig(
     public static final String ROCKSDB_MEMORY_BYTES = "sink.rocksdb.memory.bytes";
     public static final String EVENTS_MAX_SCAN = "sink.events.max.scan";
     public static final String EVENT_READERS = "sink.event.readers";
+    /** How long decoding waits for an unavailable schema registry before the stream thread is replaced. */
+    public static final String REGISTRY_PATIENCE_MS = "sink.registry.patience.ms";
 
     public static final String DEFAULT_APPLICATION_ID = "tenant-index-usage-sink";
     public static final int DEFAULT_HTTP_PORT = 8090;
@@ -68,7 +71,9 @@ public record SinkConfig(
                 s.longValue(CACHE_MAX_BYTES, 10L << 20, 0, 1L << 34),
                 s.longValue(ROCKSDB_MEMORY_BYTES, 64L << 20, 8L << 20, 1L << 36),
                 s.intValue(EVENTS_MAX_SCAN, 20_000, 100, 10_000_000),
-                s.intValue(EVENT_READERS, 4, 1, 64));
+                s.intValue(EVENT_READERS, 4, 1, 64),
+                // At most 4 min: a wait must end within the consumer's max.poll.interval.ms (5 min).
+                Duration.ofMillis(s.longValue(REGISTRY_PATIENCE_MS, 60_000, 1_000, 240_000)));
     }
 
     /**

@@ -86,7 +86,7 @@ public final class UsageSink implements AutoCloseable {
             TopicAdmin.ensureTopics(admin, List.of(config.topics().usage()));
             SchemaRegistryClient registry = new HttpSchemaRegistryClient(config.registry());
             Serde<UsageEvent> eventSerde = AvroSerdes.specificValue(registry, UsageEvent.getClassSchema(), false);
-            decoder = new RetryingEventDeserializer(eventSerde.deserializer());
+            decoder = new RetryingEventDeserializer(eventSerde.deserializer(), config.registryPatience());
             Topology topology = UsageTopology.buildTopology(new StreamsBuilder(), config.topics().usageTopic(),
                     Serdes.serdeFrom(eventSerde.serializer(), decoder), config.grace(), config.windowRetention());
             streams = new KafkaStreams(topology, UsageTopology.getStreamsConfig(config));

@@ -32,6 +32,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -305,6 +308,24 @@ class UsageSinkIT {
 
     @Test
     void shouldCountEveryEventOnceTheRegistryIsBackAndSkipOnlyUndecodableOnes() throws Exception {
+        countEveryEventAcrossARegistryOutage(Map.of(), sink -> { });
+    }
+
+    @Test
+    void shouldCountEveryEventWhenTheRegistryIsAwayLongerThanTheSinkWaitsForIt() throws Exception {
+        // The sink gives up waiting after a second: its stream thread fails, uncommitted, and is replaced.
+        countEveryEventAcrossARegistryOutage(Map.of(SinkConfig.REGISTRY_PATIENCE_MS, "1000"), sink ->
+                await().atMost(PATIENCE).until(() -> failedStreamThreads(sink) >= 2));
+    }
+
+    private static long failedStreamThreads(UsageSink sink) {
+        Matcher m = Pattern.compile("(?m)^kafka_stream_failed_stream_threads\\S*\\{[^}]*\\} ([0-9.E]+)$")
+                .matcher(Http.get("http://127.0.0.1:" + sink.port() + "/metrics").body());
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+    }
+
+    /** Events emitted while the sink cannot reach the registry; {@code outage} runs before the registry starts again. */
+    private static void countEveryEventAcrossARegistryOutage(Map<String, String> extra, Consumer<UsageSink> outage) throws Exception {
         String topic = SharedKafka.uniqueName("usage-registry-outage");
         TopicSpec production = TopicsConfig.from(Settings.empty()).schemas();
         TopicSpec schemas = new TopicSpec(SharedKafka.uniqueName(production.name()), production.partitions(),
@@ -312,7 +333,9 @@ class UsageSinkIT {
         KafkaSettings kafka = KafkaSettings.of(SharedKafka.bootstrapServers());
         EmbeddedSchemaRegistry ownRegistry = EmbeddedSchemaRegistry.start(kafka, schemas, "127.0.0.1", 0);
         int port = ownRegistry.port();
-        Settings settings = settings(topic, Map.of(ConfigKeys.REGISTRY_URL, ownRegistry.url()));
+        Map<String, String> overrides = new HashMap<>(extra);
+        overrides.put(ConfigKeys.REGISTRY_URL, ownRegistry.url());
+        Settings settings = settings(topic, overrides);
         int lookups = 3_000;
         long from = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
         EmbeddedSchemaRegistry restarted = null;
@@ -338,6 +361,7 @@ class UsageSinkIT {
                 await().atMost(PATIENCE).until(() -> getJson(sink, "/stats", 200).get("registryRetries").asLong() > 0);
                 JsonNode during = getJson(sink, "/stats", 200);
                 assertThat(during.get("waitingForRegistry").asBoolean()).as("stats during the outage: %s", during).isTrue();
+                outage.accept(sink);
 
                 restarted = EmbeddedSchemaRegistry.start(kafka, schemas, "127.0.0.1", port);
                 Map<String, List<Long>> want = new HashMap<>();

@@ -10,6 +10,7 @@ import io.javalin.json.JavalinJackson;
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.common.api.ErrorBody;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;

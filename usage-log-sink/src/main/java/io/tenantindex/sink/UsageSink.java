@@ -3,6 +3,7 @@ package io.tenantindex.sink;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tenantindex.common.api.SinkStats;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.config.StateDirectories;
 import io.tenantindex.common.http.HttpServers;
@@ -14,7 +15,6 @@ import io.tenantindex.schemas.registry.SchemaRegistryClient;
 import io.tenantindex.schemas.serde.AvroSerdes;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -115,17 +115,11 @@ public final class UsageSink implements AutoCloseable {
      * What {@code GET /stats} shows: the Streams state, events processed and dropped (late beyond
      * the grace period or undecodable) since this process started, and the consumer lag.
      */
-    Map<String, Object> stats() {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("applicationId", config.applicationId());
-        out.put("topic", config.topics().usageTopic());
-        out.put("streamsState", streams.state().name());
-        out.put("processed", (long) metricSum("process-total", "stream-thread-metrics"));
-        out.put("dropped", (long) metricSum("dropped-records-total", "stream-task-metrics"));
-        out.put("lag", lag());
-        out.put("graceMs", config.grace().toMillis());
-        out.put("windowRetentionMs", config.windowRetention().toMillis());
-        return out;
+    SinkStats stats() {
+        return new SinkStats(config.applicationId(), config.topics().usageTopic(), streams.state().name(),
+                (long) metricSum("process-total", "stream-thread-metrics"),
+                (long) metricSum("dropped-records-total", "stream-task-metrics"), lag(), config.grace().toMillis(),
+                config.windowRetention().toMillis());
     }
 
     private double metricSum(String name, String group) {

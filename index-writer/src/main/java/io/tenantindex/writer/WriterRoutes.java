@@ -2,6 +2,7 @@ package io.tenantindex.writer;
 
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Header;
 import io.micrometer.core.instrument.Timer;
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.TenantIds;
@@ -52,7 +53,7 @@ final class WriterRoutes {
 
     /** Submits a write and times it until Kafka has committed it (or it failed). */
     private CompletableFuture<WriteResult> submit(WriteCommand command) {
-        // A fenced writer answers every write itself (409 FENCED), replayed or not.
+        // A fenced writer answers every write itself (503 WRITER_FENCED), replayed or not.
         if (!replayed.getAsBoolean() && !writer.isFenced()) {
             throw TenantIndexException.notReady("writer is still replaying the index topic", Duration.ofSeconds(1));
         }
@@ -83,11 +84,11 @@ final class WriterRoutes {
         String tenantId = TenantIds.requireValid(ctx.pathParam("tenantId"));
         HttpServers.requireJsonBody(ctx);
         RegistrationRequest request = RegistrationRequest.parse(HttpServers.boundedBody(ctx, config.maxBodyBytes()), tenantId);
-        Precondition precondition = Precondition.fromHeaders(ctx.header("If-Match"), ctx.header("If-None-Match"),
+        Precondition precondition = Precondition.fromHeaders(ctx.header(Header.IF_MATCH), ctx.header(Header.IF_NONE_MATCH),
                 request.expectedVersion());
         CompletableFuture<WriteResult> result = submit(new WriteCommand.Put(request, precondition));
         ctx.future(() -> result.thenAccept(r -> ctx.status(r.created() ? 201 : 200)
-                .header("ETag", ApiHeaders.etag(r.version()))
+                .header(Header.ETAG, ApiHeaders.etag(r.version()))
                 .header(ApiHeaders.CONSISTENCY_TOKEN, r.token().encode())
                 .json(TenantJson.of(r.entry()))));
     }
@@ -95,7 +96,7 @@ final class WriterRoutes {
     private void delete(Context ctx) {
         config.auth().require(ctx, BearerAuth.Role.WRITER);
         String tenantId = TenantIds.requireValid(ctx.pathParam("tenantId"));
-        Precondition precondition = Precondition.fromHeaders(ctx.header("If-Match"), ctx.header("If-None-Match"), 0);
+        Precondition precondition = Precondition.fromHeaders(ctx.header(Header.IF_MATCH), ctx.header(Header.IF_NONE_MATCH), 0);
         CompletableFuture<WriteResult> result = submit(new WriteCommand.Delete(tenantId, precondition));
         ctx.future(() -> result.thenAccept(r -> ctx.status(204).header(ApiHeaders.CONSISTENCY_TOKEN, r.token().encode())));
     }
@@ -106,7 +107,7 @@ final class WriterRoutes {
         if (entry == null) {
             throw new TenantIndexException(ErrorType.TENANT_NOT_FOUND, "tenant " + tenantId + " is not registered");
         }
-        ctx.header("ETag", ApiHeaders.etag(entry.getVersion())).json(TenantJson.of(entry));
+        ctx.header(Header.ETAG, ApiHeaders.etag(entry.getVersion())).json(TenantJson.of(entry));
     }
 
     /** Pages through the authoritative view in key order: the colos' GET /tenants contract, for diffing. */

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.javalin.http.Context;
+import io.javalin.http.Header;
 import io.tenantindex.colo.IndexReplica;
 import io.tenantindex.colo.IndexReplica.ReplicaState;
 import io.tenantindex.colo.ReplicaAdmin;
@@ -169,7 +170,7 @@ public final class LookupRoutes {
         if (found.isEmpty()) {
             throw new TenantIndexException(ErrorType.TENANT_NOT_FOUND, "tenant '" + lookup.tenantId() + "' is not registered");
         }
-        ctx.header("ETag", ApiHeaders.etag(found.get().getVersion())).json(TenantJson.of(found.get()));
+        ctx.header(Header.ETAG, ApiHeaders.etag(found.get().getVersion())).json(TenantJson.of(found.get()));
     }
 
     private static LookupOutcome outcomeOf(RuntimeException failure) {
@@ -282,7 +283,7 @@ public final class LookupRoutes {
     private void ready(Context ctx) {
         ColoHealth body = health();
         if (!replica.state().ready()) {
-            ctx.header("Retry-After", Long.toString(RETRY_AFTER.toSeconds()));
+            ctx.header(Header.RETRY_AFTER, Long.toString(RETRY_AFTER.toSeconds()));
             ctx.status(503);
         }
         ctx.json(body);

@@ -1,5 +1,6 @@
 package io.tenantindex.writer.status;
 
+import io.javalin.http.Header;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.api.ColoStats;
 import java.net.URI;
@@ -118,7 +119,7 @@ final class ColoPoller {
         HttpRequest request;
         try {
             request = HttpRequest.newBuilder(URI.create(baseUrl + "/stats")).timeout(timeout)
-                    .header("Accept", "application/json").GET().build();
+                    .header(Header.ACCEPT, "application/json").GET().build();
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }

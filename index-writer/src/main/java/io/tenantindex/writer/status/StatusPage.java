@@ -1,6 +1,7 @@
 package io.tenantindex.writer.status;
 
 import io.javalin.config.JavalinConfig;
+import io.javalin.http.Header;
 import io.tenantindex.common.api.ColoStats;
 import io.tenantindex.common.api.WriterHealth;
 import io.tenantindex.common.http.ClasspathResources;
@@ -62,7 +63,7 @@ public final class StatusPage {
         ClasspathResources.serve(c, "/status", "status/index.html", "text/html; charset=utf-8");
         ClasspathResources.serve(c, "/status/status.js", "status/status.js", "text/javascript; charset=utf-8");
         ClasspathResources.serve(c, "/status/status.css", "status/status.css", "text/css; charset=utf-8");
-        c.routes.get("/status.json", ctx -> ctx.header("Cache-Control", "no-store").json(snapshot()));
+        c.routes.get("/status.json", ctx -> ctx.header(Header.CACHE_CONTROL, "no-store").json(snapshot()));
     }
 
     /** What {@code GET /status.json} answers. */

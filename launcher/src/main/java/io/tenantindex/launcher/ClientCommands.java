@@ -302,19 +302,9 @@ final class ClientCommands {
                     continue;
                 }
                 DigestReport digest = Json.readAnswer(r.body(), DigestReport.class);
-                SortedSet<Integer> differing = new TreeSet<>();
-                // Both report the offset of the last record they applied: a colo below the writer there is still applying.
-                SortedSet<Integer> behind = new TreeSet<>();
-                Set<Integer> names = new TreeSet<>(writer.partitions().keySet());
-                names.addAll(digest.partitions().keySet());
-                for (int p : names) {
-                    if (!Objects.equals(hash(writer, p), hash(digest, p))) {
-                        differing.add(p);
-                        if (digest.position(p) < writer.position(p)) {
-                            behind.add(p);
-                        }
-                    }
-                }
+                Partitions compared = Partitions.compare(writer, digest);
+                SortedSet<Integer> differing = compared.differing();
+                SortedSet<Integer> behind = compared.behind();
                 Diff diff = differing.isEmpty() ? new Diff(SHOWN)
                         : Diff.of(pages(target.writerUrl, differing, partitions), pages(coloUrl, differing, partitions), SHOWN);
                 boolean equal = differing.isEmpty();
@@ -353,9 +343,29 @@ final class ClientCommands {
             return anyDiffers ? TenantIndexCli.REJECTED : anyUnavailable ? TenantIndexCli.SERVER_ERROR : 0;
         }
 
-        private static String hash(DigestReport report, int partition) {
-            DigestReport.Partition p = report.partitions().get(partition);
-            return p == null ? null : p.hash();
+        /** The partitions whose hashes differ, and those of them where the colo has not yet applied what the writer has. */
+        record Partitions(SortedSet<Integer> differing, SortedSet<Integer> behind) {
+            static Partitions compare(DigestReport writer, DigestReport colo) {
+                SortedSet<Integer> differing = new TreeSet<>();
+                SortedSet<Integer> behind = new TreeSet<>();
+                Set<Integer> all = new TreeSet<>(writer.partitions().keySet());
+                all.addAll(colo.partitions().keySet());
+                for (int p : all) {
+                    if (!Objects.equals(hash(writer, p), hash(colo, p))) {
+                        differing.add(p);
+                        // Both sides report the offset of the last record they applied there.
+                        if (colo.position(p) < writer.position(p)) {
+                            behind.add(p);
+                        }
+                    }
+                }
+                return new Partitions(differing, behind);
+            }
+
+            private static String hash(DigestReport report, int partition) {
+                DigestReport.Partition p = report.partitions().get(partition);
+                return p == null ? null : p.hash();
+            }
         }
 
         /** (tenantId, version) of one side in key order, only for tenants of the given partitions; pages fetched lazily. */

@@ -24,12 +24,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * </pre>
  */
 public final class ColoTopology {
+    /** Also the directory of the store's RocksDB files in each task's state, which the bench opens read-only. */
     public static final String STORE = "tenant-index-store";
 
     private ColoTopology() {
     }
 
-    public static Properties getStreamsConfig(MaterializerConfig config) {
+    static Properties getStreamsConfig(MaterializerConfig config) {
         Properties props = config.kafka().clientProperties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.CLIENT_ID_CONFIG, config.applicationId());
@@ -51,9 +52,9 @@ public final class ColoTopology {
     }
 
     /** Builds the topology on {@code builder}; {@code props} must be the ones from {@link #getStreamsConfig}. */
-    public static Topology buildTopology(StreamsBuilder builder, Properties props, MaterializerConfig config,
-                                         Serde<IndexRecord> valueSerde, AppliedPositions positions, PoisonRecords poison,
-                                         LiveStores liveStores) {
+    static Topology buildTopology(StreamsBuilder builder, Properties props, MaterializerConfig config,
+                                  Serde<IndexRecord> valueSerde, AppliedPositions positions, PoisonRecords poison,
+                                  LiveStores liveStores) {
         KTable<String, IndexRecord> table = builder.table(config.indexTopic(),
                 Consumed.with(Serdes.String(), valueSerde).withName("index-source"),
                 Materialized.<String, IndexRecord, KeyValueStore<Bytes, byte[]>>as(STORE)

@@ -1,6 +1,7 @@
 package io.tenantindex.colo;
 
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -34,6 +35,9 @@ public final class ColoTopology {
         Properties props = config.kafka().clientProperties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.CLIENT_ID_CONFIG, config.applicationId());
+        // Static membership: an instance restarted after a crash takes its place in its group back at
+        // once instead of waiting for its old session to expire. The group is the instance's own.
+        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.applicationId());
         // Exactly-once: the DLQ write and the offset commit are one transaction, and the main
         // consumer reads committed data only (a fenced or aborted writer never shows up in a colo).
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);

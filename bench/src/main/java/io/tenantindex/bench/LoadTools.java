@@ -362,8 +362,6 @@ final class LoadTools {
 
     /** A named daemon thread, not yet started. */
     private static Thread thread(String name, Runnable body) {
-        Thread t = new Thread(body, name);
-        t.setDaemon(true);
-        return t;
+        return io.tenantindex.common.DaemonThreads.newThread(name, body);
     }
 }

@@ -51,7 +51,7 @@ public class LookupBenchmark {
                 "colo", System.getProperty("bench.colo"),
                 "state.dir", System.getProperty("bench.stateDir")));
         replica = RebuildableReplica.start(MaterializerConfig.from(s), new HttpSchemaRegistryClient(System.getProperty("bench.registry")));
-        replica.active().whenReady().get(10, TimeUnit.MINUTES);
+        replica.whenReady().get(10, TimeUnit.MINUTES);
         int n = Integer.getInteger("bench.tenants");
         ids = new String[n];
         for (int i = 0; i < n; i++) {

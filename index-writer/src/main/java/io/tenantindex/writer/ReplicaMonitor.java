@@ -19,9 +19,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Every colo replica the cluster knows of, from Kafka's own admin API: each colo is a Kafka
- * Streams application whose id starts with {@value #COLO_GROUP_PREFIX}, and its lag is the
- * committed end offset minus the offset the application committed, per partition.
+ * Every colo replica the cluster knows of, from Kafka's own admin API: each instance of a colo is
+ * a Kafka Streams application whose id is {@value #COLO_GROUP_PREFIX}{@code <COLO>-<instance>…},
+ * and its lag is the committed end offset minus the offset the application committed, per partition.
  */
 final class ReplicaMonitor {
     static final String COLO_GROUP_PREFIX = "tenant-index-colo-";
@@ -53,7 +53,7 @@ final class ReplicaMonitor {
                     totalLag += lag;
                     partitions.put(e.getKey().partition(), new ReplicaList.PartitionLag(position, e.getValue(), lag));
                 }
-                out.add(new ReplicaList.Replica(group.groupId(), group.groupId().substring(COLO_GROUP_PREFIX.length()),
+                out.add(new ReplicaList.Replica(group.groupId(), coloOf(group.groupId()),
                         group.groupState().map(Object::toString).orElse("UNKNOWN"), totalLag, partitions));
             }
             out.sort(Comparator.comparing(ReplicaList.Replica::applicationId));
@@ -65,5 +65,12 @@ final class ReplicaMonitor {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The colo code: up to the next '-' (colo codes have none; instance ids, suffixes and generations follow it). */
+    static String coloOf(String groupId) {
+        String rest = groupId.substring(COLO_GROUP_PREFIX.length());
+        int dash = rest.indexOf('-');
+        return dash < 0 ? rest : rest.substring(0, dash);
     }
 }

@@ -39,6 +39,8 @@ public final class ConfigKeys {
     public static final String WRITER_KAFKA_TIMEOUT_MS = "writer.kafka.timeout.ms";
 
     public static final String COLO = "colo";
+    /** A colo instance's stable name (default: the host name): part of its Streams application id, so of its state and group. */
+    public static final String INSTANCE_ID = "instance.id";
     public static final String STATE_DIR = "state.dir";
     public static final String READ_WAIT_MS = "read.wait.ms";
     public static final String READ_MAX_WAIT_MS = "read.max.wait.ms";

@@ -1,5 +1,6 @@
 package io.tenantindex.lookup.usage;
 
+import io.tenantindex.common.DaemonThreads;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.kafka.TopicAdmin;
 import io.tenantindex.schemas.LookupOutcome;
@@ -70,8 +71,7 @@ public final class KafkaUsageEmitter implements UsageRecorder {
         this.clock = clock;
         this.closeTimeout = config.closeTimeout();
         this.capacity = config.bufferSize();
-        this.drainer = new Thread(this::drain, "usage-emitter-" + colo);
-        this.drainer.setDaemon(true);
+        this.drainer = DaemonThreads.newThread("usage-emitter-" + colo, this::drain);
         this.drainer.start();
     }
 

@@ -2,7 +2,7 @@ package io.tenantindex.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
-import io.tenantindex.testing.MiniHttp;
+import io.tenantindex.common.http.MiniHttp;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;

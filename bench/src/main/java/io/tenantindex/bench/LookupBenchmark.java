@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * </ul>
  * Random tenant per call over all {@code bench.tenants}. Configured by system properties
  * ({@code bench.bootstrap}, {@code bench.registry}, {@code bench.colo}, {@code bench.stateDir},
- * {@code bench.tenants}) that {@link BenchMain} passes to the forked JVM.
+ * {@code bench.tenants}) that {@link InProcessLookupBench} passes to the forked JVM.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)

@@ -38,7 +38,7 @@ public record MaterializerConfig(
             throw new ConfigException("colo must be 2–16 upper-case letters or digits, got '" + colo + "'");
         }
         if (!SUFFIX.matcher(appIdSuffix).matches()) {
-            throw new ConfigException(ColoKeys.APP_ID_SUFFIX + " may only contain [A-Za-z0-9._-], got '" + appIdSuffix + "'");
+            throw new ConfigException(ConfigKeys.COLO_APP_ID_SUFFIX + " may only contain [A-Za-z0-9._-], got '" + appIdSuffix + "'");
         }
     }
 
@@ -47,12 +47,12 @@ public record MaterializerConfig(
         TopicsConfig topics = TopicsConfig.from(s);
         return new MaterializerConfig(
                 colo,
-                s.string(ColoKeys.APP_ID_SUFFIX, ""),
+                s.string(ConfigKeys.COLO_APP_ID_SUFFIX, ""),
                 KafkaSettings.from(s),
                 topics,
                 s.path(ConfigKeys.STATE_DIR, Path.of("data", "state")),
-                s.string(ColoKeys.DLQ_TOPIC, DeadLetterTopic.defaultName(topics.indexTopic(), colo)),
-                Duration.ofMillis(s.longValue(ColoKeys.REFRESH_INTERVAL_MS, 1000, 50, 60_000)));
+                s.string(ConfigKeys.COLO_DLQ_TOPIC, DeadLetterTopic.defaultName(topics.indexTopic(), colo)),
+                Duration.ofMillis(s.longValue(ConfigKeys.COLO_REFRESH_INTERVAL_MS, 1000, 50, 60_000)));
     }
 
     /** {@code tenant-index-colo-<COLO>[-<suffix>]}: the Streams application id and consumer group. */

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tenantindex.colo.ColoKeys;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.IndexDigest;
 import io.tenantindex.common.Json;
@@ -153,8 +152,8 @@ class ColoCrashRecoveryIT {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-cp", System.getProperty("java.class.path"), ColoServer.class.getName()));
         for (String key : List.of(ConfigKeys.COLO, ConfigKeys.BOOTSTRAP_SERVERS, ConfigKeys.REGISTRY_URL, ConfigKeys.STATE_DIR,
-                ConfigKeys.HTTP_HOST, ConfigKeys.INDEX_TOPIC, ConfigKeys.INDEX_PARTITIONS, ColoKeys.APP_ID_SUFFIX,
-                ColoKeys.REFRESH_INTERVAL_MS)) {
+                ConfigKeys.HTTP_HOST, ConfigKeys.INDEX_TOPIC, ConfigKeys.INDEX_PARTITIONS, ConfigKeys.COLO_APP_ID_SUFFIX,
+                ConfigKeys.COLO_REFRESH_INTERVAL_MS)) {
             command.add(Settings.flagName(key));
             command.add(s.required(key));
         }

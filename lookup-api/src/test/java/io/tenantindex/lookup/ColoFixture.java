@@ -1,6 +1,5 @@
 package io.tenantindex.lookup;
 
-import io.tenantindex.colo.ColoKeys;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
@@ -118,8 +117,8 @@ final class ColoFixture implements AutoCloseable {
         s.put(ConfigKeys.HTTP_PORT, "0");
         s.put(ConfigKeys.INDEX_TOPIC, topic);
         s.put(ConfigKeys.INDEX_PARTITIONS, Integer.toString(PARTITIONS));
-        s.put(ColoKeys.APP_ID_SUFFIX, appSuffix);
-        s.put(ColoKeys.REFRESH_INTERVAL_MS, "200");
+        s.put(ConfigKeys.COLO_APP_ID_SUFFIX, appSuffix);
+        s.put(ConfigKeys.COLO_REFRESH_INTERVAL_MS, "200");
         // Lookups need no token; the admin token of rebuilds is tested in LookupRoutesTest.
         s.put(ConfigKeys.AUTH_DISABLED, "true");
         return Settings.of(s);

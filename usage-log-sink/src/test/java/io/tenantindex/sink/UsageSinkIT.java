@@ -66,9 +66,9 @@ class UsageSinkIT {
                 ConfigKeys.USAGE_TOPIC, topic,
                 ConfigKeys.USAGE_PARTITIONS, "3",
                 ConfigKeys.STATE_DIR, SharedKafka.tempDir("usage-sink-state").toString(),
-                SinkConfig.APPLICATION_ID, SharedKafka.uniqueName("usage-sink"),
-                SinkConfig.HTTP_PORT, "0",
-                SinkConfig.COMMIT_INTERVAL_MS, "100"));
+                ConfigKeys.SINK_APPLICATION_ID, SharedKafka.uniqueName("usage-sink"),
+                ConfigKeys.SINK_HTTP_PORT, "0",
+                ConfigKeys.SINK_COMMIT_INTERVAL_MS, "100"));
         values.putAll(extra);
         return Settings.of(values);
     }
@@ -76,8 +76,8 @@ class UsageSinkIT {
     private static KafkaUsageEmitter emitter(Settings settings, String colo) {
         return KafkaUsageEmitter.start(UsageEmitterConfig.from(settings.with(Map.of(
                 ConfigKeys.COLO, colo,
-                UsageEmitterConfig.BUFFER_SIZE, Integer.toString(EVENTS),
-                UsageEmitterConfig.CLOSE_TIMEOUT_MS, "60000"))));
+                ConfigKeys.USAGE_EMITTER_BUFFER_SIZE, Integer.toString(EVENTS),
+                ConfigKeys.USAGE_EMITTER_CLOSE_TIMEOUT_MS, "60000"))));
     }
 
     private static JsonNode getJson(UsageSink sink, String pathAndQuery, int expectedStatus) {
@@ -189,7 +189,7 @@ class UsageSinkIT {
         int lookups = 20_000;
         try (UsageSink sink = UsageSink.start(SinkConfig.from(settings))) {
             KafkaUsageEmitter tiny = KafkaUsageEmitter.start(UsageEmitterConfig.from(settings.with(Map.of(
-                    ConfigKeys.COLO, "ORD", UsageEmitterConfig.BUFFER_SIZE, "2"))));
+                    ConfigKeys.COLO, "ORD", ConfigKeys.USAGE_EMITTER_BUFFER_SIZE, "2"))));
             try (tiny) {
                 for (int i = 0; i < lookups; i++) {
                     tiny.record("small-" + (i % 5), LookupOutcome.hit, i, "req-" + i);
@@ -215,7 +215,7 @@ class UsageSinkIT {
     void shouldPageThroughATenantsEventsExactlyOnceAndInOrder() {
         String topic = SharedKafka.uniqueName("usage-pages");
         // A small scan budget so that many pages end on the budget rather than on the limit.
-        Settings settings = settings(topic, Map.of(SinkConfig.EVENTS_MAX_SCAN, "300"));
+        Settings settings = settings(topic, Map.of(ConfigKeys.SINK_EVENTS_MAX_SCAN, "300"));
         int mine = 1_500;
         List<String> sent = new ArrayList<>();
         try (UsageSink sink = UsageSink.start(SinkConfig.from(settings))) {

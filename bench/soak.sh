@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The soak of issue 9: lookups in three colos at half the rate this machine serves, with concurrent
+# The soak: lookups in three colos at half the rate this machine serves, with concurrent
 # writes, for SECONDS (default 600). Same test as CI's 20-second SoakIT, longer. Writes
 # bench/results/soak.md (heap after GC, open fds and threads sampled every SECONDS/10).
 #   bench/soak.sh [SECONDS]      (SOAK_SETTINGS=key=value,… adds settings to the stack, e.g. sink.cache.max.bytes=0)

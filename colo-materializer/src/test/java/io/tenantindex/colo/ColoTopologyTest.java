@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.schemas.TenantRegistration;
+import io.tenantindex.schemas.registry.InMemorySchemaRegistry;
 import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
 import io.tenantindex.testing.SharedKafka;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class ColoTopologyTest {
     private static final String TOPIC = "tenant-index";
 
-    private final InMemoryRegistry registry = new InMemoryRegistry();
+    private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry(100_001);
     private final ConfluentAvroSerializer<TenantRegistration> serializer = new ConfluentAvroSerializer<>(registry, true, false);
     private MaterializerConfig config;
     private AppliedPositions positions;
@@ -152,8 +153,8 @@ class ColoTopologyTest {
     @Test
     void shouldFailInsteadOfDeadLetteringWhenTheRegistryIsUnreachable() {
         byte[] good = bytes(Registrations.of("a", 1));
-        InMemoryRegistry cold = new InMemoryRegistry();
-        cold.unreachable = true;
+        InMemorySchemaRegistry cold = new InMemorySchemaRegistry(100_001);
+        cold.unreachable(true);
         // A fresh serde has no cached schema, so it must ask the (unreachable) registry.
         assertThatThrownBy(() -> new IndexRecordSerde(cold).deserializer().deserialize(TOPIC, good))
                 .isInstanceOf(SerializationException.class);

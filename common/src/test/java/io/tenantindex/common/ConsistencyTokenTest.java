@@ -17,6 +17,14 @@ class ConsistencyTokenTest {
     }
 
     @Test
+    void shouldKeepTheWireEncodingOfTokensAlreadyHandedOut() {
+        // Tokens as the writer has always encoded them (the README's walk-through shows these two).
+        assertThat(new ConsistencyToken("tenant-index", 1, 2).encode()).isEqualTo("djE6dGVuYW50LWluZGV4OjE6Mg");
+        assertThat(ConsistencyToken.decode("djE6dGVuYW50LWluZGV4OjE6Ng", "tenant-index"))
+                .isEqualTo(new ConsistencyToken("tenant-index", 1, 6));
+    }
+
+    @Test
     void shouldRejectMalformedAndForeignTokensAsInvalidToken() {
         String foreign = new ConsistencyToken("other-topic", 0, 1).encode();
         String garbage = Base64.getUrlEncoder().encodeToString("v1:tenant-index:x:1".getBytes(StandardCharsets.UTF_8));

@@ -1,5 +1,7 @@
 package io.tenantindex.launcher;
 
+import io.javalin.http.Header;
+import io.tenantindex.common.api.ApiHeaders;
 import io.tenantindex.common.config.ConfigKey;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
@@ -186,12 +188,12 @@ final class UpCommand implements Callable<Integer> {
         for (String demo : DEMO) {
             String[] parts = demo.split("\\|", 2);
             HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(writerUrl + "/tenants/" + parts[0]))
-                    .header("Content-Type", "application/json").header("If-None-Match", "*")
+                    .header(Header.CONTENT_TYPE, "application/json").header(Header.IF_NONE_MATCH, "*")
                     .PUT(HttpRequest.BodyPublishers.ofString(parts[1]));
-            writerToken.ifPresent(t -> put.header("Authorization", "Bearer " + t));
+            writerToken.ifPresent(t -> put.header(Header.AUTHORIZATION, "Bearer " + t));
             HttpResponse<String> r = http.send(put.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 201) {
-                r.headers().firstValue("X-Consistency-Token").ifPresent(token -> tokens.put(parts[0], token));
+                r.headers().firstValue(ApiHeaders.CONSISTENCY_TOKEN).ifPresent(token -> tokens.put(parts[0], token));
             } else if (r.statusCode() != 412) {
                 throw new IllegalStateException("seeding " + parts[0] + " failed: " + r.statusCode() + " " + r.body());
             }
@@ -199,7 +201,7 @@ final class UpCommand implements Callable<Integer> {
         for (String colo : coloUrls) {
             for (Map.Entry<String, String> seeded : tokens.entrySet()) {
                 HttpRequest lookup = HttpRequest.newBuilder(URI.create(colo + "/tenants/" + seeded.getKey() + "?wait=10s"))
-                        .header("X-Consistency-Token", seeded.getValue()).build();
+                        .header(ApiHeaders.CONSISTENCY_TOKEN, seeded.getValue()).build();
                 HttpResponse<String> r = http.send(lookup, HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 200) {
                     System.out.printf("warning: %s does not show %s yet (%d)%n", colo, seeded.getKey(), r.statusCode());

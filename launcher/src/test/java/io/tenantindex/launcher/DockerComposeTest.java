@@ -1,7 +1,6 @@
 package io.tenantindex.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
@@ -10,6 +9,7 @@ import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.lookup.ColoServer;
 import io.tenantindex.sink.UsageSink;
+import io.tenantindex.testing.Prerequisites;
 import io.tenantindex.writer.WriterApp;
 import io.tenantindex.writer.status.StatusConfig;
 import java.io.IOException;
@@ -154,7 +154,7 @@ class DockerComposeTest {
     @Test
     void shouldBeAValidComposeFileForDockerCompose() throws Exception {
         Path tool = HeadlessChromium.executable("docker-compose").orElse(null);
-        assumeTrue(tool != null, "docker-compose config check skipped: Debian's docker-compose is not installed "
+        Prerequisites.require(tool != null, "docker-compose config check needs Debian's docker-compose "
                 + "(apt-get install docker-compose); CI installs it");
         Path log = Files.createTempFile("docker-compose-config", ".log");
         Process p = new ProcessBuilder(Stream.of(tool.toString(), "-f", COMPOSE.toString(), "config", "-q").toList())

@@ -2,11 +2,11 @@ package io.tenantindex.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.testing.Http;
+import io.tenantindex.testing.Prerequisites;
 import io.tenantindex.testing.SharedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +31,8 @@ class StatusPageIT {
 
     @BeforeAll
     static void start() {
-        assumeTrue(HeadlessChromium.chromium().isPresent() && HeadlessChromium.chromedriver().isPresent(),
-                "status page browser test skipped: needs Debian's chromium and chromium-driver on the PATH "
+        Prerequisites.require(HeadlessChromium.chromium().isPresent() && HeadlessChromium.chromedriver().isPresent(),
+                "status page browser test needs Debian's chromium and chromium-driver on the PATH "
                         + "(apt-get install chromium chromium-driver)");
         String prefix = SharedKafka.uniqueName("status");
         // Tokens are LocalStackIT's subject; this test is about something else.

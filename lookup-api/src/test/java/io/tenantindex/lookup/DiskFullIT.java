@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tenantindex.common.config.ConfigException;
+import io.tenantindex.testing.Prerequisites;
 import io.tenantindex.testing.SharedKafka;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +25,7 @@ class DiskFullIT {
     void shouldRefuseToStartOnAFullDiskWithOneClearErrorAndStartOnceThereIsRoom() throws Exception {
         Path mount = SharedKafka.tempDir("diskfull").resolve("state");
         Files.createDirectories(mount);
-        Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mount.toString()) == 0,
+        Prerequisites.require(run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mount.toString()) == 0,
                 "mounting a small tmpfs needs root");
         Path filler = mount.resolve("filler");
         try (ColoFixture kafka = new ColoFixture()) {

@@ -1,8 +1,7 @@
 package io.tenantindex.sink;
 
 import io.tenantindex.common.TenantIndexException;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import io.tenantindex.common.VersionedCodec;
 
 /**
  * Where the next page of a tenant's raw events starts: the partition holding the tenant and the
@@ -10,37 +9,28 @@ import java.util.Base64;
  * string; it names the tenant so a cursor cannot be replayed against another tenant's events.
  */
 public record EventCursor(String tenantId, int partition, long offset) {
-    private static final String VERSION = "v1";
+    // Tenant ids cannot contain ':' (TenantIds), so the id is a plain last field.
+    private static final VersionedCodec V1 = new VersionedCodec("v1", 3);
 
     public String encode() {
-        String plain = VERSION + ":" + partition + ":" + offset + ":" + tenantId;
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(StandardCharsets.UTF_8));
+        return V1.encode(partition, offset, tenantId);
     }
 
     /** Parses a cursor that must belong to {@code tenantId}; anything else is a 400. */
     public static EventCursor decode(String encoded, String tenantId) {
-        String plain;
-        try {
-            plain = new String(Base64.getUrlDecoder().decode(encoded), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw invalid();
-        }
-        String[] parts = plain.split(":", 4);
-        if (parts.length != 4 || !VERSION.equals(parts[0])) {
-            throw invalid();
-        }
+        String[] parts = V1.decode(encoded, reason -> invalid());
         int partition;
         long offset;
         try {
-            partition = Integer.parseInt(parts[1]);
-            offset = Long.parseLong(parts[2]);
+            partition = Integer.parseInt(parts[0]);
+            offset = Long.parseLong(parts[1]);
         } catch (NumberFormatException e) {
             throw invalid();
         }
         if (partition < 0 || offset < 0) {
             throw invalid();
         }
-        if (!parts[3].equals(tenantId)) {
+        if (!parts[2].equals(tenantId)) {
             throw TenantIndexException.badRequest("cursor belongs to another tenant");
         }
         return new EventCursor(tenantId, partition, offset);

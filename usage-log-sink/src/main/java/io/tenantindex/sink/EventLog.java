@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * sizes) and one page. A scan examines at most {@code maxScan} records and runs at most
  * {@link #MAX_READ_TIME}, so a page may hold fewer than {@code limit} events and still have a
  * {@code nextCursor}; {@code nextCursor} is null only once the read reached the end of the log.
+ * An undecodable event is skipped and counted in the page; while the schema registry cannot give an
+ * event's schema the page is a 503, so a good event is never reported as skipped.
  */
 public final class EventLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
@@ -141,6 +143,10 @@ public final class EventLog implements AutoCloseable {
                     try {
                         events.add(EventView.of(record.partition(), record.offset(), deserializer.deserialize(topic, record.value())));
                     } catch (SerializationException e) {
+                        if (RetryingEventDeserializer.registryUnavailable(e)) {
+                            throw TenantIndexException.notReady("the schema registry is unavailable: " + e.getMessage(),
+                                    Duration.ofSeconds(5));
+                        }
                         skipped++;
                         LOG.warn("skipping undecodable usage event at {}:{}: {}", tp, record.offset(), e.getMessage());
                     }

@@ -29,7 +29,8 @@ public record SinkConfig(
         long cacheMaxBytes,
         long rocksDbMemoryBytes,
         int eventsMaxScan,
-        int eventReaders) {
+        int eventReaders,
+        Duration registryPatience) {
 
 
     public static final String DEFAULT_APPLICATION_ID = "tenant-index-usage-sink";
@@ -59,7 +60,9 @@ public record SinkConfig(
                 s.longValue(ConfigKeys.SINK_CACHE_MAX_BYTES, 10L << 20, 0, 1L << 34),
                 s.longValue(ConfigKeys.SINK_ROCKSDB_MEMORY_BYTES, 64L << 20, 8L << 20, 1L << 36),
                 s.intValue(ConfigKeys.SINK_EVENTS_MAX_SCAN, 20_000, 100, 10_000_000),
-                s.intValue(ConfigKeys.SINK_EVENT_READERS, 4, 1, 64));
+                s.intValue(ConfigKeys.SINK_EVENT_READERS, 4, 1, 64),
+                // At most 4 min: a wait must end within the consumer's max.poll.interval.ms (5 min).
+                Duration.ofMillis(s.longValue(ConfigKeys.SINK_REGISTRY_PATIENCE_MS, 60_000, 1_000, 240_000)));
     }
 
     /**

@@ -1,8 +1,10 @@
 package io.tenantindex.sink;
 
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tenantindex.common.api.SinkStats;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.config.StateDirectories;
 import io.tenantindex.common.http.HttpServers;
@@ -14,7 +16,6 @@ import io.tenantindex.schemas.registry.SchemaRegistryClient;
 import io.tenantindex.schemas.serde.AvroSerdes;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -25,6 +26,7 @@ import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -49,19 +51,25 @@ public final class UsageSink implements AutoCloseable {
     private final Admin admin;
     private final KafkaStreams streams;
     private final EventLog events;
+    private final RetryingEventDeserializer decoder;
     private final Javalin http;
     private final PrometheusMeterRegistry metrics;
 
-    private UsageSink(SinkConfig config, Admin admin, KafkaStreams streams, EventLog events) {
+    private UsageSink(SinkConfig config, Admin admin, KafkaStreams streams, EventLog events, RetryingEventDeserializer decoder) {
         this.config = config;
         this.admin = admin;
         this.streams = streams;
         this.events = events;
+        this.decoder = decoder;
         UsageQueries queries = new UsageQueries(g -> streams.store(
                 StoreQueryParameters.fromNameAndType(g.store(), QueryableStoreTypes.<String, UsageAggregate>windowStore())));
         UsageRoutes routes = new UsageRoutes(queries, events, streams::state, this::stats);
         this.metrics = ServiceMetrics.create("usage-log-sink");
         new KafkaStreamsMetrics(streams).bindTo(metrics);
+        FunctionCounter.builder("usage_sink_undecodable_events", decoder, RetryingEventDeserializer::undecodable)
+                .description("Usage events skipped because they cannot be decoded").register(metrics);
+        FunctionCounter.builder("usage_sink_registry_retries", decoder, RetryingEventDeserializer::registryRetries)
+                .description("Decoding attempts that found the schema registry unavailable and were retried").register(metrics);
         this.http = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, c -> {
             routes.register(c);
             ServiceMetrics.route(c, metrics);
@@ -73,12 +81,14 @@ public final class UsageSink implements AutoCloseable {
         Admin admin = Admin.create(config.kafka().clientProperties());
         KafkaStreams streams = null;
         EventLog events = null;
+        RetryingEventDeserializer decoder = null;
         try {
             TopicAdmin.ensureTopics(admin, List.of(config.topics().usage()));
             SchemaRegistryClient registry = new HttpSchemaRegistryClient(config.registry());
             Serde<UsageEvent> eventSerde = AvroSerdes.specificValue(registry, UsageEvent.getClassSchema(), false);
-            Topology topology = UsageTopology.buildTopology(new StreamsBuilder(), config.topics().usageTopic(), eventSerde,
-                    config.grace(), config.windowRetention());
+            decoder = new RetryingEventDeserializer(eventSerde.deserializer(), config.registryPatience());
+            Topology topology = UsageTopology.buildTopology(new StreamsBuilder(), config.topics().usageTopic(),
+                    Serdes.serdeFrom(eventSerde.serializer(), decoder), config.grace(), config.windowRetention());
             streams = new KafkaStreams(topology, UsageTopology.getStreamsConfig(config));
             streams.setUncaughtExceptionHandler(e -> {
                 LOG.error("usage sink stream thread failed; replacing it", e);
@@ -87,13 +97,16 @@ public final class UsageSink implements AutoCloseable {
             streams.start();
             events = new EventLog(config.kafka(), config.topics().usageTopic(), eventSerde.deserializer(),
                     config.eventsMaxScan(), config.eventReaders());
-            UsageSink sink = new UsageSink(config, admin, streams, events);
+            UsageSink sink = new UsageSink(config, admin, streams, events, decoder);
             LOG.info("usage-log-sink {} on http://{}:{} reading {}", config.applicationId(), config.httpHost(), sink.port(),
                     config.topics().usageTopic());
             return sink;
         } catch (RuntimeException e) {
             if (events != null) {
                 events.close();
+            }
+            if (decoder != null) {
+                decoder.stop();
             }
             if (streams != null) {
                 closeStreams(streams);
@@ -113,19 +126,15 @@ public final class UsageSink implements AutoCloseable {
 
     /**
      * What {@code GET /stats} shows: the Streams state, events processed and dropped (late beyond
-     * the grace period or undecodable) since this process started, and the consumer lag.
+     * the grace period or undecodable) since this process started, of those the undecodable ones,
+     * decoding attempts retried because the registry was unavailable, and the consumer lag.
      */
-    Map<String, Object> stats() {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("applicationId", config.applicationId());
-        out.put("topic", config.topics().usageTopic());
-        out.put("streamsState", streams.state().name());
-        out.put("processed", (long) metricSum("process-total", "stream-thread-metrics"));
-        out.put("dropped", (long) metricSum("dropped-records-total", "stream-task-metrics"));
-        out.put("lag", lag());
-        out.put("graceMs", config.grace().toMillis());
-        out.put("windowRetentionMs", config.windowRetention().toMillis());
-        return out;
+    SinkStats stats() {
+        return new SinkStats(config.applicationId(), config.topics().usageTopic(), streams.state().name(),
+                (long) metricSum("process-total", "stream-thread-metrics"),
+                (long) metricSum("dropped-records-total", "stream-task-metrics"), decoder.undecodable(),
+                decoder.registryRetries(), decoder.waitingForRegistry(), lag(), config.grace().toMillis(),
+                config.windowRetention().toMillis());
     }
 
     private double metricSum(String name, String group) {
@@ -161,11 +170,15 @@ public final class UsageSink implements AutoCloseable {
         }
     }
 
-    /** Stops HTTP first, then leaves the consumer group so a restart is not held up by the session timeout. */
+    /**
+     * Stops HTTP first, ends any wait for the registry (the event stays uncommitted), then leaves
+     * the consumer group so a restart is not held up by the session timeout.
+     */
     @Override
     public void close() {
         http.stop();
         events.close();
+        decoder.stop();
         closeStreams(streams);
         admin.close();
         metrics.close();

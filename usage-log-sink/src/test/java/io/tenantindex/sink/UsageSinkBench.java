@@ -2,6 +2,7 @@ package io.tenantindex.sink;
 
 import static org.awaitility.Awaitility.await;
 
+import io.tenantindex.common.api.SinkStats;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.kafka.KafkaSettings;
@@ -85,11 +86,11 @@ public final class UsageSinkBench {
             try (UsageSink sink = UsageSink.start(SinkConfig.from(settings))) {
                 long[] first = {0};
                 await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                    Map<String, Object> stats = sink.stats();
-                    if (first[0] == 0 && (long) stats.get("processed") > 0) {
+                    SinkStats stats = sink.stats();
+                    if (first[0] == 0 && stats.processed() > 0) {
                         first[0] = System.nanoTime();
                     }
-                    return (long) stats.get("lag") == 0 && (long) stats.get("processed") > 0;
+                    return stats.lag() == 0 && stats.processed() > 0;
                 });
                 long firstProcessed = first[0];
                 long done = System.nanoTime();

@@ -8,17 +8,22 @@ import io.tenantindex.common.Json;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.kafka.KafkaSettings;
+import io.tenantindex.common.kafka.TopicSpec;
 import io.tenantindex.common.kafka.TopicsConfig;
 import io.tenantindex.lookup.usage.KafkaUsageEmitter;
 import io.tenantindex.lookup.usage.UsageEmitterConfig;
 import io.tenantindex.schemas.LookupOutcome;
+import io.tenantindex.schemas.UsageEvent;
 import io.tenantindex.schemas.registry.EmbeddedSchemaRegistry;
+import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
+import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,10 +32,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -291,6 +303,101 @@ class UsageSinkIT {
             }
             assertThat(getJson(sink, "/health", 200).get("status").asText()).isEqualTo("UP");
             assertThat(getJson(sink, "/health/ready", 200).get("ready").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldCountEveryEventOnceTheRegistryIsBackAndSkipOnlyUndecodableOnes() throws Exception {
+        countEveryEventAcrossARegistryOutage(Map.of(), sink -> { });
+    }
+
+    @Test
+    void shouldCountEveryEventWhenTheRegistryIsAwayLongerThanTheSinkWaitsForIt() throws Exception {
+        // The sink gives up waiting after a second: its stream thread fails, uncommitted, and is replaced.
+        countEveryEventAcrossARegistryOutage(Map.of(ConfigKeys.SINK_REGISTRY_PATIENCE_MS, "1000"), sink ->
+                await().atMost(PATIENCE).until(() -> failedStreamThreads(sink) >= 2));
+    }
+
+    private static long failedStreamThreads(UsageSink sink) {
+        Matcher m = Pattern.compile("(?m)^kafka_stream_failed_stream_threads\\S*\\{[^}]*\\} ([0-9.E]+)$")
+                .matcher(Http.get("http://127.0.0.1:" + sink.port() + "/metrics").body());
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+    }
+
+    /** Events emitted while the sink cannot reach the registry; {@code outage} runs before the registry starts again. */
+    private static void countEveryEventAcrossARegistryOutage(Map<String, String> extra, Consumer<UsageSink> outage) throws Exception {
+        String topic = SharedKafka.uniqueName("usage-registry-outage");
+        TopicSpec production = TopicsConfig.from(Settings.empty()).schemas();
+        TopicSpec schemas = new TopicSpec(SharedKafka.uniqueName(production.name()), production.partitions(),
+                production.replicationFactor(), production.configs());
+        KafkaSettings kafka = KafkaSettings.of(SharedKafka.bootstrapServers());
+        EmbeddedSchemaRegistry ownRegistry = EmbeddedSchemaRegistry.start(kafka, schemas, "127.0.0.1", 0);
+        int port = ownRegistry.port();
+        Map<String, String> overrides = new HashMap<>(extra);
+        overrides.put(ConfigKeys.REGISTRY_URL, ownRegistry.url());
+        Settings settings = settings(topic, overrides);
+        int lookups = 3_000;
+        long from = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
+        EmbeddedSchemaRegistry restarted = null;
+        try (KafkaUsageEmitter ord = emitter(settings, "ORD")) {
+            // The emitter registers the schema with its first event and needs the registry no more.
+            ord.record(tenant(0), outcome(0), 10, "req-0");
+            await().atMost(PATIENCE).until(() -> ord.emitted() == 1);
+            int schemaId = new HttpSchemaRegistryClient(ownRegistry.url())
+                    .lookupId(ConfluentAvroSerializer.subjectFor(topic, false), UsageEvent.getClassSchema());
+            ownRegistry.close();
+
+            // A sink started during the outage has no schema cached: it must ask the registry for it.
+            try (UsageSink sink = UsageSink.start(SinkConfig.from(settings))) {
+                for (int i = 1; i < lookups; i++) {
+                    ord.record(tenant(i), outcome(i), 10 + i, "req-" + i);
+                }
+                await().atMost(PATIENCE).until(() -> ord.emitted() == lookups);
+                // Really undecodable: a bad magic byte, a schema id the registry will answer 404 for, truncated Avro.
+                produceRaw(topic, tenant(0), new byte[] {0x7, 0, 0, 0, 1, 2});
+                produceRaw(topic, tenant(0), ByteBuffer.allocate(9).put((byte) 0).putInt(Integer.MAX_VALUE - 7).putInt(42).array());
+                produceRaw(topic, tenant(0), ByteBuffer.allocate(6).put((byte) 0).putInt(schemaId).put((byte) 0x7f).array());
+
+                await().atMost(PATIENCE).until(() -> getJson(sink, "/stats", 200).get("registryRetries").asLong() > 0);
+                JsonNode during = getJson(sink, "/stats", 200);
+                assertThat(during.get("waitingForRegistry").asBoolean()).as("stats during the outage: %s", during).isTrue();
+                outage.accept(sink);
+
+                restarted = EmbeddedSchemaRegistry.start(kafka, schemas, "127.0.0.1", port);
+                Map<String, List<Long>> want = new HashMap<>();
+                for (int i = 0; i < lookups; i++) {
+                    List<Long> counts = new ArrayList<>(want.getOrDefault(tenant(i), List.of(0L, 0L, 0L, 0L)));
+                    counts.set(outcome(i).ordinal(), counts.get(outcome(i).ordinal()) + 1);
+                    want.put(tenant(i), counts);
+                }
+                long to = System.currentTimeMillis() + Duration.ofHours(1).toMillis();
+                await().atMost(PATIENCE).until(() -> getJson(sink, "/stats", 200).get("lag").asLong() == 0);
+                await().atMost(PATIENCE).until(() -> {
+                    Map<String, List<Long>> got = new HashMap<>();
+                    want.keySet().forEach(t -> {
+                        long[] c = reported(sink, t, "hour", from, to);
+                        got.put(t, List.of(c[0], c[1], c[2], c[3]));
+                    });
+                    return got.equals(want);
+                });
+                JsonNode after = getJson(sink, "/stats", 200);
+                assertThat(after.get("undecodable").asLong()).as("stats: %s", after).isEqualTo(3);
+                assertThat(after.get("waitingForRegistry").asBoolean()).as("stats: %s", after).isFalse();
+                assertThat(Http.get("http://127.0.0.1:" + sink.port() + "/metrics").body())
+                        .containsPattern("usage_sink_undecodable_events_total\\{[^}]*\\} 3\\.0")
+                        .containsPattern("usage_sink_registry_retries_total\\{[^}]*\\} [1-9]");
+            }
+        } finally {
+            if (restarted != null) {
+                restarted.close();
+            }
+        }
+    }
+
+    private static void produceRaw(String topic, String key, byte[] value) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                KafkaSettings.of(SharedKafka.bootstrapServers()).clientProperties(), new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, key, value)).get();
         }
     }
 

@@ -7,6 +7,7 @@ import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.TenantIndexException;
 import io.tenantindex.schemas.LookupOutcome;
 import io.tenantindex.schemas.UsageEvent;
+import io.tenantindex.schemas.registry.InMemorySchemaRegistry;
 import io.tenantindex.schemas.serde.AvroSerdes;
 import io.tenantindex.testing.SharedKafka;
 import java.time.Duration;
@@ -34,7 +35,7 @@ class UsageTopologyTest {
 
     @BeforeEach
     void setUp() {
-        Serde<UsageEvent> serde = AvroSerdes.specificValue(new MapRegistry(), UsageEvent.getClassSchema(), true);
+        Serde<UsageEvent> serde = AvroSerdes.specificValue(new InMemorySchemaRegistry(100), UsageEvent.getClassSchema(), true);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "usage-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

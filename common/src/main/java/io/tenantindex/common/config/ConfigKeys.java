@@ -165,6 +165,11 @@ public final class ConfigKeys {
     public static final String SINK_EVENTS_MAX_SCAN = key("sink.events.max.scan", "20000",
             "most events one raw-events page scans", EnumSet.of(Program.SINK));
     public static final String SINK_EVENT_READERS = key("sink.event.readers", "4", "consumers serving raw-event pages", EnumSet.of(Program.SINK));
+    /** How long decoding waits for an unavailable schema registry before the stream thread is replaced. */
+    public static final String SINK_REGISTRY_PATIENCE_MS = key("sink.registry.patience.ms", "60000",
+            "how long the usage sink retries decoding while the schema registry is unavailable before its stream thread is "
+                    + "replaced (which retries again); such events are never skipped",
+            EnumSet.of(Program.SINK));
 
     // ------------------------------------------------------------ ./tenant-index up and the CLI
 

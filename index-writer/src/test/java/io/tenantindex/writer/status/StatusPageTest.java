@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.Json;
+import io.tenantindex.common.api.WriterHealth;
 import io.tenantindex.common.config.ConfigException;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
@@ -88,7 +89,8 @@ class StatusPageTest {
     }
 
     private StatusPage page(Map<String, String> colos, Duration timeout) {
-        return new StatusPage(new StatusConfig(colos, timeout, 3), () -> Map.of("status", "UP"), clock::get);
+        return new StatusPage(new StatusConfig(colos, timeout, 3),
+                () -> new WriterHealth("UP", true, "w", "t", 0, null, new WriterHealth.Writes(0, 0, 0, 0)), clock::get);
     }
 
     private static JsonNode json(Object value) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,16 +33,22 @@ import org.slf4j.LoggerFactory;
  * The embedded registry's durable state: every registration and config change is a JSON record on
  * the compacted, single-partition {@code _schemas} topic. Each registry instance replays it at start
  * and tails it afterwards, so a restart, or a second instance, sees the same ids.
+ *
+ * <p>The tailer must outlive any failure: every registration waits for it. A record it cannot apply
+ * is logged and skipped; a failing poll (Kafka away, say) is logged and retried with backoff.
  */
 final class SchemaLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaLog.class);
     private static final Duration APPEND_TIMEOUT = Duration.ofSeconds(30);
+    private static final long POLL_BACKOFF_MS = 100;
+    private static final long POLL_BACKOFF_MAX_MS = 5_000;
 
     private final TopicPartition partition;
     private final KafkaProducer<String, String> producer;
     private final KafkaConsumer<String, String> consumer;
     private final Thread tailer;
     private final Consumer<JsonNode> apply;
+    private final CountDownLatch closing = new CountDownLatch(1);
     private volatile long applied = 0;
 
     SchemaLog(KafkaSettings kafka, TopicSpec spec, Consumer<JsonNode> apply) {
@@ -112,14 +119,23 @@ final class SchemaLog implements AutoCloseable {
     }
 
     private void tail() {
-        try {
-            while (!Thread.currentThread().isInterrupted()) {
+        long backoffMs = POLL_BACKOFF_MS;
+        while (closing.getCount() > 0) {
+            try {
                 pollOnce();
+                backoffMs = POLL_BACKOFF_MS;
+            } catch (WakeupException e) {
+                // close() asked us to stop: the loop condition ends it.
+            } catch (RuntimeException e) {
+                LOG.error("polling {} failed; retrying in {} ms", partition, backoffMs, e);
+                try {
+                    closing.await(backoffMs, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                backoffMs = Math.min(2 * backoffMs, POLL_BACKOFF_MAX_MS);
             }
-        } catch (WakeupException e) {
-            // close() asked us to stop.
-        } catch (RuntimeException e) {
-            LOG.error("schema log tailer stopped", e);
         }
     }
 
@@ -128,9 +144,10 @@ final class SchemaLog implements AutoCloseable {
             if (record.value() != null) {
                 try {
                     apply.accept(Json.MAPPER.readTree(record.value()));
-                } catch (IOException e) {
-                    // Not ours (another tool's record on the topic): skipping it keeps the registry serving.
-                    LOG.error("skipping unreadable record at {}@{}", partition, record.offset(), e);
+                } catch (IOException | RuntimeException e) {
+                    // Not ours (another tool's record), or one this version cannot apply: skipping it
+                    // keeps the registry serving every schema after it.
+                    LOG.error("skipping a record at {}@{} that cannot be applied", partition, record.offset(), e);
                 }
             }
         }
@@ -142,6 +159,7 @@ final class SchemaLog implements AutoCloseable {
 
     @Override
     public void close() {
+        closing.countDown();
         consumer.wakeup();
         try {
             tailer.join(5000);

@@ -5,18 +5,28 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
+import io.tenantindex.common.kafka.KafkaSettings;
 import io.tenantindex.common.kafka.TopicSpec;
 import io.tenantindex.schemas.EmbeddedRegistries;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.TestSchemas;
 import io.tenantindex.schemas.UsageEvent;
 import io.tenantindex.testing.Http;
+import io.tenantindex.testing.SharedKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.avro.Schema;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -178,6 +188,47 @@ class EmbeddedSchemaRegistryIT {
             assertThat(latest.path("id").asInt()).isEqualTo(v2);
             assertThat(new Schema.Parser().parse(json(Http.get(restarted.url() + "/schemas/ids/" + v1)).path("schema").asText()))
                     .isEqualTo(TenantRegistration.getClassSchema());
+        }
+    }
+
+    @Test
+    void shouldSkipARecordItCannotApplyAndKeepRegisteringPromptly() {
+        TopicSpec topic = EmbeddedRegistries.uniqueSchemasTopic();
+        try (EmbeddedSchemaRegistry tailing = EmbeddedRegistries.start(topic)) {
+            int before = json(post(tailing, "/subjects/before-value/versions", body(TenantRegistration.getClassSchema()))).path("id").asInt();
+            // A schema event whose schema has a default of the wrong type: Avro rejects it with an
+            // AvroTypeException (not a parse error), which the tailer meets while tailing.
+            String poison = "{\"type\":\"record\",\"name\":\"P\",\"fields\":[{\"name\":\"n\",\"type\":\"int\",\"default\":\"x\"}]}";
+            appendRaw(topic, "SCHEMA:poison-value:1", Json.MAPPER.createObjectNode().put("type", "SCHEMA")
+                    .put("subject", "poison-value").put("version", 1).put("id", 7).put("schema", poison).toString());
+
+            // The next registration is applied after the poison record: it completes only if the tailer survived it.
+            CompletableFuture<HttpResponse<String>> after = CompletableFuture.supplyAsync(() ->
+                    post(tailing, "/subjects/after-value/versions", body(UsageEvent.getClassSchema())));
+            assertThat(after).succeedsWithin(Duration.ofSeconds(10))
+                    .satisfies(r -> assertThat(r.statusCode()).as("registration after the poison record: %s", r.body()).isEqualTo(200));
+            int usage = json(after.join()).path("id").asInt();
+            assertError(Http.get(tailing.url() + "/subjects/poison-value/versions"), 404, 40401);
+
+            // An instance that replays the poison record at start starts, and serves what was registered around it.
+            try (EmbeddedSchemaRegistry replaying = EmbeddedRegistries.start(topic)) {
+                assertThat(Http.get(replaying.url() + "/schemas/ids/" + before).statusCode()).isEqualTo(200);
+                assertThat(Http.get(replaying.url() + "/schemas/ids/" + usage).statusCode()).isEqualTo(200);
+                assertThat(json(post(replaying, "/subjects/replayed-value/versions", body(TestSchemas.v2()))).path("id").asInt())
+                        .isPositive();
+            }
+        }
+    }
+
+    private static void appendRaw(TopicSpec topic, String key, String value) {
+        Properties props = KafkaSettings.of(SharedKafka.bootstrapServers()).clientProperties();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(topic.name(), 0, key, value)).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot append to " + topic.name(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

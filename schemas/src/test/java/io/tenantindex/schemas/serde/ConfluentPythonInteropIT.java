@@ -1,7 +1,6 @@
 package io.tenantindex.schemas.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
@@ -12,6 +11,7 @@ import io.tenantindex.schemas.TestSchemas;
 import io.tenantindex.schemas.Tier;
 import io.tenantindex.schemas.registry.EmbeddedSchemaRegistry;
 import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
+import io.tenantindex.testing.Prerequisites;
 import io.tenantindex.testing.SharedKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,7 +46,7 @@ class ConfluentPythonInteropIT {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(pythonHasConfluentKafka(), "skipped: /usr/bin/python3 cannot import confluent_kafka.schema_registry, "
+        Prerequisites.require(pythonHasConfluentKafka(), "/usr/bin/python3 cannot import confluent_kafka.schema_registry, "
                 + "confluent_kafka.avro and avro; install the Debian packages python3-confluent-kafka python3-requests python3-avro");
         registry = EmbeddedRegistries.start(EmbeddedRegistries.uniqueSchemasTopic());
     }

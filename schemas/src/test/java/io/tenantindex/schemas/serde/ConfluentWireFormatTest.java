@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.TestSchemas;
+import io.tenantindex.schemas.registry.InMemorySchemaRegistry;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -37,7 +38,7 @@ class ConfluentWireFormatTest {
               {"name":"e","type":{"type":"enum","name":"E","symbols":["A","B","C"]}},
               {"name":"a","type":{"type":"array","items":"string"}}]}""");
 
-    private final InMemoryRegistry registry = new InMemoryRegistry(ID);
+    private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry(ID);
 
     private static GenericRecord wire(Integer o) {
         GenericRecord r = new GenericData.Record(WIRE);

@@ -2,6 +2,7 @@ package io.tenantindex.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
+import io.tenantindex.common.api.ApiHeaders;
 import io.tenantindex.common.http.MiniHttp;
 import java.io.IOException;
 import java.net.URI;
@@ -23,7 +24,7 @@ import java.util.function.LongFunction;
 /** The Java load generators of the bench: import, PUTs, replication lag, open-loop GETs. All loopback, all bounded in time. */
 final class LoadTools {
     static final String HOST = "127.0.0.1";
-    private static final String TOKEN_HEADER = "X-Consistency-Token: ";
+    private static final String TOKEN_HEADER = ApiHeaders.CONSISTENCY_TOKEN + ": ";
 
     private LoadTools() {
     }

@@ -128,7 +128,7 @@ public final class LocalStack implements AutoCloseable {
 
         if (config.runSink()) {
             UsageSink sink = track(UsageSink.start(SinkConfig.from(shared.with(Map.of(
-                    SinkConfig.HTTP_PORT, Integer.toString(config.sinkPort()),
+                    ConfigKeys.SINK_HTTP_PORT, Integer.toString(config.sinkPort()),
                     ConfigKeys.STATE_DIR, config.dataDir().resolve("sink").toString())))));
             urls.put("usage-log-sink", "http://" + host + ":" + sink.port());
         }

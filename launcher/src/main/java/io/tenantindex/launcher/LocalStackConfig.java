@@ -29,28 +29,20 @@ public record LocalStackConfig(
         boolean seedDemoTenants,
         Settings shared) {
 
-    public static final String DATA_DIR = "data.dir";
-    public static final String KAFKA_PORT = "kafka.port";
-    public static final String REGISTRY_PORT = "registry.port";
-    public static final String WRITER_PORT = "writer.port";
-    public static final String COLOS = "colos";
-    public static final String SINK_PORT = "sink.port";
-    public static final String SEED = "seed";
-    public static final String SINK = "sink";
 
     public static LocalStackConfig from(Settings s) {
         return new LocalStackConfig(
-                s.path(DATA_DIR, Path.of(".tenant-index")),
+                s.path(ConfigKeys.DATA_DIR, Path.of(ConfigKeys.DEFAULT_DATA_DIR)),
                 s.string(ConfigKeys.HTTP_HOST, "127.0.0.1"),
-                s.intValue(KAFKA_PORT, 9092, 0, 65_535),
+                s.intValue(ConfigKeys.KAFKA_PORT, 9092, 0, 65_535),
                 s.string(ConfigKeys.BOOTSTRAP_SERVERS, null),
-                s.intValue(REGISTRY_PORT, 8085, 0, 65_535),
+                s.intValue(ConfigKeys.REGISTRY_PORT, ConfigKeys.DEFAULT_REGISTRY_PORT, 0, 65_535),
                 s.string(ConfigKeys.REGISTRY_URL, null),
-                s.intValue(WRITER_PORT, 8080, 0, 65_535),
-                parseColos(s.string(COLOS, "ORD:8081,SIN:8082,AMS:8083")),
-                s.intValue(SINK_PORT, 8090, 0, 65_535),
-                s.bool(SINK, true),
-                s.bool(SEED, true),
+                s.intValue(ConfigKeys.WRITER_PORT, ConfigKeys.DEFAULT_WRITER_PORT, 0, 65_535),
+                parseColos(s.string(ConfigKeys.COLOS, ConfigKeys.DEFAULT_COLOS)),
+                s.intValue(ConfigKeys.SINK_PORT, ConfigKeys.DEFAULT_SINK_PORT, 0, 65_535),
+                s.bool(ConfigKeys.SINK, true),
+                s.bool(ConfigKeys.SEED, true),
                 s);
     }
 

@@ -16,11 +16,11 @@ final class TestStacks {
                 ConfigKeys.BOOTSTRAP_SERVERS, SharedKafka.bootstrapServers(),
                 ConfigKeys.INDEX_TOPIC, prefix + "-index",
                 ConfigKeys.USAGE_TOPIC, prefix + "-usage",
-                LocalStackConfig.DATA_DIR, SharedKafka.tempDir(prefix).toString(),
-                LocalStackConfig.REGISTRY_PORT, "0",
-                LocalStackConfig.WRITER_PORT, "0",
-                LocalStackConfig.COLOS, colos,
-                LocalStackConfig.SINK_PORT, "0",
+                ConfigKeys.DATA_DIR, SharedKafka.tempDir(prefix).toString(),
+                ConfigKeys.REGISTRY_PORT, "0",
+                ConfigKeys.WRITER_PORT, "0",
+                ConfigKeys.COLOS, colos,
+                ConfigKeys.SINK_PORT, "0",
                 "sink.application.id", prefix + "-sink"));
     }
 

@@ -42,10 +42,6 @@ final class PreboundSockets implements ServerSocketFactory {
         return Map.copyOf(ports);
     }
 
-    int port(String listener) {
-        return ports.get(listener);
-    }
-
     @Override
     public synchronized ServerSocketChannel openServerSocket(String listenerName, InetSocketAddress address,
             int listenBacklogSize, int recvBufferSize) throws IOException {

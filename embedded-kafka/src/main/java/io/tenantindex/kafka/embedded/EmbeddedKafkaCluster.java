@@ -69,19 +69,24 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             throw new IllegalArgumentException("a cluster needs at least one node, got " + size);
         }
         List<KraftNode> nodes = new ArrayList<>();
-        for (int id = 1; id <= size; id++) {
-            Map<String, String> protocols = new LinkedHashMap<>();
-            protocols.put(KraftNode.BROKER_LISTENER, "PLAINTEXT");
-            protocols.put(KraftNode.CONTROLLER_LISTENER, "PLAINTEXT");
-            protocols.putAll(extraListeners);
-            Map<String, Integer> ports = new LinkedHashMap<>();
-            protocols.keySet().forEach(listener -> ports.put(listener, 0));
-            if (id == 1) {
-                ports.put(KraftNode.BROKER_LISTENER, firstPort);
+        try {
+            for (int id = 1; id <= size; id++) {
+                Map<String, String> protocols = new LinkedHashMap<>();
+                protocols.put(KraftNode.BROKER_LISTENER, "PLAINTEXT");
+                protocols.put(KraftNode.CONTROLLER_LISTENER, "PLAINTEXT");
+                protocols.putAll(extraListeners);
+                Map<String, Integer> ports = new LinkedHashMap<>();
+                protocols.keySet().forEach(listener -> ports.put(listener, 0));
+                if (id == 1) {
+                    ports.put(KraftNode.BROKER_LISTENER, firstPort);
+                }
+                // One node keeps the data layout of the single broker this class started as.
+                Path logDir = (size == 1 ? dataDir : dataDir.resolve("node-" + id)).resolve("logs");
+                nodes.add(new KraftNode(id, logDir, protocols, new PreboundSockets(ports), overrides));
             }
-            // One node keeps the data layout of the single broker this class started as.
-            Path logDir = (size == 1 ? dataDir : dataDir.resolve("node-" + id)).resolve("logs");
-            nodes.add(new KraftNode(id, logDir, protocols, new PreboundSockets(ports), overrides));
+        } catch (RuntimeException e) {
+            nodes.forEach(KraftNode::stop); // releases the ports reserved so far
+            throw e;
         }
         EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(nodes, Math.min(3, size));
         long started = System.nanoTime();

@@ -20,6 +20,8 @@ import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
 import org.apache.kafka.metadata.properties.MetaPropertiesEnsemble;
 import org.apache.kafka.raft.QuorumConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 /**
@@ -30,16 +32,17 @@ import scala.Tuple2;
 final class KraftNode {
     static final String BROKER_LISTENER = "PLAINTEXT";
     static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final Logger LOG = LoggerFactory.getLogger(KraftNode.class);
 
     private final int nodeId;
     private final Path logDir;
     private final Map<String, String> protocols;
     private final Map<String, String> overrides;
-    private Map<String, Integer> ports;
+    private final Map<String, Integer> ports;
     private PreboundSockets sockets;
     private Running running;
 
-    private record Running(SharedServer shared, ControllerServer controller, BrokerServer broker, Metrics metrics) {
+    private record Running(ControllerServer controller, BrokerServer broker, Metrics metrics) {
     }
 
     /**
@@ -131,20 +134,19 @@ final class KraftNode {
         if (running != null) {
             throw new IllegalStateException("Kafka node " + nodeId + " is running");
         }
-        if (sockets == null) {
-            sockets = new PreboundSockets(ports);
-        }
+        // The first start takes the sockets reserved with the cluster; a restart binds its ports again.
+        PreboundSockets reserved = sockets != null ? sockets : new PreboundSockets(ports);
+        sockets = null;
         try {
-            Tuple2<MetaPropertiesEnsemble, BootstrapMetadata> dirs =
-                    KafkaRaftServer.initializeLogDirs(config, org.slf4j.LoggerFactory.getLogger(KraftNode.class), "[node " + nodeId + "] ");
+            Tuple2<MetaPropertiesEnsemble, BootstrapMetadata> dirs = KafkaRaftServer.initializeLogDirs(config, LOG, "[node " + nodeId + "] ");
             Metrics metrics = Server.initializeMetrics(config, Time.SYSTEM, dirs._1().clusterId().orElseThrow());
             SharedServer shared = new SharedServer(config, dirs._1(), Time.SYSTEM, metrics,
                     CompletableFuture.completedFuture(QuorumConfig.parseVoterConnections(config.quorumConfig().voters())),
                     QuorumConfig.parseBootstrapServers(config.quorumConfig().bootstrapServers()),
-                    new StandardFaultHandlerFactory(), sockets);
+                    new StandardFaultHandlerFactory(), reserved);
             ControllerServer controller = new ControllerServer(shared, KafkaRaftServer.configSchema(), dirs._2());
             BrokerServer broker = new BrokerServer(shared);
-            running = new Running(shared, controller, broker, metrics);
+            running = new Running(controller, broker, metrics);
             controller.startup();
             broker.startup();
             AppInfoParser.registerAppInfo(Server.MetricsPrefix(), Integer.toString(nodeId), metrics, Time.SYSTEM.milliseconds());
@@ -152,16 +154,20 @@ final class KraftNode {
             stop();
             throw e;
         } finally {
-            sockets.close();
-            sockets = null;
+            reserved.close();
         }
     }
 
     /**
-     * A clean stop: the broker first (its controlled shutdown moves partition leadership away and
-     * needs the controller), then the controller, as {@code KafkaRaftServer#shutdown} does.
+     * Stops the broker first (its controlled shutdown, unless {@code controlled.shutdown.enable=false},
+     * moves partition leadership away and needs the controller), then the controller, as
+     * {@code KafkaRaftServer#shutdown} does. A node that never started releases its reserved ports.
      */
     synchronized void stop() {
+        if (sockets != null) {
+            sockets.close(); // reserved for a start that never came
+            sockets = null;
+        }
         if (running == null) {
             return;
         }

@@ -215,7 +215,11 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no Kafka node " + nodeId + " in " + nodeIds()));
     }
 
-    /** Stops every node: all brokers first, while the controller quorum still stands, then the controllers. */
+    /**
+     * Stops every node: all brokers first, while the controller quorum still stands, then the
+     * controllers. With more than one node the last active controller has no successor to hand
+     * over to: Kafka waits its fixed 5 s for one and logs "Graceful shutdown of RaftClient failed".
+     */
     @Override
     public void close() {
         inParallel(nodes, KraftNode::stopBroker);

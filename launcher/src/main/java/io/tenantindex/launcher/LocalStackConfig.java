@@ -66,8 +66,9 @@ public record LocalStackConfig(
     }
 
     /**
-     * On a cluster, topics are replicated: factor min(3, brokers), min.insync.replicas one less, so a
-     * write survives the loss of a broker and needs no more than one to be away. Explicit settings win.
+     * On a cluster, topics are replicated: factor min(3, brokers), min.insync.replicas one less, so
+     * every acknowledged write is on two brokers at least and writes go on while one broker is away.
+     * Explicit settings win.
      */
     private static Settings replicatedTopics(Settings s, int brokers) {
         int replication = s.intValue(ConfigKeys.TOPIC_REPLICATION_FACTOR, Math.min(3, brokers), 1, brokers);

@@ -51,6 +51,9 @@ final class UpCommand implements Callable<Integer> {
     Path dataDir;
     @Option(names = "--kafka-port", description = "Port of the embedded broker (default 9092).")
     Integer kafkaPort;
+    @Option(names = "--brokers", description = "How many embedded brokers (default 1). With 3, a KRaft cluster on which "
+            + "topics default to replication factor 3 and min.insync.replicas 2; its first broker is on --kafka-port.")
+    Integer brokers;
     @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of the embedded broker.")
     String bootstrapServers;
     @Option(names = "--registry-port", description = "Port of the embedded schema registry (default " + ConfigKeys.DEFAULT_REGISTRY_PORT + ").")
@@ -158,6 +161,7 @@ final class UpCommand implements Callable<Integer> {
         Map<String, String> flags = new HashMap<>();
         put(flags, ConfigKeys.DATA_DIR, dataDir);
         put(flags, ConfigKeys.KAFKA_PORT, kafkaPort);
+        put(flags, ConfigKeys.BROKERS, brokers);
         put(flags, ConfigKeys.BOOTSTRAP_SERVERS, bootstrapServers);
         put(flags, ConfigKeys.REGISTRY_PORT, registryPort);
         put(flags, ConfigKeys.REGISTRY_URL, registryUrl);

@@ -42,7 +42,8 @@ public final class ConfigKeys {
     public static final String USAGE_PARTITIONS = key("usage.partitions", "6", "its partitions", SERVICES);
     public static final String USAGE_RETENTION_MS = key("usage.retention.ms", "604800000", "how long usage events are kept (7 days)", SERVICES);
     public static final String USAGE_RETENTION_BYTES = key("usage.retention.bytes", "-1", "and how many bytes of them per partition (-1: no limit)", SERVICES);
-    public static final String TOPIC_REPLICATION_FACTOR = key("topics.replication.factor", "1", "replication factor of every topic; raise it in production", SERVICES);
+    public static final String TOPIC_REPLICATION_FACTOR = key("topics.replication.factor", "1",
+            "replication factor of every topic; raise it in production (`up --brokers 3` defaults it to 3)", SERVICES);
     public static final String TOPIC_MIN_INSYNC_REPLICAS = key("topics.min.insync.replicas", "1", "min.insync.replicas of every topic; raise it with the above", SERVICES);
 
     // ------------------------------------------------------------ schema registry client (every service)
@@ -181,6 +182,8 @@ public final class ConfigKeys {
             "the local stack's broker data, tokens and replica state; the CLI reads the tokens from there",
             EnumSet.of(Program.LOCAL_STACK, Program.CLI));
     public static final String KAFKA_PORT = key("kafka.port", "9092", "port of the stack's embedded broker", EnumSet.of(Program.LOCAL_STACK));
+    public static final String BROKERS = key("brokers", "1", "how many embedded brokers the stack runs; more than 1 is a KRaft cluster whose "
+            + "topics default to replication factor min(3, brokers) and min.insync.replicas one less", EnumSet.of(Program.LOCAL_STACK));
     public static final String REGISTRY_PORT = key("registry.port", Integer.toString(DEFAULT_REGISTRY_PORT),
             "port of the stack's embedded registry", EnumSet.of(Program.LOCAL_STACK));
     public static final String WRITER_PORT = key("writer.port", Integer.toString(DEFAULT_WRITER_PORT), "the stack's writer port",

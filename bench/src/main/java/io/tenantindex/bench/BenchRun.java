@@ -1,7 +1,7 @@
 package io.tenantindex.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
+import io.tenantindex.common.api.ColoStats;
 import io.tenantindex.common.http.MiniHttp;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,10 +82,15 @@ final class BenchRun {
     }
 
     /** GET /stats of the lookup-api on {@code port}. */
-    static JsonNode stats(int port) throws IOException {
+    static ColoStats stats(int port) throws IOException {
         try (MiniHttp http = new MiniHttp(LoadTools.HOST, port)) {
-            return Json.MAPPER.readTree(http.request("GET", "/stats", null, null).body());
+            return stats(http);
         }
+    }
+
+    /** GET /stats over an open connection. */
+    static ColoStats stats(MiniHttp http) throws IOException {
+        return Json.readAnswer(http.request("GET", "/stats", null, null).bodyText(), ColoStats.class);
     }
 
     /** Polls GET /health/ready every 20 ms until 200; returns ms since the child was launched. */

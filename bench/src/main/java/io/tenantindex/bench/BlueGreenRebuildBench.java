@@ -1,7 +1,7 @@
 package io.tenantindex.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
+import io.tenantindex.common.api.RebuildStatus;
 import io.tenantindex.common.http.MiniHttp;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +17,7 @@ final class BlueGreenRebuildBench implements Benchmark {
     public void run(BenchRun run) throws Exception {
         BenchRun.Colo colo = run.colo;
         System.out.printf("bench: blue/green rebuild of colo %s (POST /admin/rebuild)%n", colo.code());
-        JsonNode progress;
+        RebuildStatus progress;
         try (MiniHttp http = new MiniHttp(LoadTools.HOST, colo.port())) {
             MiniHttp.Response started = http.request("POST", "/admin/rebuild", null, new byte[0]);
             if (started.status() != 202) {
@@ -29,17 +29,17 @@ final class BlueGreenRebuildBench implements Benchmark {
                     throw new IllegalStateException("the rebuild of colo " + colo.code() + " did not finish in 10 minutes");
                 }
                 Thread.sleep(50);
-                progress = Json.MAPPER.readTree(http.request("GET", "/admin/rebuild", null, null).body());
-            } while (!progress.path("state").asText().equals("done"));
+                progress = Json.readAnswer(http.request("GET", "/admin/rebuild", null, null).bodyText(), RebuildStatus.class);
+            } while (!progress.done());
         }
-        double seconds = Duration.between(Instant.parse(progress.path("startedAt").asText()),
-                Instant.parse(progress.path("finishedAt").asText())).toMillis() / 1000.0;
+        double seconds = Duration.between(Instant.parse(progress.startedAt()),
+                Instant.parse(progress.finishedAt())).toMillis() / 1000.0;
         run.report.details.put("blue/green rebuild (POST /admin/rebuild)", progress);
         run.report.atMost("Rebuild", "blue/green rebuild of " + BenchRun.count(run.tenants()) + " tenants in a serving colo", seconds, "s", 3,
                 "POST /admin/rebuild on the colo under test: a new generation (new consumer group, empty store) loads the "
                         + "index by bulk restore while the current one serves; time from the rebuild's start to the switch, "
                         + "from the colo's GET /admin/rebuild (startedAt → finishedAt)");
-        run.report.add("Rebuild", "  replay rate", progress.path("recordsPerSecond").asDouble(), "records/s",
-                String.format(Locale.ROOT, "%,d records applied ÷ the time above", progress.path("recordsApplied").asLong()));
+        run.report.add("Rebuild", "  replay rate", progress.recordsPerSecond(), "records/s",
+                String.format(Locale.ROOT, "%,d records applied ÷ the time above", progress.recordsApplied()));
     }
 }

@@ -1,7 +1,6 @@
 package io.tenantindex.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.tenantindex.common.Json;
+import io.tenantindex.common.api.ColoStats;
 import io.tenantindex.common.http.MiniHttp;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -136,21 +135,20 @@ final class ImportAndRebuildBench implements Benchmark {
                 }
                 if (System.nanoTime() - lastSample > 100_000_000) {
                     lastSample = System.nanoTime();
-                    JsonNode s = Json.MAPPER.readTree(http.request("GET", "/stats", null, null).body());
-                    curve.add(new long[] {(lastSample - child.launchedNanos()) / 1_000_000, s.path("reReadRecords").asLong()});
+                    curve.add(new long[] {(lastSample - child.launchedNanos()) / 1_000_000, BenchRun.stats(http).reReadRecords()});
                 }
             } catch (IOException notYet) {
                 // HTTP not bound yet
             }
             Thread.sleep(20);
         }
-        JsonNode stats = BenchRun.stats(port);
+        ColoStats stats = BenchRun.stats(port);
         Thread.sleep(300); // let the log line land
         long internal = Procs.lastMatch(child.log(), BenchRun.READY_AFTER);
-        long reRead = stats.path("reReadRecords").asLong();
+        long reRead = stats.reReadRecords();
         d.put("colo_reported_ready_ms", internal);
         d.put("re_read_records", reRead);
-        d.put("restored_records", stats.path("restoredRecords").asLong());
+        d.put("restored_records", stats.restoredRecords());
         d.put("records_per_s_by_colo_clock", internal > 0 ? Math.round(reRead * 1000.0 / internal) : -1);
         List<String> marks = new ArrayList<>();
         for (double f : new double[] {0.1, 0.25, 0.5, 0.75, 1.0}) {

@@ -1,8 +1,8 @@
 package io.tenantindex.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.api.ApiHeaders;
+import io.tenantindex.common.api.ImportReport;
 import io.tenantindex.common.http.MiniHttp;
 import java.io.IOException;
 import java.net.URI;
@@ -49,9 +49,8 @@ final class LoadTools {
         if (r.statusCode() != 200) {
             throw new IllegalStateException("import answered " + r.statusCode() + ": " + abbreviate(r.body()));
         }
-        JsonNode body = Json.MAPPER.readTree(r.body());
-        return new ImportResult(body.path("lines").asLong(), body.path("written").asLong(), body.path("failed").asLong(),
-                seconds, body.path("token").asText(null));
+        ImportReport body = Json.readAnswer(r.body(), ImportReport.class);
+        return new ImportResult(body.lines(), body.written(), body.failed(), seconds, body.token());
     }
 
     // ---------------------------------------------------------------- PUTs, closed loop

@@ -1,7 +1,5 @@
 package io.tenantindex.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.tenantindex.common.Json;
 import io.tenantindex.common.http.MiniHttp;
 import java.io.IOException;
 import java.util.HashMap;
@@ -93,9 +91,9 @@ final class Stack {
 
     private static boolean caughtUp(int port, Map<Integer, Long> ends) {
         try (MiniHttp http = new MiniHttp(LoadTools.HOST, port)) {
-            JsonNode stats = Json.MAPPER.readTree(http.request("GET", "/stats", null, null).body());
+            Map<Integer, Long> position = BenchRun.stats(http).position();
             for (Map.Entry<Integer, Long> e : ends.entrySet()) {
-                long applied = stats.path("position").path(Integer.toString(e.getKey())).asLong(-1);
+                long applied = position.getOrDefault(e.getKey(), -1L);
                 // The end offset is past the last transaction's commit marker: last record = end − 2.
                 if (e.getValue() > 0 && applied < e.getValue() - 2) {
                     return false;

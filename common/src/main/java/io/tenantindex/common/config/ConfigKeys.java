@@ -37,6 +37,12 @@ public final class ConfigKeys {
     public static final String WRITER_MAX_BATCH = "writer.max.batch";
     public static final String WRITER_MAX_IMPORT_BYTES = "writer.max.import.bytes";
     public static final String WRITER_KAFKA_TIMEOUT_MS = "writer.kafka.timeout.ms";
+    /** false: no leader election, the writer claims the transactional.id at start (the newest writer wins). */
+    public static final String WRITER_ELECTION_ENABLED = "writer.election.enabled";
+    /** How long the leader may stay silent before a standby takes over (Kafka consumer session timeout). */
+    public static final String WRITER_ELECTION_SESSION_TIMEOUT_MS = "writer.election.session.timeout.ms";
+    /** The URL standbys redirect writes to while this writer leads (default http://<http.host>:<port>). */
+    public static final String WRITER_ADVERTISED_URL = "writer.advertised.url";
 
     public static final String COLO = "colo";
     /** A colo instance's stable name (default: the host name): part of its Streams application id, so of its state and group. */

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.api.ApiHeaders;
+import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
+import io.tenantindex.kafka.embedded.EmbeddedKafkaBroker;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
 import java.net.URI;
@@ -29,11 +31,51 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two writer JVMs with one writer.id on the shared broker, a client writing continuously against
- * both: the standby takes over by itself when the leader is killed, and a leader paused past the
- * session timeout can never commit again once it resumes. Both print the takeover time.
+ * Two writers with one writer.id on the shared broker. In-process: the standby redirects writes to
+ * the leader's advertised URL, reads from its tailed view, and takes over at once when the leader
+ * stops cleanly. As separate JVMs, with a client writing continuously against both: the standby
+ * takes over by itself when the leader is killed, and a leader paused past the session timeout can
+ * never commit again once it resumes. Each prints its takeover time.
  */
 class WriterStandbyIT {
+
+    @Test
+    void shouldRedirectWritesToTheLeaderAndTakeOverAtOnceWhenItStopsCleanly() throws Exception {
+        String topic = SharedKafka.uniqueName("standby-handover");
+        String writerId = SharedKafka.uniqueName("ha");
+        int leaderPort = EmbeddedKafkaBroker.freePort();
+        String advertised = "http://localhost:" + leaderPort;
+        WriterApp leader = WriterApp.start(WriterConfig.from(WriterFixture.settings(topic, 3, writerId).with(Map.of(
+                ConfigKeys.HTTP_PORT, Integer.toString(leaderPort), ConfigKeys.WRITER_ADVERTISED_URL, advertised))));
+        try (WriterApp standby = WriterFixture.start(topic, writerId)) {
+            String standbyBase = "http://127.0.0.1:" + standby.port();
+            String leaderBase = "http://127.0.0.1:" + leaderPort;
+            try {
+                assertThat(standby.health().role()).isEqualTo("STANDBY");
+                await().atMost(Duration.ofSeconds(30)).until(() -> advertised.equals(standby.health().leader()));
+                assertThat(Http.get(standbyBase + "/health/ready").statusCode()).isEqualTo(503);
+
+                HttpResponse<String> redirected = Http.putJson(standbyBase + "/tenants/moved?x=1", WriterFixture.body("pro"));
+                assertThat(redirected.statusCode()).isEqualTo(307);
+                assertThat(redirected.headers().firstValue("Location")).hasValue(advertised + "/tenants/moved?x=1");
+                assertThat(Http.delete(standbyBase + "/tenants/moved").statusCode()).isEqualTo(307);
+                assertThat(Http.putJson(leaderBase + "/tenants/moved", WriterFixture.body("pro")).statusCode()).isEqualTo(201);
+                await().atMost(Duration.ofSeconds(10)).until(() -> Http.get(standbyBase + "/tenants/moved").statusCode() == 200);
+            } finally {
+                long stoppedAt = System.nanoTime();
+                leader.close();
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> standby.health().role().equals("ACTIVE"));
+                System.out.printf("writer takeover after a clean stop of the leader: %d ms%n",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt));
+            }
+            HttpResponse<String> next = Http.putJson(standbyBase + "/tenants/moved", WriterFixture.body("free"));
+            assertThat(next.statusCode()).isEqualTo(200);
+            assertThat(Json.MAPPER.readTree(next.body()).get("version").asLong()).isEqualTo(2);
+            assertThat(Http.get(standbyBase + "/health/ready").statusCode()).isEqualTo(200);
+        }
+        assertThat(CommittedRecords.versionsByTenant(topic)).containsExactly(Map.entry("moved", List.of(1L, 2L)));
+    }
 
     @Test
     void shouldTakeOverByItselfAfterAKillDashNineOfTheLeaderWithNoAcknowledgedWriteLost() throws Exception {

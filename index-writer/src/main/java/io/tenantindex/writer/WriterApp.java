@@ -54,6 +54,7 @@ public final class WriterApp implements AutoCloseable {
     private final IndexWriter writer;
     // null when writer.election.enabled=false: this writer then claims the lead at start.
     private final WriterElection election;
+    private final String advertisedUrl;
     private final ReplicaMonitor replicaMonitor;
     private final Javalin http;
     private final PrometheusMeterRegistry metrics;
@@ -87,9 +88,10 @@ public final class WriterApp implements AutoCloseable {
             statusPage.register(c);
             ClasspathResources.openApi(c, "openapi/index-writer.json");
         }).start(config.httpHost(), config.httpPort());
+        this.advertisedUrl = config.advertisedUrl(http.port());
         this.election = config.election()
                 ? new WriterElection(config.kafka(), admin, config.topics().writerLeader().name(), config.writerId(),
-                        config.electionSessionTimeout(), config.advertisedUrl(http.port()), writer)
+                        config.electionSessionTimeout(), advertisedUrl, writer)
                 : null;
     }
 
@@ -196,7 +198,7 @@ public final class WriterApp implements AutoCloseable {
         return new WriterHealth(current, "UP".equals(current) && role == IndexWriter.Role.ACTIVE, config.writerId(),
                 config.topics().indexTopic(), view.size(), fenced ? writer.fencedReason() : null,
                 new WriterHealth.Writes(s.committed.get(), s.rejected.get(), s.failed.get(), s.transactions.get()),
-                role.name(), role == IndexWriter.Role.ACTIVE ? config.advertisedUrl(port()) : leader());
+                role.name(), role == IndexWriter.Role.ACTIVE ? advertisedUrl : leader());
     }
 
     /** Where a standby sends writes: the elected leader's URL, null while none is known or this writer is taking over. */

@@ -46,7 +46,7 @@ public record MaterializerConfig(
             throw new ConfigException("colo must be 2–16 upper-case letters or digits, got '" + colo + "'");
         }
         if (!SUFFIX.matcher(appIdSuffix).matches()) {
-            throw new ConfigException(ColoKeys.APP_ID_SUFFIX + " may only contain [A-Za-z0-9._-], got '" + appIdSuffix + "'");
+            throw new ConfigException(ConfigKeys.COLO_APP_ID_SUFFIX + " may only contain [A-Za-z0-9._-], got '" + appIdSuffix + "'");
         }
         if (!INSTANCE.matcher(instanceId).matches() || GENERATION_LIKE.matcher(instanceId).matches()) {
             throw new ConfigException(ConfigKeys.INSTANCE_ID + " must be 1–128 of [A-Za-z0-9._-] and not end in -g<digits>, got '"
@@ -60,12 +60,12 @@ public record MaterializerConfig(
         return new MaterializerConfig(
                 colo,
                 s.has(ConfigKeys.INSTANCE_ID) ? s.required(ConfigKeys.INSTANCE_ID) : hostName(),
-                s.string(ColoKeys.APP_ID_SUFFIX, ""),
+                s.string(ConfigKeys.COLO_APP_ID_SUFFIX, ""),
                 KafkaSettings.from(s),
                 topics,
                 s.path(ConfigKeys.STATE_DIR, Path.of("data", "state")),
-                s.string(ColoKeys.DLQ_TOPIC, DeadLetterTopic.defaultName(topics.indexTopic(), colo)),
-                Duration.ofMillis(s.longValue(ColoKeys.REFRESH_INTERVAL_MS, 1000, 50, 60_000)));
+                s.string(ConfigKeys.COLO_DLQ_TOPIC, DeadLetterTopic.defaultName(topics.indexTopic(), colo)),
+                Duration.ofMillis(s.longValue(ConfigKeys.COLO_REFRESH_INTERVAL_MS, 1000, 50, 60_000)));
     }
 
     /**

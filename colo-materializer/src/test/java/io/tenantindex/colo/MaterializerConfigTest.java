@@ -16,7 +16,7 @@ class MaterializerConfigTest {
     @Test
     void shouldNameEveryInstanceOfAColoApartAndDefaultToTheHostName() throws Exception {
         assertThat(config(Map.of(ConfigKeys.INSTANCE_ID, "ord-a")).applicationId()).isEqualTo("tenant-index-colo-ORD-ord-a");
-        assertThat(config(Map.of(ConfigKeys.INSTANCE_ID, "ord-a", ColoKeys.APP_ID_SUFFIX, "t1")).withGeneration(2).applicationId())
+        assertThat(config(Map.of(ConfigKeys.INSTANCE_ID, "ord-a", ConfigKeys.COLO_APP_ID_SUFFIX, "t1")).withGeneration(2).applicationId())
                 .isEqualTo("tenant-index-colo-ORD-ord-a-t1-g2");
         assertThat(config(Map.of()).instanceId()).isEqualTo(InetAddress.getLocalHost().getHostName());
     }

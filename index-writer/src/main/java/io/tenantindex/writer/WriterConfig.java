@@ -46,7 +46,7 @@ public record WriterConfig(
         Duration electionSessionTimeout,
         String advertisedUrl) {
 
-    public static final int DEFAULT_PORT = 8080;
+    public static final int DEFAULT_PORT = ConfigKeys.DEFAULT_WRITER_PORT;
 
     public static WriterConfig from(Settings s) {
         return new WriterConfig(

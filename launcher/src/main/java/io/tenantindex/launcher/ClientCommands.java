@@ -11,6 +11,8 @@ import io.tenantindex.common.api.ImportReport;
 import io.tenantindex.common.api.RebuildStatus;
 import io.tenantindex.common.api.TenantEntry;
 import io.tenantindex.common.api.TenantPage;
+import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.BearerAuth;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -51,26 +53,33 @@ final class ClientCommands {
 
     /** Where the stack is and how to print; shared by every client command. */
     static final class Target {
-        @Option(names = "--writer-url", description = "index-writer URL (env TENANT_INDEX_WRITER_URL, default http://127.0.0.1:8080).")
-        String writerUrl = env("TENANT_INDEX_WRITER_URL", "http://127.0.0.1:8080");
-        @Option(names = "--colos", description = "Colo lookup URLs by port on --colo-host (env TENANT_INDEX_COLOS, default ORD:8081,SIN:8082,AMS:8083).")
-        String colos = env("TENANT_INDEX_COLOS", "ORD:8081,SIN:8082,AMS:8083");
-        @Option(names = "--colo-host", description = "Host of the colos (default 127.0.0.1).")
-        String coloHost = "127.0.0.1";
-        @Option(names = "--sink-url", description = "usage-log-sink URL (env TENANT_INDEX_SINK_URL, default http://127.0.0.1:8090).")
-        String sinkUrl = env("TENANT_INDEX_SINK_URL", "http://127.0.0.1:8090");
+        /** The CLI's settings come from TENANT_INDEX_* variables as every service's do; the flags below win. */
+        private final Settings settings = Settings.fromEnvironment(System.getenv());
+
+        @Option(names = "--writer-url", description = "index-writer URL (env TENANT_INDEX_WRITER_URL, default ${DEFAULT-VALUE}).")
+        String writerUrl = setting(ConfigKeys.WRITER_URL);
+        @Option(names = "--colos", description = "Colo lookup URLs by port on --colo-host (env TENANT_INDEX_COLOS, default ${DEFAULT-VALUE}).")
+        String colos = setting(ConfigKeys.COLOS);
+        @Option(names = "--colo-host", description = "Host of the colos (env TENANT_INDEX_COLO_HOST, default ${DEFAULT-VALUE}).")
+        String coloHost = setting(ConfigKeys.COLO_HOST);
+        @Option(names = "--sink-url", description = "usage-log-sink URL (env TENANT_INDEX_SINK_URL, default ${DEFAULT-VALUE}).")
+        String sinkUrl = setting(ConfigKeys.SINK_URL);
         @Option(names = "--json", description = "Print the raw JSON answer.")
         boolean json;
         @Option(names = "--auth-token", description = "Bearer token for writes/admin operations (default: TENANT_INDEX_WRITER_TOKEN or "
                 + "TENANT_INDEX_ADMIN_TOKEN, else the local stack's <data-dir>/credentials/*.token).")
         String authToken;
 
+        private String setting(String key) {
+            return settings.string(key, ConfigKeys.defaultOf(key));
+        }
+
         /** Adds the bearer token of {@code role} when one is known; the server says 401 otherwise. */
         HttpRequest.Builder authorized(HttpRequest.Builder request, BearerAuth.Role role) {
-            String envName = role == BearerAuth.Role.ADMIN ? "TENANT_INDEX_ADMIN_TOKEN" : "TENANT_INDEX_WRITER_TOKEN";
+            String key = role == BearerAuth.Role.ADMIN ? ConfigKeys.ADMIN_TOKEN : ConfigKeys.WRITER_TOKEN;
             String file = role == BearerAuth.Role.ADMIN ? Credentials.ADMIN_FILE : Credentials.WRITER_FILE;
-            Optional<String> known = Optional.ofNullable(authToken).or(() -> Optional.ofNullable(System.getenv(envName)))
-                    .or(() -> Credentials.read(Credentials.directory(Path.of(env("TENANT_INDEX_DATA_DIR", ".tenant-index"))).resolve(file)));
+            Optional<String> known = Optional.ofNullable(authToken).or(() -> Optional.ofNullable(settings.string(key, null)))
+                    .or(() -> Credentials.read(Credentials.directory(Path.of(setting(ConfigKeys.DATA_DIR))).resolve(file)));
             known.ifPresent(t -> request.header(Header.AUTHORIZATION, "Bearer " + t));
             return request;
         }
@@ -107,11 +116,6 @@ final class ClientCommands {
                 (ApiClient.exitCode(r) == 0 ? System.out : System.err).println(body);
             }
             return ApiClient.exitCode(r);
-        }
-
-        private static String env(String name, String fallback) {
-            String v = System.getenv(name);
-            return v == null || v.isBlank() ? fallback : v;
         }
     }
 

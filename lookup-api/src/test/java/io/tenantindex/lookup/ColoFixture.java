@@ -1,6 +1,5 @@
 package io.tenantindex.lookup;
 
-import io.tenantindex.colo.ColoKeys;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
@@ -121,8 +120,8 @@ final class ColoFixture implements AutoCloseable {
         s.put(ConfigKeys.HTTP_PORT, "0");
         s.put(ConfigKeys.INDEX_TOPIC, topic);
         s.put(ConfigKeys.INDEX_PARTITIONS, Integer.toString(PARTITIONS));
-        s.put(ColoKeys.APP_ID_SUFFIX, appSuffix);
-        s.put(ColoKeys.REFRESH_INTERVAL_MS, "200");
+        s.put(ConfigKeys.COLO_APP_ID_SUFFIX, appSuffix);
+        s.put(ConfigKeys.COLO_REFRESH_INTERVAL_MS, "200");
         // Lookups need no token; the admin token of rebuilds is tested in LookupRoutesTest.
         s.put(ConfigKeys.AUTH_DISABLED, "true");
         return Settings.of(s);
@@ -141,8 +140,8 @@ final class ColoFixture implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-cp", System.getProperty("java.class.path"), ColoServer.class.getName()));
         for (String key : List.of(ConfigKeys.COLO, ConfigKeys.BOOTSTRAP_SERVERS, ConfigKeys.REGISTRY_URL, ConfigKeys.STATE_DIR,
-                ConfigKeys.HTTP_HOST, ConfigKeys.INDEX_TOPIC, ConfigKeys.INDEX_PARTITIONS, ColoKeys.APP_ID_SUFFIX,
-                ColoKeys.REFRESH_INTERVAL_MS)) {
+                ConfigKeys.HTTP_HOST, ConfigKeys.INDEX_TOPIC, ConfigKeys.INDEX_PARTITIONS, ConfigKeys.COLO_APP_ID_SUFFIX,
+                ConfigKeys.COLO_REFRESH_INTERVAL_MS)) {
             command.add(Settings.flagName(key));
             command.add(s.required(key));
         }

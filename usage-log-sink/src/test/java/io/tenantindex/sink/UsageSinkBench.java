@@ -44,10 +44,10 @@ public final class UsageSinkBench {
                     ConfigKeys.REGISTRY_AUTO_REGISTER, "true",
                     ConfigKeys.USAGE_TOPIC, SharedKafka.uniqueName("usage-bench"),
                     ConfigKeys.STATE_DIR, SharedKafka.tempDir("usage-bench").toString(),
-                    SinkConfig.APPLICATION_ID, SharedKafka.uniqueName("usage-bench"),
-                    SinkConfig.HTTP_PORT, "0",
-                    UsageEmitterConfig.BUFFER_SIZE, Integer.toString(events),
-                    UsageEmitterConfig.CLOSE_TIMEOUT_MS, "300000"));
+                    ConfigKeys.SINK_APPLICATION_ID, SharedKafka.uniqueName("usage-bench"),
+                    ConfigKeys.SINK_HTTP_PORT, "0",
+                    ConfigKeys.USAGE_EMITTER_BUFFER_SIZE, Integer.toString(events),
+                    ConfigKeys.USAGE_EMITTER_CLOSE_TIMEOUT_MS, "300000"));
             List<KafkaUsageEmitter> colos = List.of("ORD", "SIN", "AMS").stream()
                     .map(colo -> KafkaUsageEmitter.start(UsageEmitterConfig.from(settings.with(ConfigKeys.COLO, colo))))
                     .toList();

@@ -78,9 +78,9 @@ class UsageSinkIT {
                 ConfigKeys.USAGE_TOPIC, topic,
                 ConfigKeys.USAGE_PARTITIONS, "3",
                 ConfigKeys.STATE_DIR, SharedKafka.tempDir("usage-sink-state").toString(),
-                SinkConfig.APPLICATION_ID, SharedKafka.uniqueName("usage-sink"),
-                SinkConfig.HTTP_PORT, "0",
-                SinkConfig.COMMIT_INTERVAL_MS, "100"));
+                ConfigKeys.SINK_APPLICATION_ID, SharedKafka.uniqueName("usage-sink"),
+                ConfigKeys.SINK_HTTP_PORT, "0",
+                ConfigKeys.SINK_COMMIT_INTERVAL_MS, "100"));
         values.putAll(extra);
         return Settings.of(values);
     }
@@ -88,8 +88,8 @@ class UsageSinkIT {
     private static KafkaUsageEmitter emitter(Settings settings, String colo) {
         return KafkaUsageEmitter.start(UsageEmitterConfig.from(settings.with(Map.of(
                 ConfigKeys.COLO, colo,
-                UsageEmitterConfig.BUFFER_SIZE, Integer.toString(EVENTS),
-                UsageEmitterConfig.CLOSE_TIMEOUT_MS, "60000"))));
+                ConfigKeys.USAGE_EMITTER_BUFFER_SIZE, Integer.toString(EVENTS),
+                ConfigKeys.USAGE_EMITTER_CLOSE_TIMEOUT_MS, "60000"))));
     }
 
     private static JsonNode getJson(UsageSink sink, String pathAndQuery, int expectedStatus) {
@@ -201,7 +201,7 @@ class UsageSinkIT {
         int lookups = 20_000;
         try (UsageSink sink = UsageSink.start(SinkConfig.from(settings))) {
             KafkaUsageEmitter tiny = KafkaUsageEmitter.start(UsageEmitterConfig.from(settings.with(Map.of(
-                    ConfigKeys.COLO, "ORD", UsageEmitterConfig.BUFFER_SIZE, "2"))));
+                    ConfigKeys.COLO, "ORD", ConfigKeys.USAGE_EMITTER_BUFFER_SIZE, "2"))));
             try (tiny) {
                 for (int i = 0; i < lookups; i++) {
                     tiny.record("small-" + (i % 5), LookupOutcome.hit, i, "req-" + i);
@@ -227,7 +227,7 @@ class UsageSinkIT {
     void shouldPageThroughATenantsEventsExactlyOnceAndInOrder() {
         String topic = SharedKafka.uniqueName("usage-pages");
         // A small scan budget so that many pages end on the budget rather than on the limit.
-        Settings settings = settings(topic, Map.of(SinkConfig.EVENTS_MAX_SCAN, "300"));
+        Settings settings = settings(topic, Map.of(ConfigKeys.SINK_EVENTS_MAX_SCAN, "300"));
         int mine = 1_500;
         List<String> sent = new ArrayList<>();
         try (UsageSink sink = UsageSink.start(SinkConfig.from(settings))) {
@@ -314,7 +314,7 @@ class UsageSinkIT {
     @Test
     void shouldCountEveryEventWhenTheRegistryIsAwayLongerThanTheSinkWaitsForIt() throws Exception {
         // The sink gives up waiting after a second: its stream thread fails, uncommitted, and is replaced.
-        countEveryEventAcrossARegistryOutage(Map.of(SinkConfig.REGISTRY_PATIENCE_MS, "1000"), sink ->
+        countEveryEventAcrossARegistryOutage(Map.of(ConfigKeys.SINK_REGISTRY_PATIENCE_MS, "1000"), sink ->
                 await().atMost(PATIENCE).until(() -> failedStreamThreads(sink) >= 2));
     }
 

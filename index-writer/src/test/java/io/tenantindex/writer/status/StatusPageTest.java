@@ -9,6 +9,7 @@ import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.api.WriterHealth;
 import io.tenantindex.common.config.ConfigException;
+import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.schemas.TenantMetadata;
@@ -193,7 +194,7 @@ class StatusPageTest {
 
     @Test
     void shouldParseColoUrlsInOrderAndRejectMalformedOnes() {
-        StatusConfig c = StatusConfig.from(Settings.of(Map.of(StatusConfig.COLO_URLS,
+        StatusConfig c = StatusConfig.from(Settings.of(Map.of(ConfigKeys.WRITER_COLO_URLS,
                 "ord=http://10.0.0.1:8081/, SIN=https://sin.example:443,AMS=http://ams:8083")));
         assertThat(c.coloUrls()).containsExactly(Map.entry("ORD", "http://10.0.0.1:8081"),
                 Map.entry("SIN", "https://sin.example:443"), Map.entry("AMS", "http://ams:8083"));

@@ -28,6 +28,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -41,9 +42,16 @@ import org.slf4j.LoggerFactory;
  * one Kafka transaction — group commit, so concurrency raises throughput instead of contention.
  * Only after the commit succeeds are the view updated and the callers answered.
  *
- * <p>Fencing: when another writer with the same transactional.id starts, our next send or commit
+ * <p>Roles: the thread is {@link Role#ACTIVE} only while the election ({@link #lead}/{@link #follow})
+ * says it leads and it has claimed the transactional id ({@code initTransactions}, which fences
+ * every older producer and aborts its open transaction) and then read the topic to its committed
+ * end — so versions continue from every committed record. Otherwise it is a {@link Role#STANDBY}
+ * that tails the topic into the view, so a promotion reads only what it has not seen yet.
+ *
+ * <p>Fencing: when another writer with the same transactional.id claims it, our next send or commit
  * fails with {@link ProducerFencedException} or {@link InvalidProducerEpochException}; from then on
- * this writer refuses every write (503 WRITER_FENCED). An uncertain outcome (timeout, broker gone)
+ * this writer refuses every write (503 WRITER_FENCED) until the election hands it the lead again
+ * (it turns STANDBY when the election takes the lead away). An uncertain outcome (timeout, broker gone)
  * aborts, recreates the producer (which aborts anything left open) and re-reads the topic from
  * the view's position, so the view never misses a committed write and versions never repeat.
  */
@@ -64,6 +72,15 @@ final class IndexWriter implements AutoCloseable {
     private volatile Producer<String, TenantRegistration> producer;
     private volatile boolean running = true;
     private volatile String fencedReason;
+    private volatile Role role = Role.STANDBY;
+    private volatile boolean leading;
+    // Every lead() is a new grant; the writer thread tries each grant until it is active or fenced, never a fenced one again.
+    private final AtomicLong grants = new AtomicLong();
+    private long servedGrant;
+    private final CompletableFuture<Role> settled = new CompletableFuture<>();
+
+    /** What this writer does with a write: commit it, send it to the leader, or refuse it. */
+    enum Role { ACTIVE, STANDBY, FENCED }
 
     private record Pending(WriteCommand command, CompletableFuture<WriteResult> result) {
     }
@@ -87,21 +104,36 @@ final class IndexWriter implements AutoCloseable {
         this.thread = new Thread(this::run, "index-writer");
     }
 
-    /**
-     * Claims the transactional id (fencing any older writer and aborting its open transaction),
-     * then reads the topic to its committed end. Only then does the writer accept writes.
-     */
+    /** Reads the topic to its committed end, then starts the writer thread (a standby until {@link #lead}). */
     void start() {
-        producer = producerFactory.get();
-        producer.initTransactions();
         replay.catchUp(view);
         thread.start();
     }
 
+    /** The election made this writer the leader: become active (claim the transactional id, catch up). */
+    void lead() {
+        grants.incrementAndGet();
+        leading = true;
+    }
+
+    /** The election gave the lead to another writer (or lost track of it): stop accepting writes. */
+    void follow() {
+        leading = false;
+    }
+
+    Role role() {
+        return role;
+    }
+
+    /** Completes with ACTIVE or FENCED when the first {@link #lead} has been carried out. */
+    CompletableFuture<Role> settled() {
+        return settled;
+    }
+
     CompletableFuture<WriteResult> submit(WriteCommand command) {
         CompletableFuture<WriteResult> result = new CompletableFuture<>();
-        if (fencedReason != null) {
-            result.completeExceptionally(fenced());
+        if (role != Role.ACTIVE) {
+            result.completeExceptionally(refusal());
         } else if (!running || !queue.offer(new Pending(command, result))) {
             result.completeExceptionally(new TenantIndexException(ErrorType.UNAVAILABLE,
                     "the writer is overloaded or stopping", Duration.ofSeconds(1), null));
@@ -109,10 +141,6 @@ final class IndexWriter implements AutoCloseable {
         // Callers' continuations (writing the HTTP answer) run on the ack threads, never on the
         // single writer thread, which must go straight back to committing the next batch.
         return result.thenApplyAsync(Function.identity(), acks);
-    }
-
-    boolean isFenced() {
-        return fencedReason != null;
     }
 
     String fencedReason() {
@@ -127,6 +155,12 @@ final class IndexWriter implements AutoCloseable {
         List<Pending> batch = new ArrayList<>(maxBatch);
         while (running) {
             try {
+                followTheElection();
+                if (role != Role.ACTIVE) {
+                    refuseQueued();
+                    replay.tail(view, Duration.ofMillis(100));
+                    continue;
+                }
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
@@ -136,6 +170,8 @@ final class IndexWriter implements AutoCloseable {
                 process(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                break;
+            } catch (InterruptException e) {
                 break;
             } catch (RuntimeException e) {
                 LOG.error("writer loop failed on a batch of {}", batch.size(), e);
@@ -149,14 +185,67 @@ final class IndexWriter implements AutoCloseable {
         left.forEach(p -> p.result.completeExceptionally(new TenantIndexException(ErrorType.UNAVAILABLE, "the writer stopped")));
     }
 
+    private void followTheElection() {
+        if (role == Role.ACTIVE && !leading) {
+            LOG.info("another writer leads now; this one is a standby");
+            role = Role.STANDBY;
+            refuseQueued();
+            closeProducer(Duration.ofSeconds(1));
+        } else if (role == Role.FENCED && !leading) {
+            role = Role.STANDBY;
+        } else if (role != Role.ACTIVE && leading && servedGrant != grants.get()) {
+            promote(grants.get());
+        }
+    }
+
+    /**
+     * Claims the transactional id, which fences any older writer (a paused leader can never commit
+     * again) and aborts its open transaction; only then is the committed end final, so the view
+     * catches up to it before the first write is accepted.
+     */
+    private void promote(long grant) {
+        long started = System.nanoTime();
+        Producer<String, TenantRegistration> claimed = producerFactory.get();
+        try {
+            claimed.initTransactions();
+            long read = replay.catchUp(view);
+            producer = claimed;
+            servedGrant = grant;
+            role = Role.ACTIVE;
+            settled.complete(role);
+            LOG.info("this writer is active: claimed the transactional id and read {} more records in {} ms", read,
+                    Duration.ofNanos(System.nanoTime() - started).toMillis());
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            servedGrant = grant;
+            close(claimed);
+            onFenced("fenced while claiming the transactional id (" + e.getClass().getSimpleName() + ")");
+        } catch (KafkaException e) {
+            // Retried on the next turn of the loop, after another tail.
+            LOG.warn("could not become the active writer yet ({}); retrying", e.toString());
+            close(claimed);
+        }
+    }
+
+    private void refuseQueued() {
+        List<Pending> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.forEach(p -> p.result.completeExceptionally(refusal()));
+    }
+
+    /** A write this writer will not commit: it is fenced, or a standby (the routes redirect those before they queue). */
+    private TenantIndexException refusal() {
+        return role == Role.FENCED ? fenced() : new TenantIndexException(ErrorType.UNAVAILABLE,
+                "this writer is not the active writer; retry, or send writes to the active one", Duration.ofSeconds(1), null);
+    }
+
     /** A write accepted into the current transaction. */
     private record Accepted(Pending pending, ProducerRecord<String, TenantRegistration> record, TenantRegistration value,
                             long version, boolean created) {
     }
 
     private void process(List<Pending> batch) {
-        if (fencedReason != null) {
-            batch.forEach(p -> p.result.completeExceptionally(fenced()));
+        if (role != Role.ACTIVE) {
+            batch.forEach(p -> p.result.completeExceptionally(refusal()));
             return;
         }
         // What the batch has written so far, per tenant: later commands in the batch see earlier ones.
@@ -266,15 +355,17 @@ final class IndexWriter implements AutoCloseable {
     }
 
     private void onFenced(List<Accepted> accepted, KafkaException e) {
-        fencedReason = "fenced by another writer with the same transactional.id (" + e.getClass().getSimpleName() + ")";
-        LOG.error("this writer has been {}; it refuses all writes from now on", fencedReason);
-        try {
-            producer.close(Duration.ZERO);
-        } catch (RuntimeException closeError) {
-            LOG.debug("closing the fenced producer", closeError);
-        }
+        onFenced("fenced by another writer with the same transactional.id (" + e.getClass().getSimpleName() + ")");
+        closeProducer(Duration.ZERO);
         stats.failed.addAndGet(accepted.size());
         accepted.forEach(a -> a.pending.result.completeExceptionally(fenced()));
+    }
+
+    private void onFenced(String reason) {
+        fencedReason = reason;
+        role = Role.FENCED;
+        settled.complete(role);
+        LOG.error("this writer has been {}; it refuses all writes until the election makes it the leader again", reason);
     }
 
     /**
@@ -293,7 +384,8 @@ final class IndexWriter implements AutoCloseable {
         } catch (RuntimeException abortError) {
             LOG.debug("abort after a failed transaction", abortError);
         }
-        while (running) {
+        // Recovery stops when the election takes the lead away: the loop then turns this writer into a standby.
+        while (running && leading) {
             try {
                 producer.close(Duration.ofSeconds(5));
                 producer = producerFactory.get();
@@ -302,7 +394,7 @@ final class IndexWriter implements AutoCloseable {
                 LOG.info("writer recovered; accepting writes again");
                 return;
             } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
-                fencedReason = "fenced while recovering (" + fenced.getClass().getSimpleName() + ")";
+                onFenced("fenced while recovering (" + fenced.getClass().getSimpleName() + ")");
                 return;
             } catch (RuntimeException retry) {
                 LOG.warn("writer recovery failed ({}); retrying", retry.toString());
@@ -325,8 +417,25 @@ final class IndexWriter implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         acks.shutdown();
+        closeProducer(Duration.ofSeconds(5));
+        replay.close();
+    }
+
+    private void closeProducer(Duration timeout) {
+        Producer<String, TenantRegistration> current = producer;
+        producer = null;
+        if (current != null) {
+            close(current, timeout);
+        }
+    }
+
+    private static void close(Producer<String, TenantRegistration> p) {
+        close(p, Duration.ZERO);
+    }
+
+    private static void close(Producer<String, TenantRegistration> p, Duration timeout) {
         try {
-            producer.close(Duration.ofSeconds(5));
+            p.close(timeout);
         } catch (RuntimeException e) {
             LOG.debug("closing producer", e);
         }

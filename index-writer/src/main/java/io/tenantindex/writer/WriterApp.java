@@ -18,9 +18,14 @@ import io.tenantindex.schemas.registry.SchemaRegistryClient;
 import io.tenantindex.schemas.serde.ConfluentAvroDeserializer;
 import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
 import io.tenantindex.writer.status.StatusPage;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -31,9 +36,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The index-writer process: creates the index topic if needed, claims the writer's
- * transactional.id (fencing any older primary), replays the topic into its view, then accepts
- * writes over HTTP. The HTTP server is up from the first moment so that /health can say "loading".
+ * The index-writer process: creates the topics if needed, replays the index topic into its view,
+ * then joins the election of its writer id ({@link WriterElection}). The elected writer claims the
+ * transactional.id (fencing any older primary) and accepts writes over HTTP; the others are hot
+ * standbys that tail the topic and redirect writes to it. The HTTP server is up from the first
+ * moment so that /health can say "loading".
  *
  * <p>Run: {@code java -Xmx1g -cp … io.tenantindex.writer.WriterApp --bootstrap-servers host:9092
  * --registry-url http://host:8085 --http-port 8080} (every flag also as TENANT_INDEX_* env var).
@@ -45,6 +52,9 @@ public final class WriterApp implements AutoCloseable {
     private final Admin admin;
     private final TenantView view;
     private final IndexWriter writer;
+    // null when writer.election.enabled=false: this writer then claims the lead at start.
+    private final WriterElection election;
+    private final String advertisedUrl;
     private final ReplicaMonitor replicaMonitor;
     private final Javalin http;
     private final PrometheusMeterRegistry metrics;
@@ -56,7 +66,7 @@ public final class WriterApp implements AutoCloseable {
     private WriterApp(WriterConfig config) {
         this.config = config;
         this.admin = Admin.create(config.kafka().clientProperties());
-        TopicAdmin.ensureTopics(admin, List.of(config.topics().index(), config.topics().usage()));
+        TopicAdmin.ensureTopics(admin, List.of(config.topics().index(), config.topics().usage(), config.topics().writerLeader()));
         int partitions = TopicAdmin.partitionCount(admin, config.topics().indexTopic());
         SchemaRegistryClient registry = new HttpSchemaRegistryClient(config.registry());
         this.view = new TenantView(partitions);
@@ -68,7 +78,7 @@ public final class WriterApp implements AutoCloseable {
         this.replicaMonitor = new ReplicaMonitor(admin, config.topics().indexTopic());
         bindMetrics();
         this.statusPage = new StatusPage(config.status(), this::health);
-        WriterRoutes routes = new WriterRoutes(config, writer, () -> "UP".equals(status), view, replicaMonitor, this::health,
+        WriterRoutes routes = new WriterRoutes(config, writer, () -> "UP".equals(status), this::leader, view, replicaMonitor, this::health,
                 statusPage.changes(), Timer.builder("tenant_index_write_latency")
                 .description("HTTP write received → committed to Kafka").publishPercentileHistogram()
                 .register(metrics));
@@ -78,21 +88,58 @@ public final class WriterApp implements AutoCloseable {
             statusPage.register(c);
             ClasspathResources.openApi(c, "openapi/index-writer.json");
         }).start(config.httpHost(), config.httpPort());
+        this.advertisedUrl = config.advertisedUrl(http.port());
+        this.election = config.election()
+                ? new WriterElection(config.kafka(), admin, config.topics().writerLeader().name(), config.writerId(),
+                        config.electionSessionTimeout(), advertisedUrl, writer)
+                : null;
     }
 
-    /** Starts the writer and returns once it is caught up with the topic and accepting writes. */
+    /**
+     * Starts the writer and returns once it is caught up with the topic and either accepting writes
+     * or, with the election, a standby of another writer.
+     */
     public static WriterApp start(WriterConfig config) {
         WriterApp app = new WriterApp(config);
         try {
             app.writer.start();
+            app.settle();
         } catch (RuntimeException e) {
             app.close();
             throw e;
         }
         app.status = "UP";
-        LOG.info("index-writer '{}' ready on port {}: {} tenants in {}", config.writerId(), app.port(),
-                app.view.size(), config.topics().indexTopic());
+        LOG.info("index-writer '{}' up on port {} as {}: {} tenants in {}", config.writerId(), app.port(),
+                app.writer.role(), app.view.size(), config.topics().indexTopic());
         return app;
+    }
+
+    /** Joins the election (or claims the lead without one) and waits until this writer knows its role. */
+    private void settle() {
+        Duration patience = config.kafkaTimeout().plus(config.electionSessionTimeout().multipliedBy(2));
+        if (election == null) {
+            writer.lead();
+        } else {
+            election.start();
+            await(election.firstAssignment(), patience, "the writer election");
+            if (!election.holding()) {
+                return;
+            }
+        }
+        await(writer.settled(), patience, "claiming the transactional id");
+    }
+
+    private static void await(CompletableFuture<?> future, Duration patience, String what) {
+        try {
+            future.get(patience.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(what + " did not finish within " + patience, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(what + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for " + what, e);
+        }
     }
 
     private static Producer<String, TenantRegistration> producer(WriterConfig config, SchemaRegistryClient registry) {
@@ -123,8 +170,13 @@ public final class WriterApp implements AutoCloseable {
         FunctionCounter.builder("tenant_index_transactions", s.transactions, AtomicLong::get)
                 .description("Kafka transactions committed (group commits)").register(metrics);
         Gauge.builder("tenant_index_tenants", view, TenantView::size).description("Registered tenants").register(metrics);
-        Gauge.builder("tenant_index_writer_fenced", writer, w -> w.isFenced() ? 1 : 0)
-                .description("1 once another writer with the same id has fenced this one").register(metrics);
+        Gauge.builder("tenant_index_writer_fenced", writer, w -> w.role() == IndexWriter.Role.FENCED ? 1 : 0)
+                .description("1 while another writer with the same id has fenced this one").register(metrics);
+        for (IndexWriter.Role role : IndexWriter.Role.values()) {
+            Gauge.builder("tenant_index_writer_role", writer, w -> w.role() == role ? 1 : 0)
+                    .description("1 for this writer's current role: ACTIVE, STANDBY or FENCED").tag("role", role.name())
+                    .register(metrics);
+        }
     }
 
     /** Binds the producer's own metrics; a recovered producer replaces the previous binding. */
@@ -139,11 +191,19 @@ public final class WriterApp implements AutoCloseable {
     }
 
     WriterHealth health() {
-        String current = writer.isFenced() ? "FENCED" : status;
+        IndexWriter.Role role = writer.role();
+        boolean fenced = role == IndexWriter.Role.FENCED;
+        String current = fenced ? "FENCED" : status;
         IndexWriter.WriterStats s = writer.stats();
-        return new WriterHealth(current, "UP".equals(current), config.writerId(), config.topics().indexTopic(), view.size(),
-                writer.isFenced() ? writer.fencedReason() : null,
-                new WriterHealth.Writes(s.committed.get(), s.rejected.get(), s.failed.get(), s.transactions.get()));
+        return new WriterHealth(current, "UP".equals(current) && role == IndexWriter.Role.ACTIVE, config.writerId(),
+                config.topics().indexTopic(), view.size(), fenced ? writer.fencedReason() : null,
+                new WriterHealth.Writes(s.committed.get(), s.rejected.get(), s.failed.get(), s.transactions.get()),
+                role.name(), role == IndexWriter.Role.ACTIVE ? advertisedUrl : leader());
+    }
+
+    /** Where a standby sends writes: the elected leader's URL, null while none is known or this writer is taking over. */
+    private String leader() {
+        return election == null || election.holding() ? null : election.leaderUrl();
     }
 
     public int port() {
@@ -165,6 +225,10 @@ public final class WriterApp implements AutoCloseable {
         status = "STOPPING";
         http.stop();
         writer.close();
+        // After the writer: a standby takes over once this writer has stopped committing.
+        if (election != null) {
+            election.close();
+        }
         admin.close();
         metrics.close();
         LOG.info("index-writer '{}' stopped", config.writerId());

@@ -8,6 +8,8 @@ import io.tenantindex.common.kafka.KafkaSettings;
 import io.tenantindex.common.kafka.TopicsConfig;
 import io.tenantindex.schemas.registry.RegistryClientConfig;
 import io.tenantindex.writer.status.StatusConfig;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 
 /**
@@ -22,6 +24,10 @@ import java.time.Duration;
  *                      and the writer recovers; also bounds how long a send may block
  * @param status        the status page's colos ({@code writer.colo.urls}) and poll timeout
  * @param auth          the writer and admin bearer tokens (writes need one; import needs admin)
+ * @param election      whether writers with this id elect their active one through Kafka (otherwise the
+ *                      newest writer claims the transactional.id and fences the older)
+ * @param electionSessionTimeout how long the leader may stay silent before a standby takes over
+ * @param advertisedUrl where standbys redirect writes while this writer leads; null: http://host:port
  */
 public record WriterConfig(
         KafkaSettings kafka,
@@ -35,7 +41,10 @@ public record WriterConfig(
         long maxImportBytes,
         Duration kafkaTimeout,
         StatusConfig status,
-        BearerAuth auth) {
+        BearerAuth auth,
+        boolean election,
+        Duration electionSessionTimeout,
+        String advertisedUrl) {
 
     public static final int DEFAULT_PORT = ConfigKeys.DEFAULT_WRITER_PORT;
 
@@ -52,7 +61,27 @@ public record WriterConfig(
                 s.longValue(ConfigKeys.WRITER_MAX_IMPORT_BYTES, 256L * 1024 * 1024, 1024, 4L * 1024 * 1024 * 1024),
                 Duration.ofMillis(s.longValue(ConfigKeys.WRITER_KAFKA_TIMEOUT_MS, 30_000, 1_000, 600_000)),
                 StatusConfig.from(s),
-                BearerAuth.from(s));
+                BearerAuth.from(s),
+                s.bool(ConfigKeys.WRITER_ELECTION_ENABLED, true),
+                // 6 s is the broker's default group.min.session.timeout.ms: the lowest a default broker accepts.
+                Duration.ofMillis(s.longValue(ConfigKeys.WRITER_ELECTION_SESSION_TIMEOUT_MS, 6_000, 1_000, 300_000)),
+                s.string(ConfigKeys.WRITER_ADVERTISED_URL, null));
+    }
+
+    /** The advertised URL, or http://host:port of the server as started (a wildcard host becomes this host's name). */
+    public String advertisedUrl(int boundPort) {
+        if (advertisedUrl != null) {
+            return advertisedUrl;
+        }
+        String host = httpHost;
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "localhost";
+            }
+        }
+        return "http://" + host + ":" + boundPort;
     }
 
     public String transactionalId() {

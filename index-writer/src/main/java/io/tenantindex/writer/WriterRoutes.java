@@ -3,6 +3,7 @@ package io.tenantindex.writer;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
+import io.javalin.http.HttpStatus;
 import io.micrometer.core.instrument.Timer;
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.TenantIds;
@@ -29,6 +30,7 @@ final class WriterRoutes {
     private final WriterConfig config;
     private final IndexWriter writer;
     private final BooleanSupplier replayed;
+    private final Supplier<String> leader;
     private final TenantView view;
     private final ReplicaMonitor replicas;
     private final Supplier<WriterHealth> health;
@@ -37,13 +39,15 @@ final class WriterRoutes {
 
     /**
      * @param replayed true once the writer has replayed the topic; writes before that are 503
+     * @param leader   the active writer's URL a standby redirects writes to; null while none is known
      * @param changes  where each committed write is recorded for the status page
      */
-    WriterRoutes(WriterConfig config, IndexWriter writer, BooleanSupplier replayed, TenantView view, ReplicaMonitor replicas,
-                 Supplier<WriterHealth> health, RecentChanges changes, Timer writeLatency) {
+    WriterRoutes(WriterConfig config, IndexWriter writer, BooleanSupplier replayed, Supplier<String> leader, TenantView view,
+                 ReplicaMonitor replicas, Supplier<WriterHealth> health, RecentChanges changes, Timer writeLatency) {
         this.config = config;
         this.writer = writer;
         this.replayed = replayed;
+        this.leader = leader;
         this.view = view;
         this.replicas = replicas;
         this.health = health;
@@ -54,7 +58,7 @@ final class WriterRoutes {
     /** Submits a write and times it until Kafka has committed it (or it failed). */
     private CompletableFuture<WriteResult> submit(WriteCommand command) {
         // A fenced writer answers every write itself (503 WRITER_FENCED), replayed or not.
-        if (!replayed.getAsBoolean() && !writer.isFenced()) {
+        if (!replayed.getAsBoolean() && writer.role() != IndexWriter.Role.FENCED) {
             throw TenantIndexException.notReady("writer is still replaying the index topic", Duration.ofSeconds(1));
         }
         long started = System.nanoTime();
@@ -65,6 +69,24 @@ final class WriterRoutes {
                         changes.record(command.tenantId(), r);
                     }
                 });
+    }
+
+    /**
+     * A standby sends a write to the active writer with 307, which keeps the method and the body, so
+     * the client repeats exactly this request there. True when it answered so; 503 while no writer
+     * is known to lead (an election under way, or this writer taking over).
+     */
+    private boolean redirectedToLeader(Context ctx) {
+        if (writer.role() != IndexWriter.Role.STANDBY || !replayed.getAsBoolean()) {
+            return false;
+        }
+        String target = leader.get();
+        if (target == null) {
+            throw TenantIndexException.notReady("no writer is active right now; the election is under way", Duration.ofSeconds(1));
+        }
+        String query = ctx.queryString();
+        ctx.redirect(target + ctx.path() + (query == null ? "" : "?" + query), HttpStatus.TEMPORARY_REDIRECT);
+        return true;
     }
 
     void register(JavalinConfig c) {
@@ -81,6 +103,9 @@ final class WriterRoutes {
 
     private void put(Context ctx) {
         config.auth().require(ctx, BearerAuth.Role.WRITER);
+        if (redirectedToLeader(ctx)) {
+            return;
+        }
         String tenantId = TenantIds.requireValid(ctx.pathParam("tenantId"));
         HttpServers.requireJsonBody(ctx);
         RegistrationRequest request = RegistrationRequest.parse(HttpServers.boundedBody(ctx, config.maxBodyBytes()), tenantId);
@@ -95,6 +120,9 @@ final class WriterRoutes {
 
     private void delete(Context ctx) {
         config.auth().require(ctx, BearerAuth.Role.WRITER);
+        if (redirectedToLeader(ctx)) {
+            return;
+        }
         String tenantId = TenantIds.requireValid(ctx.pathParam("tenantId"));
         Precondition precondition = Precondition.fromHeaders(ctx.header(Header.IF_MATCH), ctx.header(Header.IF_NONE_MATCH), 0);
         CompletableFuture<WriteResult> result = submit(new WriteCommand.Delete(tenantId, precondition));
@@ -120,6 +148,9 @@ final class WriterRoutes {
     /** NDJSON, one registration per line (see {@link NdjsonImport}); needs the admin token. */
     private void importNdjson(Context ctx) {
         config.auth().require(ctx, BearerAuth.Role.ADMIN);
+        if (redirectedToLeader(ctx)) {
+            return;
+        }
         String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
         if (!type.startsWith("application/x-ndjson") && !type.startsWith("application/jsonl")) {
             throw new TenantIndexException(ErrorType.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/x-ndjson");

@@ -6,16 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.config.ConfigKeys;
-import io.tenantindex.common.config.Settings;
-import io.tenantindex.kafka.embedded.EmbeddedKafkaBroker;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
 import io.tenantindex.testing.TopicOffsets;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,11 +30,12 @@ class WriterFailoverIT {
     void shouldFenceTheOlderWriterSoThatNoneOfItsLaterWritesIsReadable() throws Exception {
         String topic = SharedKafka.uniqueName("fence");
         String writerId = SharedKafka.uniqueName("primary");
-        try (WriterApp first = WriterFixture.start(topic, writerId)) {
+        // Without the election the newer writer claims the transactional id at start: fencing alone is tested.
+        try (WriterApp first = WriterFixture.startWithoutElection(topic, writerId)) {
             String firstBase = "http://127.0.0.1:" + first.port();
             assertThat(Http.putJson(firstBase + "/tenants/before", WriterFixture.body("pro")).statusCode()).isEqualTo(201);
 
-            try (WriterApp second = WriterFixture.start(topic, writerId)) {
+            try (WriterApp second = WriterFixture.startWithoutElection(topic, writerId)) {
                 String secondBase = "http://127.0.0.1:" + second.port();
                 HttpResponse<String> zombie = Http.putJson(firstBase + "/tenants/zombie", WriterFixture.body("pro"));
                 assertThat(zombie.statusCode()).isEqualTo(503);
@@ -90,25 +87,14 @@ class WriterFailoverIT {
                 .mapToObj(i -> "{\"tenantId\":\"t" + i + "\",\"metadata\":{\"tier\":\"free\"}}")
                 .collect(Collectors.joining("\n"));
 
-        int port = EmbeddedKafkaBroker.freePort();
-        Settings s = WriterFixture.settings(topic, 3, writerId).with(Map.of(
-                ConfigKeys.HTTP_PORT, Integer.toString(port), ConfigKeys.WRITER_MAX_BATCH, "500"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), WriterApp.class.getName()));
-        for (String key : List.of(ConfigKeys.BOOTSTRAP_SERVERS, ConfigKeys.REGISTRY_URL, ConfigKeys.REGISTRY_AUTO_REGISTER,
-                ConfigKeys.INDEX_TOPIC, ConfigKeys.INDEX_PARTITIONS, ConfigKeys.USAGE_TOPIC, ConfigKeys.WRITER_ID,
-                ConfigKeys.HTTP_HOST, ConfigKeys.HTTP_PORT, ConfigKeys.WRITER_MAX_BATCH, ConfigKeys.AUTH_DISABLED)) {
-            command.add(Settings.flagName(key));
-            command.add(s.required(key));
-        }
-        Process child = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        WriterProcess child = WriterProcess.start(writerId, WriterFixture.settings(topic, 3, writerId)
+                .with(ConfigKeys.WRITER_MAX_BATCH, "500"));
         // Single PUTs race the import and the kill; every one the writer acknowledged must survive it.
         List<String> acknowledged = new CopyOnWriteArrayList<>();
         AtomicBoolean killed = new AtomicBoolean();
         CompletableFuture<Void> puts = null;
         try {
-            String base = "http://127.0.0.1:" + port;
+            String base = child.base();
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                     .until(() -> Http.get(base + "/health/ready").statusCode() == 200);
             CompletableFuture.runAsync(() -> Http.send(Http.builder(base + "/tenants:import", "Content-Type", "application/x-ndjson")
@@ -128,7 +114,7 @@ class WriterFailoverIT {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() ->
                     TopicOffsets.endOffsets(SharedKafka.bootstrapServers(), topic).values().stream().mapToLong(Long::longValue).sum() > 1_000);
         } finally {
-            child.destroyForcibly().waitFor();
+            child.kill();
             killed.set(true);
         }
         puts.get(30, TimeUnit.SECONDS);

@@ -49,6 +49,11 @@ final class WriterFixture {
         return WriterApp.start(WriterConfig.from(settings(topic, 3, writerId)));
     }
 
+    /** A writer that claims the transactional id at start, fencing whichever writer held it. */
+    static WriterApp startWithoutElection(String topic, String writerId) {
+        return WriterApp.start(WriterConfig.from(settings(topic, 3, writerId).with(ConfigKeys.WRITER_ELECTION_ENABLED, "false")));
+    }
+
     static String body(String tier) {
         return "{\"coloHint\":\"SJC\",\"metadata\":{\"tier\":\"" + tier + "\",\"features\":[\"ws\"],\"maxConnections\":100,\"region\":\"us\"}}";
     }

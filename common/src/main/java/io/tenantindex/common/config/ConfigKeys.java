@@ -104,12 +104,22 @@ public final class ConfigKeys {
 
     // ------------------------------------------------------------ index-writer
 
-    public static final String WRITER_ID = key("writer.id", "primary", "identity of the primary; same id = fencing", EnumSet.of(Program.WRITER));
+    public static final String WRITER_ID = key("writer.id", "primary",
+            "identity of the primary: writers with the same id elect one active writer, the others stand by", EnumSet.of(Program.WRITER));
     public static final String WRITER_MAX_BATCH = key("writer.max.batch", "5000", "most writes per Kafka transaction", EnumSet.of(Program.WRITER));
     public static final String WRITER_MAX_IMPORT_BYTES = key("writer.max.import.bytes", "268435456",
             "largest NDJSON body `POST /tenants:import` accepts (256 MiB)", EnumSet.of(Program.WRITER));
     public static final String WRITER_KAFKA_TIMEOUT_MS = key("writer.kafka.timeout.ms", "30000",
             "how long a write may wait for Kafka before it fails with 503 and the writer recovers", EnumSet.of(Program.WRITER));
+    public static final String WRITER_ELECTION_ENABLED = key("writer.election.enabled", "true",
+            "false: no election, the writer claims the transactional id at start and fences any older one", EnumSet.of(Program.WRITER));
+    /** 6 s is the broker's default group.min.session.timeout.ms: the lowest a default broker accepts. */
+    public static final String WRITER_ELECTION_SESSION_TIMEOUT_MS = key("writer.election.session.timeout.ms", "6000",
+            "how long the active writer may be silent before a standby takes over (within the broker's "
+                    + "`group.min/max.session.timeout.ms`)", EnumSet.of(Program.WRITER));
+    public static final String WRITER_ADVERTISED_URL = key("writer.advertised.url", null,
+            "where standbys redirect writes while this writer leads; default `http://<http.host>:<port>` (a wildcard host: "
+                    + "this host's name)", EnumSet.of(Program.WRITER));
     /** Colo code → base URL of its lookup-api, in display order: {@code ORD=http://h:8081,SIN=http://h:8082}. */
     public static final String WRITER_COLO_URLS = key("writer.colo.urls", "",
             "the colos the status page shows: `ORD=http://host:8081,SIN=http://host:8082`", EnumSet.of(Program.WRITER));

@@ -24,6 +24,7 @@ public record TopicsConfig(
     public static final String DEFAULT_INDEX_TOPIC = "tenant-index";
     public static final String DEFAULT_USAGE_TOPIC = "tenant-usage";
     public static final String SCHEMAS_TOPIC = "_schemas";
+    public static final String WRITER_LEADER_TOPIC = "tenant-index-writer-leader";
     public static final long DEFAULT_USAGE_RETENTION_MS = Duration.ofDays(7).toMillis();
 
     public static TopicsConfig from(Settings s) {
@@ -63,7 +64,17 @@ public record TopicsConfig(
                 TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(minInsyncReplicas)));
     }
 
+    /**
+     * The writers' election topic: one partition, never written; the member of a writer id's group
+     * that is assigned the partition is that writer id's active writer.
+     */
+    public TopicSpec writerLeader() {
+        return new TopicSpec(WRITER_LEADER_TOPIC, 1, replicationFactor, Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(minInsyncReplicas)));
+    }
+
     public List<TopicSpec> all() {
-        return List.of(index(), usage(), schemas());
+        return List.of(index(), usage(), schemas(), writerLeader());
     }
 }

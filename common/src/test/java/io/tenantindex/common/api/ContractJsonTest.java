@@ -41,9 +41,11 @@ class ContractJsonTest {
 
     @Test
     void shouldWriteHealthImportAndErrorBodiesWithTheWireFieldNames() throws Exception {
-        assertWire(new WriterHealth("UP", true, "w1", "idx", 3, null, new WriterHealth.Writes(5, 1, 0, 2)),
+        assertWire(new WriterHealth("UP", true, "w1", "idx", 3, null, new WriterHealth.Writes(5, 1, 0, 2),
+                        "ACTIVE", "http://w1:8080"),
                 "{\"status\":\"UP\",\"ready\":true,\"writerId\":\"w1\",\"topic\":\"idx\",\"tenants\":3,"
-                        + "\"writes\":{\"committed\":5,\"rejected\":1,\"failed\":0,\"transactions\":2}}");
+                        + "\"writes\":{\"committed\":5,\"rejected\":1,\"failed\":0,\"transactions\":2},"
+                        + "\"role\":\"ACTIVE\",\"leader\":\"http://w1:8080\"}");
         assertWire(new ImportReport(3, 2, 1, List.of(new ImportReport.LineError(3, null, "INVALID_TENANT_ID", "bad")), null),
                 "{\"lines\":3,\"written\":2,\"failed\":1,\"errors\":[{\"line\":3,\"tenantId\":null,\"error\":\"INVALID_TENANT_ID\","
                         + "\"message\":\"bad\"}],\"token\":null}");

@@ -90,7 +90,7 @@ class StatusPageTest {
 
     private StatusPage page(Map<String, String> colos, Duration timeout) {
         return new StatusPage(new StatusConfig(colos, timeout, 3),
-                () -> new WriterHealth("UP", true, "w", "t", 0, null, new WriterHealth.Writes(0, 0, 0, 0)), clock::get);
+                () -> new WriterHealth("UP", true, "w", "t", 0, null, new WriterHealth.Writes(0, 0, 0, 0), "ACTIVE", null), clock::get);
     }
 
     private static JsonNode json(Object value) {

@@ -18,6 +18,7 @@ import io.tenantindex.schemas.registry.SchemaRegistryClient;
 import io.tenantindex.schemas.serde.ConfluentAvroDeserializer;
 import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
 import io.tenantindex.writer.status.StatusPage;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -65,7 +66,7 @@ public final class WriterApp implements AutoCloseable {
                 new TopicReplay(config.kafka(), config.topics().indexTopic(),
                         ConfluentAvroDeserializer.specific(registry, TenantRegistration.getClassSchema())),
                 config.maxBatch(), System::currentTimeMillis);
-        this.replicaMonitor = new ReplicaMonitor(admin, config.topics().indexTopic());
+        this.replicaMonitor = new ReplicaMonitor(admin, new GroupActivity(config.kafka(), Duration.ofSeconds(30)), config.topics().indexTopic());
         bindMetrics();
         this.statusPage = new StatusPage(config.status(), this::health);
         WriterRoutes routes = new WriterRoutes(config, writer, () -> "UP".equals(status), view, replicaMonitor, this::health,

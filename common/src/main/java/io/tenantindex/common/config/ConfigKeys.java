@@ -37,6 +37,8 @@ public final class ConfigKeys {
     public static final String WRITER_MAX_BATCH = "writer.max.batch";
     public static final String WRITER_MAX_IMPORT_BYTES = "writer.max.import.bytes";
     public static final String WRITER_KAFKA_TIMEOUT_MS = "writer.kafka.timeout.ms";
+    /** The URL a writer's peers with the same writer.id send clients to while it is the active one. */
+    public static final String WRITER_ADVERTISED_URL = "writer.advertised.url";
 
     public static final String COLO = "colo";
     /** A colo instance's stable name (default: the host name): part of its Streams application id, so of its state and group. */

@@ -21,10 +21,10 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The index-writer's HTTP API: writes, reads of the authoritative view, the bulk import, digest and health. */
 final class WriterRoutes {
@@ -146,7 +146,7 @@ final class WriterRoutes {
         if (olderThan == null) {
             throw new TenantIndexException(ErrorType.BAD_REQUEST, "olderThan is required, e.g. ?olderThan=7d");
         }
-        String dryRun = ctx.queryParamAsClass("dryRun", String.class).getOrDefault("false");
+        String dryRun = ctx.queryParam("dryRun") == null ? "false" : ctx.queryParam("dryRun");
         // Anything but true or false is refused: a mistyped dry run must not delete.
         if (!dryRun.equals("true") && !dryRun.equals("false")) {
             throw new TenantIndexException(ErrorType.BAD_REQUEST, "dryRun must be true or false, got '" + dryRun + "'");
@@ -154,7 +154,7 @@ final class WriterRoutes {
         ctx.json(replicas.prune(age(olderThan), ctx.queryParam("colo"), dryRun.equals("true")));
     }
 
-    /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 2s}, {@code 500ms}; at least a second, so "not seen" means something. */
+    /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 2s}, {@code 1500ms}; at least a second, so "not seen" means something. */
     static Duration age(String text) {
         Matcher m = AGE.matcher(text.trim());
         if (!m.matches()) {

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * When the group coordinator last wrote anything for a consumer group, read from the record timestamps
@@ -23,8 +24,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * out. That is the one place Kafka keeps a time for a group without members: the admin API's offset
  * fetch has no commit timestamp, and Kafka Streams commits only while it processes records, so an
  * idle instance's last commit can be far older than the moment it stopped. The topic is compacted
- * (the latest record of each group, partition and member stays), and it is read from the start, so
- * a call costs a pass over it: the monitor asks only for groups that have no members.
+ * (the latest record of each group, partition and member stays); only the partitions that hold the
+ * asked-for groups are read, from the start, so a call costs a pass over those: the monitor asks
+ * only for groups that have no members.
  */
 final class GroupActivity {
     static final String OFFSETS_TOPIC = "__consumer_offsets";
@@ -51,8 +53,9 @@ final class GroupActivity {
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(OFFSETS_TOPIC, timeout).stream()
-                    .map(info -> new TopicPartition(OFFSETS_TOPIC, info.partition())).toList();
+            int count = consumer.partitionsFor(OFFSETS_TOPIC, timeout).size();
+            List<TopicPartition> partitions = groups.stream().map(g -> partitionFor(g, count)).distinct()
+                    .map(partition -> new TopicPartition(OFFSETS_TOPIC, partition)).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
@@ -73,6 +76,15 @@ final class GroupActivity {
                     Duration.ofSeconds(2), e);
         }
         return out;
+    }
+
+    /**
+     * The partition of {@value #OFFSETS_TOPIC} whose coordinator owns the group, as the broker computes it
+     * ({@code GroupCoordinatorService.partitionFor}). Were that ever to change, a group's records would
+     * not be found and it would count as "last seen unknown", which prune keeps.
+     */
+    static int partitionFor(String groupId, int partitions) {
+        return Utils.abs(groupId.hashCode()) % partitions;
     }
 
     /**

@@ -75,7 +75,7 @@ public final class WriterApp implements AutoCloseable {
                 new TopicReplay(config.kafka(), config.topics().indexTopic(),
                         ConfluentAvroDeserializer.specific(registry, TenantRegistration.getClassSchema())),
                 config.maxBatch(), System::currentTimeMillis);
-        this.replicaMonitor = new ReplicaMonitor(admin, config.topics().indexTopic());
+        this.replicaMonitor = new ReplicaMonitor(admin, new GroupActivity(config.kafka(), Duration.ofSeconds(30)), config.topics().indexTopic());
         bindMetrics();
         this.statusPage = new StatusPage(config.status(), this::health);
         WriterRoutes routes = new WriterRoutes(config, writer, () -> "UP".equals(status), this::leader, view, replicaMonitor, this::health,

@@ -24,9 +24,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The index-writer's HTTP API: writes, reads of the authoritative view, the bulk import, digest and health. */
 final class WriterRoutes {
+    private static final Pattern AGE = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
     private final WriterConfig config;
     private final IndexWriter writer;
     private final BooleanSupplier replayed;
@@ -96,6 +99,7 @@ final class WriterRoutes {
         c.routes.get("/tenants", this::list);
         c.routes.post("/tenants:import", this::importNdjson);
         c.routes.get("/replicas", ctx -> ctx.json(replicas.replicas()));
+        c.routes.post("/admin/replicas:prune", this::pruneReplicas);
         c.routes.get("/digest", ctx -> ctx.json(view.digest()));
         c.routes.get("/health", ctx -> ctx.json(health.get()));
         c.routes.get("/health/ready", this::ready);
@@ -164,6 +168,42 @@ final class WriterRoutes {
             ctx.header(ApiHeaders.CONSISTENCY_TOKEN, report.token());
         }
         ctx.json(report);
+    }
+
+    /** Deletes the consumer groups of colo instances not seen for {@code olderThan}; needs the admin token. */
+    private void pruneReplicas(Context ctx) {
+        config.auth().require(ctx, BearerAuth.Role.ADMIN);
+        String olderThan = ctx.queryParam("olderThan");
+        if (olderThan == null) {
+            throw new TenantIndexException(ErrorType.BAD_REQUEST, "olderThan is required, e.g. ?olderThan=7d");
+        }
+        String dryRun = ctx.queryParam("dryRun") == null ? "false" : ctx.queryParam("dryRun");
+        // Anything but true or false is refused: a mistyped dry run must not delete.
+        if (!dryRun.equals("true") && !dryRun.equals("false")) {
+            throw new TenantIndexException(ErrorType.BAD_REQUEST, "dryRun must be true or false, got '" + dryRun + "'");
+        }
+        ctx.json(replicas.prune(age(olderThan), ctx.queryParam("colo"), dryRun.equals("true")));
+    }
+
+    /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 2s}, {@code 1500ms}; at least a second, so "not seen" means something. */
+    static Duration age(String text) {
+        Matcher m = AGE.matcher(text.trim());
+        if (!m.matches()) {
+            throw new TenantIndexException(ErrorType.BAD_REQUEST, "olderThan must be a number with ms, s, m, h or d, e.g. 7d; got '"
+                    + text + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration age = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+        if (age.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new TenantIndexException(ErrorType.BAD_REQUEST, "olderThan must be at least 1s, got '" + text + "'");
+        }
+        return age;
     }
 
     private void ready(Context ctx) {

@@ -16,14 +16,18 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -34,7 +38,10 @@ import org.yaml.snakeyaml.Yaml;
  * every {@code TENANT_INDEX_*} variable a service sets is a setting that service's config really reads
  * and every setting it requires is set (both by the registry of {@link ConfigKeys}, mapped with
  * {@link Settings#envName}), every service runs a main class that exists, Prometheus scrapes each
- * of them, and Grafana's dashboard reads the provisioned data source.
+ * of them, and Grafana's dashboard reads the provisioned data source. And the production shape:
+ * two instances of every colo behind one name, each with its own instance id and volume; a standby
+ * writer with the same writer.id; stop grace periods longer than each service's own shutdown; three
+ * brokers and replication factor 3 everywhere.
  */
 class DockerComposeTest {
     private static final Path DOCKER = Path.of("..", "docker");
@@ -45,6 +52,15 @@ class DockerComposeTest {
             WriterApp.class.getName(), Program.WRITER,
             ColoServer.class.getName(), Program.COLO,
             UsageSink.class.getName(), Program.SINK);
+
+    /** Each service's own shutdown, at most, from the timeouts in its close(). */
+    private static final Map<String, Duration> SHUTDOWN = Map.of(
+            // IndexWriter.close: writer thread joined within 10 s, producer closed within 5 s.
+            WriterApp.class.getName(), Duration.ofSeconds(15),
+            // ColoMaterializer.close: Streams within 30 s, admin 5 s; the usage emitter drains within 5 s.
+            ColoServer.class.getName(), Duration.ofSeconds(40),
+            // UsageSink.close: Streams within 30 s, then the admin client.
+            UsageSink.class.getName(), Duration.ofSeconds(35));
 
     @SuppressWarnings("unchecked")
     private static Map<String, Map<String, Object>> services() throws IOException {
@@ -90,8 +106,9 @@ class DockerComposeTest {
             }
         });
         assertThat(unknown).as("TENANT_INDEX_* variables no config of that service reads").isEmpty();
-        assertThat(ourServices.values()).containsOnlyOnce(WriterApp.class.getName(), UsageSink.class.getName());
-        assertThat(ourServices.values().stream().filter(ColoServer.class.getName()::equals)).hasSize(3);
+        assertThat(ourServices.values()).containsOnlyOnce(UsageSink.class.getName());
+        assertThat(ourServices.values().stream().filter(WriterApp.class.getName()::equals)).as("active and standby writer").hasSize(2);
+        assertThat(ourServices.values().stream().filter(ColoServer.class.getName()::equals)).as("two instances of three colos").hasSize(6);
         for (String main : new TreeSet<>(ourServices.values())) {
             assertThat(Class.forName(main).getMethod("main", String[].class)).as("main of %s", main).isNotNull();
         }
@@ -127,7 +144,145 @@ class DockerComposeTest {
         Map<String, String> urls = StatusConfig.parseColoUrls(
                 String.valueOf(environment(writer).get(Settings.envName(ConfigKeys.WRITER_COLO_URLS))));
         assertThat(urls.keySet()).containsExactlyInAnyOrderElementsOf(colos);
-        urls.values().forEach(url -> assertThat(services).containsKey(url.replaceAll("^https?://([^:/]+).*$", "$1")));
+        Set<String> names = new TreeSet<>(services.keySet());
+        services.values().forEach(service -> names.addAll(aliases(service)));
+        urls.values().forEach(url -> assertThat(names).as("service or network alias").contains(host(url)));
+    }
+
+    @Test
+    void shouldRunTwoInstancesOfEveryColoBehindOneNameEachWithItsOwnIdAndVolume() throws Exception {
+        Map<String, Map<String, Object>> services = services();
+        Map<String, List<String>> instancesByColo = new TreeMap<>();
+        Set<String> instanceIds = new TreeSet<>();
+        Set<String> volumes = new TreeSet<>();
+        String nginx = Files.readString(DOCKER.resolve("nginx/colos.conf"));
+        services.forEach((name, service) -> {
+            if (!ColoServer.class.getName().equals(mainClass(service))) {
+                return;
+            }
+            Map<String, Object> env = environment(service);
+            String colo = String.valueOf(env.get(Settings.envName(ConfigKeys.COLO)));
+            instancesByColo.computeIfAbsent(colo, c -> new ArrayList<>()).add(name);
+            Object instance = env.get(Settings.envName(ConfigKeys.INSTANCE_ID));
+            assertThat(instance).as("%s sets a stable instance id", name).isNotNull();
+            assertThat(instanceIds.add(colo + "/" + instance)).as("%s: instance id %s used once in %s", name, instance, colo).isTrue();
+            String stateVolume = volumeAt(service, "/var/lib/tenant-index");
+            assertThat(stateVolume).as("%s keeps its state on a volume", name).isNotNull();
+            assertThat(volumes.add(stateVolume)).as("%s: volume %s of its own", name, stateVolume).isTrue();
+            String sharedName = "colo-" + colo.toLowerCase(Locale.ROOT);
+            assertThat(aliases(service)).as("%s answers as %s", name, sharedName).contains(sharedName);
+            assertThat(nginx).as("the load balancer sends %s traffic to %s", colo, name)
+                    .containsPattern("upstream " + sharedName + " \\{[^}]*server " + name + ":8081");
+        });
+        assertThat(instancesByColo).containsOnlyKeys("AMS", "ORD", "SIN").allSatisfy((colo, names) -> assertThat(names).hasSize(2));
+    }
+
+    @Test
+    void shouldRunAStandbyWriterWithTheSameWriterIdAndItsOwnAdvertisedUrl() throws Exception {
+        Map<String, Map<String, Object>> writers = new TreeMap<>();
+        services().forEach((name, service) -> {
+            if (WriterApp.class.getName().equals(mainClass(service))) {
+                writers.put(name, service);
+            }
+        });
+        assertThat(writers).hasSize(2);
+        Set<Object> writerIds = writers.values().stream().map(s -> environment(s).get(Settings.envName(ConfigKeys.WRITER_ID)))
+                .collect(Collectors.toSet());
+        assertThat(writerIds).as("one writer.id: one transactional.id, so the elected one fences the other").hasSize(1)
+                .doesNotContainNull();
+        writers.forEach((name, service) -> {
+            Map<String, Object> env = environment(service);
+            String advertised = String.valueOf(env.get(Settings.envName(ConfigKeys.WRITER_ADVERTISED_URL)));
+            assertThat(host(advertised)).as("%s advertises itself", name).isEqualTo(name);
+            assertThat(advertised).as("%s advertises the port it listens on", name)
+                    .endsWith(":" + env.get(Settings.envName(ConfigKeys.HTTP_PORT)));
+        });
+    }
+
+    @Test
+    void shouldGiveEveryServiceLongerToStopThanItsOwnShutdownTakes() throws Exception {
+        services().forEach((name, service) -> {
+            String main = mainClass(service);
+            Duration grace = grace(service);
+            if (main != null && main.startsWith("io.tenantindex.")) {
+                assertThat(grace).as("stop_grace_period of %s", name).isGreaterThan(SHUTDOWN.get(main));
+            } else if (isBroker(service)) {
+                // A controlled shutdown first moves the broker's partition leaderships away.
+                assertThat(grace).as("stop_grace_period of %s", name).isGreaterThanOrEqualTo(Duration.ofSeconds(30));
+            }
+        });
+    }
+
+    @Test
+    void shouldReplicateEveryTopicThreeTimesOnTheThreeBrokers() throws Exception {
+        Map<String, Map<String, Object>> services = services();
+        List<String> brokers = services.entrySet().stream().filter(e -> isBroker(e.getValue())).map(Map.Entry::getKey).toList();
+        assertThat(brokers).hasSize(3);
+        Set<Object> voters = new TreeSet<>();
+        for (String broker : brokers) {
+            Map<String, Object> env = environment(services.get(broker));
+            voters.add(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"));
+            assertThat(env).as(broker).containsEntry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "3")
+                    .containsEntry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "3")
+                    .containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2");
+        }
+        assertThat(voters).as("one controller quorum of all three").hasSize(1);
+        brokers.forEach(b -> assertThat(String.valueOf(voters.iterator().next())).contains("@" + b + ":"));
+        services.forEach((name, service) -> {
+            String main = mainClass(service);
+            if (main == null || !main.startsWith("io.tenantindex.")) {
+                return;
+            }
+            Map<String, Object> env = environment(service);
+            assertThat(env).as(name).containsEntry(Settings.envName(ConfigKeys.TOPIC_REPLICATION_FACTOR), "3")
+                    .containsEntry(Settings.envName(ConfigKeys.TOPIC_MIN_INSYNC_REPLICAS), "2");
+            List<String> bootstrap = List.of(String.valueOf(env.get(Settings.envName(ConfigKeys.BOOTSTRAP_SERVERS))).split(","));
+            assertThat(bootstrap.stream().map(a -> a.replaceAll(":\\d+$", ""))).as("%s knows every broker", name)
+                    .containsExactlyInAnyOrderElementsOf(brokers);
+        });
+    }
+
+    private static boolean isBroker(Map<String, Object> service) {
+        return String.valueOf(service.get("image")).startsWith("apache/kafka:");
+    }
+
+    private static String host(String url) {
+        return url.replaceAll("^https?://([^:/]+).*$", "$1");
+    }
+
+    /** stop_grace_period in compose's duration form (1m30s, 45s); docker's default is 10 s. */
+    private static Duration grace(Map<String, Object> service) {
+        Object value = service.get("stop_grace_period");
+        if (value == null) {
+            return Duration.ofSeconds(10);
+        }
+        Matcher m = Pattern.compile("(?:(\\d+)m)?(?:(\\d+)s)?").matcher(value.toString());
+        assertThat(m.matches()).as("stop_grace_period %s", value).isTrue();
+        return Duration.ofMinutes(m.group(1) == null ? 0 : Long.parseLong(m.group(1)))
+                .plusSeconds(m.group(2) == null ? 0 : Long.parseLong(m.group(2)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> aliases(Map<String, Object> service) {
+        if (!(service.get("networks") instanceof Map<?, ?> networks)) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        networks.values().forEach(n -> {
+            if (n instanceof Map<?, ?> network && network.get("aliases") instanceof List<?> list) {
+                list.forEach(a -> out.add(a.toString()));
+            }
+        });
+        return out;
+    }
+
+    /** The named volume mounted at {@code path}, or null. */
+    private static String volumeAt(Map<String, Object> service, String path) {
+        if (!(service.get("volumes") instanceof List<?> volumes)) {
+            return null;
+        }
+        return volumes.stream().map(Object::toString).filter(v -> v.endsWith(":" + path)).map(v -> v.substring(0, v.indexOf(':')))
+                .findFirst().orElse(null);
     }
 
     @Test

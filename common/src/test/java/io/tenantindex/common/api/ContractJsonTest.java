@@ -51,10 +51,16 @@ class ContractJsonTest {
                         + "\"message\":\"bad\"}],\"token\":null}");
         assertWire(new ErrorBody("TENANT_NOT_FOUND", "tenant 'x' is not registered"),
                 "{\"error\":\"TENANT_NOT_FOUND\",\"message\":\"tenant 'x' is not registered\"}");
-        assertWire(new ReplicaList(List.of(new ReplicaList.Replica("tenant-index-colo-ORD", "ORD", "Stable", 2,
-                        Map.of(0, new ReplicaList.PartitionLag(8, 10, 2))))),
-                "{\"replicas\":[{\"applicationId\":\"tenant-index-colo-ORD\",\"colo\":\"ORD\",\"state\":\"Stable\",\"lag\":2,"
-                        + "\"partitions\":{\"0\":{\"committed\":8,\"end\":10,\"lag\":2}}}]}");
+        assertWire(new ReplicaList(List.of(new ReplicaList.Replica("tenant-index-colo-ORD-ord-1", "ORD", "Stable", 2,
+                        Map.of(0, new ReplicaList.PartitionLag(8, 10, 2)), "ord-1", 0, 1, 1795327400764L))),
+                "{\"replicas\":[{\"applicationId\":\"tenant-index-colo-ORD-ord-1\",\"colo\":\"ORD\",\"state\":\"Stable\",\"lag\":2,"
+                        + "\"partitions\":{\"0\":{\"committed\":8,\"end\":10,\"lag\":2}},\"instance\":\"ord-1\",\"generation\":0,"
+                        + "\"members\":1,\"lastSeen\":1795327400764}]}");
+        assertWire(new ReplicaPruneReport(true, 2000, List.of(new ReplicaPruneReport.Group("tenant-index-colo-SIN-a", "SIN", "a", 5L, null)),
+                        List.of(new ReplicaPruneReport.Group("tenant-index-colo-SIN-b", "SIN", "b", 9L, "live: 1 member"))),
+                "{\"dryRun\":true,\"olderThanMs\":2000,\"deleted\":[{\"applicationId\":\"tenant-index-colo-SIN-a\",\"colo\":\"SIN\","
+                        + "\"instance\":\"a\",\"lastSeen\":5,\"reason\":null}],\"kept\":[{\"applicationId\":\"tenant-index-colo-SIN-b\","
+                        + "\"colo\":\"SIN\",\"instance\":\"b\",\"lastSeen\":9,\"reason\":\"live: 1 member\"}]}");
         assertWire(SinkHealth.readiness(false, "REBALANCING"), "{\"ready\":false,\"streamsState\":\"REBALANCING\"}");
     }
 

@@ -38,7 +38,7 @@ final class ReplicasCommand implements Runnable {
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Every colo instance: live or not, last seen, lag.")
     static final class ListReplicas implements Callable<Integer> {
         @Mixin
-        ClientCommands.Target target;
+        Target target;
         @Spec
         CommandSpec spec;
 
@@ -65,7 +65,7 @@ final class ReplicasCommand implements Runnable {
                     + "A group with members, or seen within the bound, is kept. Needs the admin token.")
     static final class Prune implements Callable<Integer> {
         @Mixin
-        ClientCommands.Target target;
+        Target target;
         @Spec
         CommandSpec spec;
         @Option(names = "--older-than", required = true, description = "Not seen for this long: 7d, 12h, 30m, 2s (at least 1s).")

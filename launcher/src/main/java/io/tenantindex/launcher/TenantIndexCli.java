@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "tenant-index", mixinStandardHelpOptions = true, version = "tenant-index 0.1.0",
         description = "A tenant → placement index replicated to every colo through Kafka.",
         subcommands = {UpCommand.class, ClientCommands.Register.class, ClientCommands.Lookup.class,
-                ClientCommands.Delete.class, ClientCommands.Import.class, ClientCommands.Rebuild.class,
-                ClientCommands.Verify.class, ClientCommands.Usage.class, ReplicasCommand.class},
+                ClientCommands.Delete.class, ClientCommands.Import.class, RebuildCommand.class,
+                VerifyCommand.class, ClientCommands.Usage.class, ReplicasCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:server error or unreachable", "2:bad usage", "3:rejected (4xx) or not found"})
 public final class TenantIndexCli implements Runnable {

@@ -90,7 +90,7 @@ class ConfigReferenceTest {
 
     @Test
     void shouldReadTheClisSettingsWithTheirRegisteredDefaults() {
-        ClientCommands.Target target = new ClientCommands.Target();
+        Target target = new Target();
         // Unless the environment running the test sets them, which it does not in CI.
         assertThat(target.writerUrl).isEqualTo(ConfigKeys.defaultOf(ConfigKeys.WRITER_URL));
         assertThat(target.colos).isEqualTo(ConfigKeys.DEFAULT_COLOS);

@@ -2,10 +2,10 @@ package io.tenantindex.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tenantindex.launcher.ClientCommands.Verify.Diff;
-import io.tenantindex.launcher.ClientCommands.Verify.Difference;
-import io.tenantindex.launcher.ClientCommands.Verify.Kind;
-import io.tenantindex.launcher.ClientCommands.Verify.Versioned;
+import io.tenantindex.launcher.VerifyCommand.Diff;
+import io.tenantindex.launcher.VerifyCommand.Difference;
+import io.tenantindex.launcher.VerifyCommand.Kind;
+import io.tenantindex.launcher.VerifyCommand.Versioned;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -38,7 +38,7 @@ class VerifyDiffTest {
     @Test
     void shouldKeepTheFirstHundredAndCountTheRest() {
         List<Versioned> colo = IntStream.range(0, 250).mapToObj(i -> v(String.format("t%03d", i), 1)).toList();
-        Diff diff = Diff.of(List.<Versioned>of().iterator(), colo.iterator(), ClientCommands.Verify.SHOWN);
+        Diff diff = Diff.of(List.<Versioned>of().iterator(), colo.iterator(), VerifyCommand.SHOWN);
         assertThat(diff.shown).hasSize(100);
         assertThat(diff.shown.get(99).tenantId()).isEqualTo("t099");
         assertThat(diff.count).isEqualTo(250);

@@ -3,7 +3,7 @@ package io.tenantindex.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tenantindex.common.api.DigestReport;
-import io.tenantindex.launcher.ClientCommands.Verify.Partitions;
+import io.tenantindex.launcher.VerifyCommand.Partitions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
 import io.tenantindex.colo.IndexReplica;
+import io.tenantindex.colo.IndexReplica.Phase;
 import io.tenantindex.colo.IndexReplica.ReplicaState;
 import io.tenantindex.colo.ReplicaAdmin;
 import io.tenantindex.common.ConsistencyToken;
@@ -132,12 +133,16 @@ public final class LookupRoutes {
                 return;
             }
             ReplicaState state = replica.state();
-            if (!state.ready() && !serveStale) {
+            if (state.ready() || state.phase() == Phase.REBALANCING && !serveStale) {
+                // Only from this instance's running task of the key's partition: 503 for a partition it lost.
+                found = replica.lookup(tenantId);
+            } else if (serveStale) {
+                found = replica.lookupStale(tenantId);
+                stale = true;
+            } else {
                 throw TenantIndexException.notReady("colo " + replica.colo() + " is restoring its replica (lag "
                         + state.lag() + ")", RETRY_AFTER);
             }
-            found = replica.lookup(tenantId);
-            stale = !state.ready();
         } catch (RuntimeException e) {
             failure = e;
         }

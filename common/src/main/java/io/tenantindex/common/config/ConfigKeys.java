@@ -44,6 +44,10 @@ public final class ConfigKeys {
     public static final String STATE_DIR = "state.dir";
     public static final String READ_WAIT_MS = "read.wait.ms";
     public static final String READ_MAX_WAIT_MS = "read.max.wait.ms";
+    /** The writer's base URL: a colo forwards the lookups it cannot answer yet (restoring, partition lost) to its GET /tenants/{id}. */
+    public static final String LOOKUP_FALLBACK_URL = "lookup.fallback.url";
+    /** How long a forwarded lookup may take before the colo answers 503 itself. */
+    public static final String LOOKUP_FALLBACK_TIMEOUT_MS = "lookup.fallback.timeout.ms";
 
     private ConfigKeys() {
     }

@@ -12,6 +12,11 @@ public final class ColoKeys {
     public static final String DLQ_TOPIC = "colo.dlq.topic";
     /** How often the colo asks Kafka for end offsets (lag, staleness, degraded detection). */
     public static final String REFRESH_INTERVAL_MS = "colo.refresh.interval.ms";
+    /**
+     * Static group membership ({@code group.instance.id}, default true): a restarted instance takes its
+     * partitions back without a rebalance, also after a crash. false only to compare (the bench).
+     */
+    public static final String STATIC_MEMBERSHIP = "colo.static.membership";
     /** Answer lookups from a restoring (not yet caught up) replica, marking each response stale. */
     public static final String SERVE_STALE_WHILE_RESTORING = "serve.stale.while.restoring";
 

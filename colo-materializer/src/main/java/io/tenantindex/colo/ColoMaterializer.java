@@ -201,7 +201,7 @@ final class ColoMaterializer implements AutoCloseable {
      */
     private static void removeStaticMember(Admin admin, MaterializerConfig config, String threadName) {
         int at = threadName.lastIndexOf(STREAM_THREAD);
-        if (at < 0) {
+        if (!config.staticMembership() || at < 0) {
             return;
         }
         String member = config.applicationId() + "-" + threadName.substring(at + STREAM_THREAD.length());

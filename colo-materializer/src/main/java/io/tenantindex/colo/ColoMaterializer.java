@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.MemberToRemove;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -35,6 +38,7 @@ final class ColoMaterializer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ColoMaterializer.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DEGRADED_CLOSE_TIMEOUT = Duration.ofSeconds(3);
+    private static final String STREAM_THREAD = "-StreamThread-";
 
     private final MaterializerConfig config;
     private final AppliedPositions positions;
@@ -115,7 +119,8 @@ final class ColoMaterializer implements AutoCloseable {
         KafkaStreams streams = new KafkaStreams(ColoTopology.buildTopology(new StreamsBuilder(), props, config,
                 values, positions, poison, liveStores), props);
         PoisonScan poisonScan = bulkRestored.isEmpty() ? null : new PoisonScan(config, bulkRestored, values.deserializer(), poison);
-        StreamThreadFailures threadFailures = new StreamThreadFailures(config.colo(), config.stateDir(), System::nanoTime);
+        StreamThreadFailures threadFailures = new StreamThreadFailures(config.colo(), config.stateDir(), System::nanoTime,
+                thread -> removeStaticMember(admin, config, thread));
         ColoMaterializer colo = new ColoMaterializer(config, positions, poison,
                 Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("colo-" + config.colo() + "-refresh")),
                 Executors.newFixedThreadPool(2, DaemonThreads.factory("colo-" + config.colo() + "-ryw")),
@@ -186,6 +191,36 @@ final class ColoMaterializer implements AutoCloseable {
         admin.close(Duration.ofSeconds(degraded ? 1 : 5));
         completions.shutdown();
         LOG.info("colo {}: closed", config.colo());
+    }
+
+    /**
+     * Removes the static member of the stream thread named {@code threadName} from the group, as
+     * {@code KafkaStreams#removeStreamThread} does (see {@link StreamThreadFailures} for why a
+     * replaced thread needs it). Streams names its threads {@code <client.id>-StreamThread-<n>} and
+     * gives each consumer {@code <group.instance.id>-<n>}; both are the application id here.
+     */
+    private static void removeStaticMember(Admin admin, MaterializerConfig config, String threadName) {
+        int at = threadName.lastIndexOf(STREAM_THREAD);
+        if (!config.staticMembership() || at < 0) {
+            return;
+        }
+        String member = config.applicationId() + "-" + threadName.substring(at + STREAM_THREAD.length());
+        try {
+            admin.removeMembersFromConsumerGroup(config.applicationId(),
+                    new RemoveMembersFromConsumerGroupOptions(List.of(new MemberToRemove(member)))).all().get(5, TimeUnit.SECONDS);
+            LOG.info("colo {}: removed the failed stream thread's member {} from group {}", config.colo(), member,
+                    config.applicationId());
+        } catch (ExecutionException e) {
+            // Unknown member: it had not joined (or was already expired); nothing holds the rebalance.
+            if (!(e.getCause() instanceof UnknownMemberIdException)) {
+                LOG.warn("colo {}: could not remove member {} of a failed stream thread (the replacement waits until its "
+                        + "session expires): {}", config.colo(), member, e.getCause().toString());
+            }
+        } catch (TimeoutException e) {
+            LOG.warn("colo {}: removing member {} of a failed stream thread timed out", config.colo(), member);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void startPoisonScan() {

@@ -37,7 +37,9 @@ public final class ColoTopology {
         props.put(StreamsConfig.CLIENT_ID_CONFIG, config.applicationId());
         // Static membership: an instance restarted after a crash takes its place in its group back at
         // once instead of waiting for its old session to expire. The group is the instance's own.
-        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.applicationId());
+        if (config.staticMembership()) {
+            props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.applicationId());
+        }
         // Exactly-once: the DLQ write and the offset commit are one transaction, and the main
         // consumer reads committed data only (a fenced or aborted writer never shows up in a colo).
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);

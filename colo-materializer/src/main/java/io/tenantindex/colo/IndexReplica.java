@@ -20,8 +20,14 @@ import java.util.concurrent.CompletableFuture;
 public interface IndexReplica {
     String colo();
 
-    /** The tenant's current registration from the local store; empty if unknown or deregistered. */
+    /**
+     * The tenant's current registration from this instance's active, caught-up task of its
+     * partition; empty if unknown or deregistered; 503 NOT_READY when no such task runs here.
+     */
     Optional<TenantRegistration> lookup(String tenantId);
+
+    /** Like {@link #lookup}, but also from a store that is restoring (possibly behind): for serve-stale. */
+    Optional<TenantRegistration> lookupStale(String tenantId);
 
     /**
      * Like {@link #lookup} but answered only once the replica has applied the token's position, or
@@ -41,7 +47,11 @@ public interface IndexReplica {
     /** Per-partition content hash of (tenantId, version) at the applied position. */
     ReplicaDigest digest();
 
-    enum Phase { RESTORING, READY, DEGRADED }
+    /**
+     * RESTORING until first caught up; READY; REBALANCING when it was ready and now lacks a running
+     * task of some partition (until that partition runs here again); DEGRADED while Kafka is unreachable.
+     */
+    enum Phase { RESTORING, READY, REBALANCING, DEGRADED }
 
     /**
      * @param lag           records the replica is behind Kafka (consumer fetch lag; -1 unknown)

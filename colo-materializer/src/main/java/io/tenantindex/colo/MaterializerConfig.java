@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  * @param appIdSuffix  optional suffix of the application id ("" = none)
  * @param stateDir     Kafka Streams state directory (RocksDB lives under it, per application id)
  * @param dlqTopic     where undecodable records go
+ * @param staticMembership whether its stream threads join with a {@code group.instance.id}
  */
 public record MaterializerConfig(
         String colo,
@@ -32,7 +33,8 @@ public record MaterializerConfig(
         TopicsConfig topics,
         Path stateDir,
         String dlqTopic,
-        Duration refreshInterval) {
+        Duration refreshInterval,
+        boolean staticMembership) {
 
     public static final String APPLICATION_ID_PREFIX = "tenant-index-colo-";
     private static final Pattern COLO = Pattern.compile("[A-Z0-9]{2,16}");
@@ -65,7 +67,8 @@ public record MaterializerConfig(
                 topics,
                 s.path(ConfigKeys.STATE_DIR, Path.of("data", "state")),
                 s.string(ConfigKeys.COLO_DLQ_TOPIC, DeadLetterTopic.defaultName(topics.indexTopic(), colo)),
-                Duration.ofMillis(s.longValue(ConfigKeys.COLO_REFRESH_INTERVAL_MS, 1000, 50, 60_000)));
+                Duration.ofMillis(s.longValue(ConfigKeys.COLO_REFRESH_INTERVAL_MS, 1000, 50, 60_000)),
+                s.bool(ConfigKeys.COLO_STATIC_MEMBERSHIP, true));
     }
 
     /**
@@ -83,7 +86,7 @@ public record MaterializerConfig(
         }
         String g = "g" + generation;
         return new MaterializerConfig(colo, instanceId, appIdSuffix.isEmpty() ? g : appIdSuffix + "-" + g, kafka, topics,
-                stateDir, dlqTopic, refreshInterval);
+                stateDir, dlqTopic, refreshInterval, staticMembership);
     }
 
     /** The default instance id: a host name is stable across restarts of a machine or pod and unique among its peers. */

@@ -190,6 +190,11 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     }
 
     @Override
+    public Optional<TenantRegistration> lookupStale(String tenantId) {
+        return active.reader().lookupStale(tenantId);
+    }
+
+    @Override
     public CompletableFuture<Optional<TenantRegistration>> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait) {
         return active.reader().lookupAtLeast(tenantId, token, maxWait);
     }

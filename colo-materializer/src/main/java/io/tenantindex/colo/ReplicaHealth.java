@@ -23,8 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How one generation stands: readiness (caught up with the end offsets seen at start, and every
- * partition queryable), degraded (Kafka unreachable: keep serving the last applied state), lag per
+ * How one generation stands: readiness (caught up with the end offsets seen at start, and from then
+ * on a running task of this instance serving every partition: a partition lost to a rebalance,
+ * a task migration or a failed stream thread makes it not ready until it runs here again), degraded (Kafka unreachable: keep serving the last applied state), lag per
  * partition and staleness, and the figures of {@code /stats}. {@link #refresh()} runs every
  * {@code colo.refresh.interval.ms} on the materializer's scheduler and drives all of it by asking
  * Kafka for end offsets.
@@ -49,6 +50,7 @@ final class ReplicaHealth {
     private volatile Map<Integer, Long> lagByPartition = Map.of();
     private volatile long lag = -1;
     private volatile long currentAtMillis;
+    private List<Integer> missingLogged = List.of();
 
     /** {@code onReady} runs once, on the scheduler, right after the replica became ready. */
     ReplicaHealth(MaterializerConfig config, Admin admin, KafkaStreams streams, AppliedPositions positions, PoisonRecords poison,
@@ -75,8 +77,9 @@ final class ReplicaHealth {
 
     ReplicaState state() {
         Instant since = degradedSince;
-        boolean isReady = ready.isDone();
-        Phase phase = since != null ? Phase.DEGRADED : isReady ? Phase.READY : Phase.RESTORING;
+        boolean wasReady = ready.isDone();
+        boolean isReady = wasReady && reader.allPartitionsLive();
+        Phase phase = since != null ? Phase.DEGRADED : isReady ? Phase.READY : wasReady ? Phase.REBALANCING : Phase.RESTORING;
         long current = currentAtMillis > 0 ? currentAtMillis : startedAtMillis;
         return new ReplicaState(phase, isReady, lag, Math.max(0, System.currentTimeMillis() - current), since, degradedReason);
     }
@@ -96,6 +99,7 @@ final class ReplicaHealth {
                 armReadiness(CommittedTail.lastCommittedRecords(config.kafka(), ends, TAIL_TIMEOUT));
             }
             updateLag(ends);
+            logPartitionChanges();
             if (degradedSince != null) {
                 LOG.info("colo {}: Kafka reachable again (degraded since {})", config.colo(), degradedSince);
                 degradedSince = null;
@@ -145,6 +149,23 @@ final class ReplicaHealth {
             LOG.info("colo {}: ready after {} ms, {} records read from Kafka ({} restored)", config.colo(),
                     System.currentTimeMillis() - startedAtMillis, positions.reReadRecords(), positions.restoredRecords());
             onReady.run();
+        }
+    }
+
+    /** Says when a ready replica loses partitions and when it serves all of them again. */
+    private void logPartitionChanges() {
+        if (!ready.isDone()) {
+            return;
+        }
+        List<Integer> missing = reader.missingPartitions();
+        if (!missing.equals(missingLogged)) {
+            if (missing.isEmpty()) {
+                LOG.info("colo {}: every partition is served here again: ready", config.colo());
+            } else {
+                LOG.warn("colo {}: partitions {} are not served by a running task here (rebalance, migration or a failed "
+                        + "stream thread): not ready, their lookups answer 503 until they are back", config.colo(), missing);
+            }
+            missingLogged = missing;
         }
     }
 

@@ -73,7 +73,21 @@ final class ReplicaReader {
         partitions = Math.max(partitions, seen);
     }
 
+    /**
+     * The tenant's registration from this instance's active, running task of its partition (restored,
+     * so caught up); NOT_READY when no such task runs here (the partition is being restored,
+     * revoked, migrated, or its stream thread failed).
+     */
     Optional<TenantRegistration> lookup(String tenantId) {
+        return read(tenantId, false);
+    }
+
+    /** Like {@link #lookup}, but also from a restoring store (last-known-good, possibly behind): serve-stale. */
+    Optional<TenantRegistration> lookupStale(String tenantId) {
+        return read(tenantId, true);
+    }
+
+    private Optional<TenantRegistration> read(String tenantId, boolean staleAllowed) {
         int p = IndexPartitioner.partitionFor(tenantId, partitions);
         TimestampedKeyValueStore<String, IndexRecord> live = liveStores.get(p);
         if (live != null) {
@@ -81,14 +95,52 @@ final class ReplicaReader {
                 ValueAndTimestamp<IndexRecord> found = live.get(tenantId);
                 return registrationOf(tenantId, found == null ? null : found.value());
             } catch (InvalidStateStoreException closedMeanwhile) {
-                // The task closed after we took its store: ask interactive queries where the partition is now.
+                // The task closed after we took its store: ask interactive queries what is hosted here now.
             }
         }
         try {
-            return registrationOf(tenantId, store(p).get(tenantId));
+            return registrationOf(tenantId, (staleAllowed ? store(p) : activeStore(p)).get(tenantId));
         } catch (InvalidStateStoreException e) {
-            throw storeUnavailable("partition " + p + ": " + e.getMessage());
+            throw storeUnavailable("partition " + p + " is not served by a running task of this instance: " + e.getMessage());
         }
+    }
+
+    /**
+     * Whether a running task of this instance serves every partition. Cheap (no interactive-query
+     * lookup while it is true): it is asked on every lookup.
+     */
+    boolean allPartitionsLive() {
+        return missingPartitions().isEmpty();
+    }
+
+    /** The partitions no running task of this instance serves right now. */
+    List<Integer> missingPartitions() {
+        List<Integer> missing = List.of();
+        for (int p = 0; p < partitions; p++) {
+            if (p < liveStores.size() ? liveStores.get(p) == null : !activeStoreHosted(p)) {
+                if (missing.isEmpty()) {
+                    missing = new ArrayList<>();
+                }
+                missing.add(p);
+            }
+        }
+        return missing;
+    }
+
+    /** For partitions added beyond {@link LiveStores}' room: an active store of it runs here. */
+    private boolean activeStoreHosted(int partition) {
+        try {
+            activeStore(partition).approximateNumEntries();
+            return true;
+        } catch (InvalidStateStoreException e) {
+            return false;
+        }
+    }
+
+    /** The partition's store only if a running active task of this instance holds it (never restoring or standby). */
+    private ReadOnlyKeyValueStore<String, IndexRecord> activeStore(int partition) {
+        return streams.store(StoreQueryParameters.fromNameAndType(ColoTopology.STORE,
+                QueryableStoreTypes.<String, IndexRecord>keyValueStore()).withPartition(partition));
     }
 
     CompletableFuture<Optional<TenantRegistration>> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait) {
@@ -211,8 +263,8 @@ final class ReplicaReader {
      * used: in Kafka Streams 4.3 a query takes the store's position lock and then its store lock
      * while the stream thread's put takes them the other way round, which can deadlock the colo
      * (KAFKA-19629, fixed after 4.3.1). A plain get takes only the store lock. Stale (restoring or
-     * standby) stores are allowed so that last-known-good state keeps being served; the routes
-     * decide from readiness whether to answer.
+     * standby) stores are allowed: pages, digests and serve-stale lookups, which the routes gate on
+     * readiness and the serve-stale setting.
      */
     private ReadOnlyKeyValueStore<String, IndexRecord> store(int partition) {
         // The handle re-resolves the partition's store on every call, so it can be cached across rebalances.

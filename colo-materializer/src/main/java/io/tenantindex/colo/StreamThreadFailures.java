@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +18,13 @@ import org.slf4j.LoggerFactory;
  * waits 1, 2, 4 … up to 60 s before each replacement, and the log says what is wrong with the
  * disk instead of repeating a RocksDB stack trace many times a second. A failure more than five
  * minutes after the previous one starts again without a wait. {@link #close()} ends any wait.
+ *
+ * <p>Before the replacement starts, the dying thread's static member is removed from the group
+ * ({@code departed}, given the thread's name). Kafka Streams 4.3 closes a replaced thread's consumer
+ * with {@code REMAIN_IN_GROUP} and gives the new thread the next thread index, so a new
+ * {@code group.instance.id}: the dead member would otherwise hold the rebalance, and with it every
+ * partition of the instance, until its session expires ({@code session.timeout.ms}, 45 s). Not
+ * when the thread was fenced: then another process holds that member id.
  */
 final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(StreamThreadFailures.class);
@@ -25,14 +34,16 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
     private final String colo;
     private final Path stateDir;
     private final LongSupplier nanoClock;
+    private final Consumer<String> departed;
     private final CountDownLatch closed = new CountDownLatch(1);
     private int consecutive;
     private long lastFailureNanos;
 
-    StreamThreadFailures(String colo, Path stateDir, LongSupplier nanoClock) {
+    StreamThreadFailures(String colo, Path stateDir, LongSupplier nanoClock, Consumer<String> departed) {
         this.colo = colo;
         this.stateDir = stateDir;
         this.nanoClock = nanoClock;
+        this.departed = departed;
     }
 
     @Override
@@ -51,6 +62,9 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }
+        if (!fenced(e)) {
+            departed.accept(Thread.currentThread().getName());
+        }
         return StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 
@@ -64,6 +78,15 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
         }
         long seconds = 1L << Math.min(consecutive - 2, 6);
         return Duration.ofSeconds(Math.min(seconds, MAX_BACKOFF.toSeconds()));
+    }
+
+    private static boolean fenced(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof FencedInstanceIdException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void close() {

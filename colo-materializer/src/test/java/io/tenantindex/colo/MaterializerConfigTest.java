@@ -9,6 +9,7 @@ import io.tenantindex.common.config.Settings;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.junit.jupiter.api.Test;
 
 class MaterializerConfigTest {
@@ -19,6 +20,16 @@ class MaterializerConfigTest {
         assertThat(config(Map.of(ConfigKeys.INSTANCE_ID, "ord-a", ConfigKeys.COLO_APP_ID_SUFFIX, "t1")).withGeneration(2).applicationId())
                 .isEqualTo("tenant-index-colo-ORD-ord-a-t1-g2");
         assertThat(config(Map.of()).instanceId()).isEqualTo(InetAddress.getLocalHost().getHostName());
+    }
+
+    @Test
+    void shouldJoinWithAStaticMemberIdUnlessToldNotTo() {
+        MaterializerConfig config = config(Map.of(ConfigKeys.INSTANCE_ID, "ord-a"));
+        assertThat(ColoTopology.getStreamsConfig(config).get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG))
+                .isEqualTo("tenant-index-colo-ORD-ord-a");
+        assertThat(config.withGeneration(3).staticMembership()).isTrue();
+        MaterializerConfig dynamic = config(Map.of(ConfigKeys.INSTANCE_ID, "ord-a", ConfigKeys.COLO_STATIC_MEMBERSHIP, "false"));
+        assertThat(ColoTopology.getStreamsConfig(dynamic)).doesNotContainKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
     }
 
     @Test

@@ -6,7 +6,10 @@ import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.BearerAuth;
 import io.tenantindex.schemas.registry.RegistryClientConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A colo process's whole configuration (materializer + HTTP + read-your-writes waits), parsed once
@@ -19,6 +22,8 @@ import java.time.Duration;
  *                                 threads per core serve any number of connections, and more only
  *                                 add lock-holder preemption on the store and the usage queue
  * @param serveStaleWhileRestoring answer lookups before the replica caught up, marking them stale
+ * @param fallbackUrl              the writer, asked for lookups the colo cannot answer yet; empty: answer 503
+ * @param fallbackTimeout          how long such a forwarded lookup may take
  * @param auth                     the admin token that rebuilds need (lookups need none)
  */
 public record ColoConfig(
@@ -30,6 +35,8 @@ public record ColoConfig(
         Duration readWait,
         Duration readMaxWait,
         boolean serveStaleWhileRestoring,
+        Optional<URI> fallbackUrl,
+        Duration fallbackTimeout,
         BearerAuth auth) {
 
     public static final int DEFAULT_HTTP_PORT = 8081;
@@ -51,7 +58,21 @@ public record ColoConfig(
                 Duration.ofMillis(s.longValue(ConfigKeys.READ_WAIT_MS, 1000, 0, 600_000)),
                 Duration.ofMillis(s.longValue(ConfigKeys.READ_MAX_WAIT_MS, 10_000, 0, 600_000)),
                 s.bool(ConfigKeys.SERVE_STALE_WHILE_RESTORING, false),
+                s.has(ConfigKeys.LOOKUP_FALLBACK_URL) ? Optional.of(httpUrl(s.required(ConfigKeys.LOOKUP_FALLBACK_URL))) : Optional.empty(),
+                Duration.ofMillis(s.longValue(ConfigKeys.LOOKUP_FALLBACK_TIMEOUT_MS, 1000, 1, 60_000)),
                 BearerAuth.from(s));
+    }
+
+    private static URI httpUrl(String raw) {
+        try {
+            URI uri = new URI(raw.trim());
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // Reported below with the key's name.
+        }
+        throw new ConfigException(ConfigKeys.LOOKUP_FALLBACK_URL + " must be an http(s) URL such as http://writer:8080, got '" + raw + "'");
     }
 
     public String colo() {

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
 import io.tenantindex.colo.IndexReplica;
+import io.tenantindex.colo.IndexReplica.Phase;
 import io.tenantindex.colo.IndexReplica.ReplicaState;
 import io.tenantindex.colo.ReplicaAdmin;
 import io.tenantindex.common.ConsistencyToken;
@@ -18,6 +19,7 @@ import io.tenantindex.common.api.ColoHealth;
 import io.tenantindex.common.api.ColoStats;
 import io.tenantindex.common.api.DigestReport;
 import io.tenantindex.common.api.RebuildStatus;
+import io.tenantindex.common.api.TenantEntry;
 import io.tenantindex.common.api.TenantPage;
 import io.tenantindex.common.http.BearerAuth;
 import io.tenantindex.common.http.ClasspathResources;
@@ -25,7 +27,6 @@ import io.tenantindex.common.http.PageRequest;
 import io.tenantindex.lookup.usage.UsageRecorder;
 import io.tenantindex.schemas.LookupOutcome;
 import io.tenantindex.schemas.TenantJson;
-import io.tenantindex.schemas.TenantRegistration;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -47,7 +48,9 @@ import java.util.regex.Pattern;
  *
  * <p>Every lookup answer says where the replica stands: {@code X-Colo}, {@code X-Replica-Lag},
  * {@code X-Replica-Staleness-Ms}, plus {@code X-Replica-Stale: true} when served before the
- * replica caught up and {@code X-Replica-Degraded-Since} when Kafka is unreachable.
+ * replica caught up and {@code X-Replica-Degraded-Since} when Kafka is unreachable. With
+ * {@code lookup.fallback.url}, a lookup the replica cannot answer yet is answered by the writer,
+ * marked {@code X-Replica-Fallback: primary} ({@link PrimaryFallback}).
  */
 public final class LookupRoutes {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
@@ -60,6 +63,8 @@ public final class LookupRoutes {
     private final Duration readWait;
     private final Duration readMaxWait;
     private final boolean serveStale;
+    /** Null without {@code lookup.fallback.url}. */
+    private final PrimaryFallback fallback;
     private final BearerAuth auth;
     private final Map<LookupOutcome, LongAdder> lookups = new EnumMap<>(LookupOutcome.class);
     private final Timer latency;
@@ -72,6 +77,7 @@ public final class LookupRoutes {
         this.readWait = config.readWait();
         this.readMaxWait = config.readMaxWait();
         this.serveStale = config.serveStaleWhileRestoring();
+        this.fallback = config.fallbackUrl().map(url -> new PrimaryFallback(url, config.fallbackTimeout())).orElse(null);
         this.auth = config.auth();
         this.latency = Timer.builder("tenant_index_lookup_latency")
                 .description("Lookup request received → answered (tokened lookups include their wait)")
@@ -110,38 +116,72 @@ public final class LookupRoutes {
         }
     }
 
+    /** Where a lookup's answer came from: this replica's running task, a stale store, or the writer. */
+    private enum Source { REPLICA, STALE, PRIMARY }
+
+    private record Answer(Optional<TenantEntry> entry, Source source) {
+    }
+
     private void getTenant(Context ctx) {
         long started = System.nanoTime();
         String tenantId = TenantIds.requireValid(ctx.pathParam("tenantId"));
         Lookup lookup = new Lookup(tenantId,
                 Optional.ofNullable(ctx.header(ApiHeaders.REQUEST_ID)).orElseGet(LookupRoutes::newRequestId), started);
         String rawToken = Optional.ofNullable(ctx.header(ApiHeaders.CONSISTENCY_TOKEN)).orElse(ctx.queryParam("token"));
-        Optional<TenantRegistration> found = Optional.empty();
-        boolean stale = false;
+        Answer answer = null;
         RuntimeException failure = null;
         try {
             if (rawToken != null) {
                 ConsistencyToken token = ConsistencyToken.decode(rawToken, indexTopic);
                 Duration wait = waitOf(ctx.queryParam("wait"));
-                CompletableFuture<Optional<TenantRegistration>> answer = replica.lookupAtLeast(tenantId, token, wait);
                 // A tokened answer is exact once the position is applied, so it is not gated on readiness.
-                ctx.future(() -> answer.handle((registration, error) -> {
-                    finish(ctx, lookup, registration, false, error == null ? null : unwrap(error));
-                    return null;
-                }));
+                finishLater(ctx, lookup, replica.lookupAtLeast(tenantId, token, wait)
+                        .thenApply(found -> new Answer(found.map(TenantJson::of), Source.REPLICA))
+                        .exceptionallyCompose(error -> fromPrimaryOr(tenantId, unwrap(error))));
                 return;
             }
             ReplicaState state = replica.state();
-            if (!state.ready() && !serveStale) {
+            if (state.ready() || state.phase() == Phase.REBALANCING && !serveStale) {
+                // Only from this instance's running task of the key's partition: 503 for a partition it lost.
+                answer = new Answer(replica.lookup(tenantId).map(TenantJson::of), Source.REPLICA);
+            } else if (serveStale) {
+                answer = new Answer(replica.lookupStale(tenantId).map(TenantJson::of), Source.STALE);
+            } else {
                 throw TenantIndexException.notReady("colo " + replica.colo() + " is restoring its replica (lag "
                         + state.lag() + ")", RETRY_AFTER);
             }
-            found = replica.lookup(tenantId);
-            stale = !state.ready();
         } catch (RuntimeException e) {
+            if (fallback != null && isNotReady(e)) {
+                finishLater(ctx, lookup, fromPrimaryOr(tenantId, e));
+                return;
+            }
             failure = e;
         }
-        finish(ctx, lookup, found, stale, failure);
+        finish(ctx, lookup, answer, failure);
+    }
+
+    /** The writer's answer where the replica cannot answer yet and a fallback is configured, else {@code failure}. */
+    private CompletableFuture<Answer> fromPrimaryOr(String tenantId, RuntimeException failure) {
+        if (fallback == null || !isNotReady(failure)) {
+            return CompletableFuture.failedFuture(failure);
+        }
+        return fallback.lookup(tenantId, (TenantIndexException) failure).thenApply(found -> new Answer(found, Source.PRIMARY));
+    }
+
+    /**
+     * The replica cannot answer yet: NOT_READY, or a token's position not reached while the replica is
+     * not ready (restoring); a ready replica that is merely behind keeps its NOT_UP_TO_BOUND.
+     */
+    private boolean isNotReady(RuntimeException e) {
+        return e instanceof TenantIndexException t && (t.type() == ErrorType.NOT_READY
+                || t.type() == ErrorType.NOT_UP_TO_BOUND && !replica.state().ready());
+    }
+
+    private void finishLater(Context ctx, Lookup lookup, CompletableFuture<Answer> answer) {
+        ctx.future(() -> answer.handle((a, error) -> {
+            finish(ctx, lookup, a, error == null ? null : unwrap(error));
+            return null;
+        }));
     }
 
     private static RuntimeException unwrap(Throwable error) {
@@ -153,9 +193,9 @@ public final class LookupRoutes {
      * Ends a lookup: records its outcome (the one place that counts, times and reports lookups as
      * usage events), then answers it, or throws {@code failure} or the 404 of a miss.
      */
-    private void finish(Context ctx, Lookup lookup, Optional<TenantRegistration> found, boolean stale, RuntimeException failure) {
+    private void finish(Context ctx, Lookup lookup, Answer answer, RuntimeException failure) {
         long micros = lookup.micros();
-        LookupOutcome outcome = failure != null ? outcomeOf(failure) : found.isPresent() ? LookupOutcome.hit : LookupOutcome.miss;
+        LookupOutcome outcome = failure != null ? outcomeOf(failure) : answer.entry().isPresent() ? LookupOutcome.hit : LookupOutcome.miss;
         // A bad request (invalid token or wait) is not a lookup: neither counted nor reported.
         if (outcome != null) {
             lookups.get(outcome).increment();
@@ -165,12 +205,14 @@ public final class LookupRoutes {
         if (failure != null) {
             throw failure;
         }
-        replicaHeaders(ctx, stale);
-        ctx.header(ApiHeaders.INDEX_LOOKUP_MICROS, Long.toString(micros));
-        if (found.isEmpty()) {
-            throw new TenantIndexException(ErrorType.TENANT_NOT_FOUND, "tenant '" + lookup.tenantId() + "' is not registered");
+        replicaHeaders(ctx, answer.source() == Source.STALE);
+        if (answer.source() == Source.PRIMARY) {
+            ctx.header(ApiHeaders.REPLICA_FALLBACK, "primary");
         }
-        ctx.header(Header.ETAG, ApiHeaders.etag(found.get().getVersion())).json(TenantJson.of(found.get()));
+        ctx.header(ApiHeaders.INDEX_LOOKUP_MICROS, Long.toString(micros));
+        TenantEntry entry = answer.entry().orElseThrow(() ->
+                new TenantIndexException(ErrorType.TENANT_NOT_FOUND, "tenant '" + lookup.tenantId() + "' is not registered"));
+        ctx.header(Header.ETAG, ApiHeaders.etag(entry.version())).json(entry);
     }
 
     private static LookupOutcome outcomeOf(RuntimeException failure) {

@@ -38,6 +38,11 @@ final class FakeReplica implements IndexReplica, ReplicaAdmin {
     }
 
     @Override
+    public Optional<TenantRegistration> lookupStale(String tenantId) {
+        return lookup(tenantId);
+    }
+
+    @Override
     public CompletableFuture<Optional<TenantRegistration>> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait) {
         lastWait = maxWait;
         lastToken = token;

@@ -12,6 +12,8 @@ public final class ApiHeaders {
     public static final String REPLICA_STALENESS_MS = "X-Replica-Staleness-Ms";
     /** {@code true} on an answer served before the replica caught up. */
     public static final String REPLICA_STALE = "X-Replica-Stale";
+    /** {@code primary} on a lookup the colo could not answer yet and forwarded to the writer. */
+    public static final String REPLICA_FALLBACK = "X-Replica-Fallback";
     /** Since when the colo cannot reach Kafka (ISO-8601), absent while it can. */
     public static final String REPLICA_DEGRADED_SINCE = "X-Replica-Degraded-Since";
     /** Microseconds the colo spent on the lookup. */

@@ -141,6 +141,15 @@ public final class ConfigKeys {
             EnumSet.of(Program.COLO, Program.SINK));
     public static final String READ_WAIT_MS = key("read.wait.ms", "1000", "a tokened lookup's default wait", EnumSet.of(Program.COLO));
     public static final String READ_MAX_WAIT_MS = key("read.max.wait.ms", "10000", "the largest `?wait=`", EnumSet.of(Program.COLO));
+    /** The writer's base URL: a colo forwards the lookups it cannot answer yet (restoring, partition lost) to its GET /tenants/{id}. */
+    public static final String LOOKUP_FALLBACK_URL = key("lookup.fallback.url", null,
+            "the writer's URL: lookups a colo cannot answer yet (restoring, a partition lost) are answered by its `GET /tenants/{id}`, "
+                    + "marked `X-Replica-Fallback: primary`; unset: 503", EnumSet.of(Program.COLO));
+    public static final String LOOKUP_FALLBACK_TIMEOUT_MS = key("lookup.fallback.timeout.ms", "1000",
+            "how long a forwarded lookup may take before the colo answers 503 itself", EnumSet.of(Program.COLO));
+    /** Static group membership: a restarted instance takes its partitions back without a rebalance, also after a crash. */
+    public static final String COLO_STATIC_MEMBERSHIP = key("colo.static.membership", "true",
+            "static group membership (`group.instance.id`); `false` only to measure what it buys", EnumSet.of(Program.COLO));
     /** Appended to {@code tenant-index-colo-<COLO>}, so tests (or a blue/green rebuild) get their own group. */
     public static final String COLO_APP_ID_SUFFIX = key("colo.app.id.suffix", "",
             "appended to the application id `tenant-index-colo-<COLO>` (a group of its own)", EnumSet.of(Program.COLO));

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 
 /** The Java load generators of the bench: import, PUTs, replication lag, open-loop GETs. All loopback, all bounded in time. */
 final class LoadTools {
@@ -138,49 +139,39 @@ final class LoadTools {
         AtomicLong writes = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicLong putErrors = new AtomicLong();
-        long intervalNanos = (long) (1e9 * workers / rate);
-        long t0 = System.nanoTime() + 50_000_000;
-        long end = t0 + (long) (seconds * 1e9);
-        List<Thread> threads = new ArrayList<>();
-        for (int w = 0; w < workers; w++) {
-            long offset = (long) (1e9 * w / rate);
-            threads.add(thread("lag-" + w, () -> {
-                MiniHttp writer = new MiniHttp(HOST, writerPort);
-                MiniHttp[] colos = connections(coloPorts);
+        long t0 = paced("lag", workers, rate, seconds, () -> new PacedWorker() {
+            final MiniHttp writer = new MiniHttp(HOST, writerPort);
+            final MiniHttp[] colos = connections(coloPorts);
+
+            @Override
+            public void send(long due) {
                 ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                long i = rnd.nextLong(tenants);
                 try {
-                    for (long k = 0; ; k++) {
-                        long due = t0 + offset + k * intervalNanos;
-                        if (due >= end) {
-                            break;
-                        }
-                        parkUntil(due);
-                        long i = rnd.nextLong(tenants);
-                        try {
-                            MiniHttp.Response r = writer.request("PUT", "/tenants/" + Tenants.id(i), null,
-                                    Tenants.body(i, rnd.nextInt(1000)).getBytes(StandardCharsets.UTF_8));
-                            long acked = System.nanoTime();
-                            put.add(acked - due);
-                            if (r.status() / 100 != 2 || r.token() == null) {
-                                putErrors.incrementAndGet();
-                                continue;
-                            }
-                            writes.incrementAndGet();
-                            pickup.add(0);
-                            if (!checkVisible(colos, Tenants.id(i), r.token(), acked, lag, perColo)) {
-                                failed.incrementAndGet();
-                            }
-                        } catch (IOException e) {
-                            putErrors.incrementAndGet();
-                        }
+                    MiniHttp.Response r = writer.request("PUT", "/tenants/" + Tenants.id(i), null,
+                            Tenants.body(i, rnd.nextInt(1000)).getBytes(StandardCharsets.UTF_8));
+                    long acked = System.nanoTime();
+                    put.add(acked - due);
+                    if (r.status() / 100 != 2 || r.token() == null) {
+                        putErrors.incrementAndGet();
+                        return;
                     }
-                } finally {
-                    writer.close();
-                    closeAll(colos);
+                    writes.incrementAndGet();
+                    pickup.add(0);
+                    if (!checkVisible(colos, Tenants.id(i), r.token(), acked, lag, perColo)) {
+                        failed.incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    putErrors.incrementAndGet();
                 }
-            }));
-        }
-        joinAll(threads);
+            }
+
+            @Override
+            public void close() {
+                writer.close();
+                closeAll(colos);
+            }
+        });
         // Workers that fell behind their schedule finish late: the achieved rate uses the real elapsed time.
         double took = (System.nanoTime() - t0) / 1e9;
         return new LagResult(lag, perColo, pickup, put, writes.get(), lag.count(), failed.get(), putErrors.get(), took);
@@ -296,37 +287,64 @@ final class LoadTools {
         Latencies lat = new Latencies();
         AtomicLong ok = new AtomicLong();
         AtomicLong errors = new AtomicLong();
-        long interval = (long) (1e9 * conns / rate);
+        paced("open", conns, rate, seconds, () -> new PacedWorker() {
+            final MiniHttp http = new MiniHttp(HOST, port);
+
+            @Override
+            public void send(long due) {
+                try {
+                    MiniHttp.Response r = http.request("GET", path.apply(ThreadLocalRandom.current().nextLong(keys)), null, null);
+                    lat.add(System.nanoTime() - due);
+                    (r.status() == 200 ? ok : errors).incrementAndGet();
+                } catch (IOException e) {
+                    errors.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void close() {
+                http.close();
+            }
+        });
+        return new OpenLoopResult(lat, ok.get(), errors.get(), seconds, rate);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** One connection's share of an open-loop schedule. */
+    private interface PacedWorker extends AutoCloseable {
+        /** Sends one request due at {@code dueNanos}; its latency counts from then. */
+        void send(long dueNanos);
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Runs {@code workers} threads that together send {@code rate} requests per second for
+     * {@code seconds}, each on a fixed schedule: a request delayed by a stall is still measured from
+     * its due time (the wrk2 correction for coordinated omission). Returns the schedule's start.
+     */
+    private static long paced(String name, int workers, double rate, double seconds, Supplier<PacedWorker> newWorker)
+            throws InterruptedException {
+        long interval = (long) (1e9 * workers / rate);
         long t0 = System.nanoTime() + 50_000_000;
         long end = t0 + (long) (seconds * 1e9);
         List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < conns; c++) {
-            long offset = (long) (1e9 * c / rate);
-            threads.add(thread("open-" + c, () -> {
-                try (MiniHttp http = new MiniHttp(HOST, port)) {
-                    ThreadLocalRandom rnd = ThreadLocalRandom.current();
-                    for (long k = 0; ; k++) {
-                        long due = t0 + offset + k * interval;
-                        if (due >= end) {
-                            break;
-                        }
+        for (int w = 0; w < workers; w++) {
+            long offset = (long) (1e9 * w / rate);
+            threads.add(thread(name + "-" + w, () -> {
+                try (PacedWorker worker = newWorker.get()) {
+                    for (long due = t0 + offset; due < end; due += interval) {
                         parkUntil(due);
-                        try {
-                            MiniHttp.Response r = http.request("GET", path.apply(rnd.nextLong(keys)), null, null);
-                            lat.add(System.nanoTime() - due);
-                            (r.status() == 200 ? ok : errors).incrementAndGet();
-                        } catch (IOException e) {
-                            errors.incrementAndGet();
-                        }
+                        worker.send(due);
                     }
                 }
             }));
         }
         joinAll(threads);
-        return new OpenLoopResult(lat, ok.get(), errors.get(), seconds, rate);
+        return t0;
     }
-
-    // ---------------------------------------------------------------- helpers
 
     private static MiniHttp[] connections(int[] ports) {
         MiniHttp[] out = new MiniHttp[ports.length];

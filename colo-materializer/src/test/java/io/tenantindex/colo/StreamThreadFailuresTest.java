@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** A stream thread that keeps failing is replaced after growing waits. */
+/** The waits before each replacement of a failing stream thread; {@link StreamThreadFailuresIT} sees them on a real one. */
 class StreamThreadFailuresTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final StreamThreadFailures failures = new StreamThreadFailures("ORD", Path.of("state"), now::get);

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.kafka.KafkaSettings;
+import io.tenantindex.common.kafka.TopicAdmin;
 import io.tenantindex.kafka.embedded.EmbeddedKafkaBroker;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
@@ -25,6 +27,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 /** Single-writer guarantees across fencing, restarts and a kill -9 in the middle of an import. */
@@ -101,6 +108,7 @@ class WriterFailoverIT {
             command.add(Settings.flagName(key));
             command.add(s.required(key));
         }
+        String transactionalId = WriterConfig.from(s).transactionalId();
         Process child = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         // Single PUTs race the import and the kill; every one the writer acknowledged must survive it.
@@ -127,10 +135,14 @@ class WriterFailoverIT {
             // Kill once some transactions have committed but (at 500 per transaction) far from all of them.
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() ->
                     TopicOffsets.endOffsets(SharedKafka.bootstrapServers(), topic).values().stream().mapToLong(Long::longValue).sum() > 1_000);
+            freezeInsideAnOpenTransaction(child, transactionalId, topic);
         } finally {
             child.destroyForcibly().waitFor();
             killed.set(true);
         }
+        // Dead, the writer can neither commit nor abort: what the broker shows now is what was open at the kill.
+        assertThat(openTransaction(transactionalId, topic))
+                .as("a transaction of the killed writer was open, its records in the log but not committed").isTrue();
         puts.get(30, TimeUnit.SECONDS);
 
         try (WriterApp successor = WriterFixture.start(topic, writerId)) {
@@ -154,5 +166,42 @@ class WriterFailoverIT {
         finalState.values().forEach(versions -> assertThat(versions)
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, versions.size()).boxed().toList())
                 .hasSizeBetween(1, 2));
+    }
+
+    /**
+     * Stops the writer process (SIGSTOP) at a moment when one of its transactions is open, so that
+     * the kill that follows lands inside it; a stop that caught it between two transactions is
+     * undone (SIGCONT) and tried again.
+     */
+    private static void freezeInsideAnOpenTransaction(Process child, String transactionalId, String topic) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            signal(child, "STOP");
+            if (openTransaction(transactionalId, topic)) {
+                return true;
+            }
+            signal(child, "CONT");
+            return false;
+        });
+    }
+
+    private static void signal(Process process, String signal) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor())
+                .as("kill -%s %d", signal, process.pid()).isZero();
+    }
+
+    /**
+     * True when the transactional id has an ongoing transaction on {@code topic} and some partition
+     * holds records past its last stable offset: written in that transaction, not (yet) committed.
+     */
+    private static boolean openTransaction(String transactionalId, String topic) throws Exception {
+        try (Admin admin = Admin.create(KafkaSettings.of(SharedKafka.bootstrapServers()).clientProperties())) {
+            TransactionDescription txn = admin.describeTransactions(List.of(transactionalId)).all().get().get(transactionalId);
+            if (txn.state() != TransactionState.ONGOING || txn.topicPartitions().stream().noneMatch(tp -> tp.topic().equals(topic))) {
+                return false;
+            }
+            Map<TopicPartition, Long> stable = TopicAdmin.endOffsets(admin, topic, IsolationLevel.READ_COMMITTED);
+            Map<TopicPartition, Long> end = TopicAdmin.endOffsets(admin, topic, IsolationLevel.READ_UNCOMMITTED);
+            return end.entrySet().stream().anyMatch(e -> e.getValue() > stable.get(e.getKey()));
+        }
     }
 }

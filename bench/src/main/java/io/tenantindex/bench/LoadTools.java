@@ -2,7 +2,8 @@ package io.tenantindex.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
-import io.tenantindex.testing.MiniHttp;
+import io.tenantindex.common.api.ApiHeaders;
+import io.tenantindex.common.http.MiniHttp;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +24,7 @@ import java.util.function.LongFunction;
 /** The Java load generators of the bench: import, PUTs, replication lag, open-loop GETs. All loopback, all bounded in time. */
 final class LoadTools {
     static final String HOST = "127.0.0.1";
-    private static final String TOKEN_HEADER = "X-Consistency-Token: ";
+    private static final String TOKEN_HEADER = ApiHeaders.CONSISTENCY_TOKEN + ": ";
 
     private LoadTools() {
     }
@@ -66,11 +67,29 @@ final class LoadTools {
         Latencies lat = new Latencies();
         AtomicLong ok = new AtomicLong();
         AtomicLong errors = new AtomicLong();
-        long end = System.nanoTime() + (long) (seconds * 1e9);
         long t0 = System.nanoTime();
+        long end = t0 + (long) (seconds * 1e9);
+        joinAll(closedLoopPuts("put-", writerPort, conns, end, tenants, errors, (i, r, latency, answered) -> {
+            lat.add(latency);
+            (r.status() / 100 == 2 ? ok : errors).incrementAndGet();
+        }));
+        return new PutResult(lat, ok.get(), errors.get(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** What a closed-loop PUT worker does with each answer it got. */
+    private interface PutAnswer {
+        void accept(long tenant, MiniHttp.Response r, long latencyNanos, long answeredNanos);
+    }
+
+    /**
+     * {@code conns} threads (not yet started), each on its own connection PUTting updates of random
+     * existing tenants back to back until {@code end}; a failed request counts in {@code ioErrors}.
+     */
+    private static List<Thread> closedLoopPuts(String name, int writerPort, int conns, long end, long tenants,
+                                               AtomicLong ioErrors, PutAnswer onAnswer) {
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < conns; c++) {
-            threads.add(thread("put-" + c, () -> {
+            threads.add(thread(name + c, () -> {
                 try (MiniHttp http = new MiniHttp(HOST, writerPort)) {
                     ThreadLocalRandom rnd = ThreadLocalRandom.current();
                     while (System.nanoTime() < end) {
@@ -79,17 +98,16 @@ final class LoadTools {
                         try {
                             MiniHttp.Response r = http.request("PUT", "/tenants/" + Tenants.id(i), null,
                                     Tenants.body(i, rnd.nextInt(1000)).getBytes(StandardCharsets.UTF_8));
-                            lat.add(System.nanoTime() - s);
-                            (r.status() / 100 == 2 ? ok : errors).incrementAndGet();
+                            long answered = System.nanoTime();
+                            onAnswer.accept(i, r, answered - s, answered);
                         } catch (IOException e) {
-                            errors.incrementAndGet();
+                            ioErrors.incrementAndGet();
                         }
                     }
                 }
             }));
         }
-        joinAll(threads);
-        return new PutResult(lat, ok.get(), errors.get(), (System.nanoTime() - t0) / 1e9);
+        return threads;
     }
 
     // ---------------------------------------------------------------- replication lag
@@ -190,32 +208,15 @@ final class LoadTools {
         BlockingQueue<Ack> acks = new ArrayBlockingQueue<>(256);
         long t0 = System.nanoTime();
         long end = t0 + (long) (seconds * 1e9);
-        List<Thread> producers = new ArrayList<>();
-        for (int c = 0; c < putConns; c++) {
-            producers.add(thread("maxput-" + c, () -> {
-                try (MiniHttp writer = new MiniHttp(HOST, writerPort)) {
-                    ThreadLocalRandom rnd = ThreadLocalRandom.current();
-                    while (System.nanoTime() < end) {
-                        long i = rnd.nextLong(tenants);
-                        long s = System.nanoTime();
-                        try {
-                            MiniHttp.Response r = writer.request("PUT", "/tenants/" + Tenants.id(i), null,
-                                    Tenants.body(i, rnd.nextInt(1000)).getBytes(StandardCharsets.UTF_8));
-                            long acked = System.nanoTime();
-                            put.add(acked - s);
-                            if (r.status() / 100 != 2 || r.token() == null) {
-                                putErrors.incrementAndGet();
-                                continue;
-                            }
-                            writes.incrementAndGet();
-                            acks.offer(new Ack(Tenants.id(i), r.token(), acked));
-                        } catch (IOException e) {
-                            putErrors.incrementAndGet();
-                        }
-                    }
-                }
-            }));
-        }
+        List<Thread> producers = closedLoopPuts("maxput-", writerPort, putConns, end, tenants, putErrors, (i, r, latency, acked) -> {
+            put.add(latency);
+            if (r.status() / 100 != 2 || r.token() == null) {
+                putErrors.incrementAndGet();
+                return;
+            }
+            writes.incrementAndGet();
+            acks.offer(new Ack(Tenants.id(i), r.token(), acked));
+        });
         List<Thread> checkerThreads = new ArrayList<>();
         for (int c = 0; c < checkers; c++) {
             checkerThreads.add(thread("check-" + c, () -> {
@@ -362,8 +363,6 @@ final class LoadTools {
 
     /** A named daemon thread, not yet started. */
     private static Thread thread(String name, Runnable body) {
-        Thread t = new Thread(body, name);
-        t.setDaemon(true);
-        return t;
+        return io.tenantindex.common.DaemonThreads.newThread(name, body);
     }
 }

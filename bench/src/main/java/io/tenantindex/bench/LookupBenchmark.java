@@ -3,6 +3,7 @@ package io.tenantindex.bench;
 import io.tenantindex.colo.MaterializerConfig;
 import io.tenantindex.colo.RebuildableReplica;
 import io.tenantindex.common.Json;
+import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.schemas.TenantJson;
 import io.tenantindex.schemas.TenantRegistration;
@@ -35,7 +36,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * </ul>
  * Random tenant per call over all {@code bench.tenants}. Configured by system properties
  * ({@code bench.bootstrap}, {@code bench.registry}, {@code bench.colo}, {@code bench.stateDir},
- * {@code bench.tenants}) that {@link BenchMain} passes to the forked JVM.
+ * {@code bench.tenants}) that {@link InProcessLookupBench} passes to the forked JVM.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -47,11 +48,11 @@ public class LookupBenchmark {
     @Setup(Level.Trial)
     public void open() throws Exception {
         Settings s = Settings.of(Map.of(
-                "bootstrap.servers", System.getProperty("bench.bootstrap"),
-                "colo", System.getProperty("bench.colo"),
-                "state.dir", System.getProperty("bench.stateDir")));
+                ConfigKeys.BOOTSTRAP_SERVERS, System.getProperty("bench.bootstrap"),
+                ConfigKeys.COLO, System.getProperty("bench.colo"),
+                ConfigKeys.STATE_DIR, System.getProperty("bench.stateDir")));
         replica = RebuildableReplica.start(MaterializerConfig.from(s), new HttpSchemaRegistryClient(System.getProperty("bench.registry")));
-        replica.active().whenReady().get(10, TimeUnit.MINUTES);
+        replica.whenReady().get(10, TimeUnit.MINUTES);
         int n = Integer.getInteger("bench.tenants");
         ids = new String[n];
         for (int i = 0; i < n; i++) {

@@ -155,7 +155,7 @@ public class StoreFloorBenchmark {
     private static Path activeGeneration(Path stateDir, String colo) throws IOException {
         try (Stream<Path> dirs = Files.list(stateDir)) {
             List<Path> ours = dirs.filter(Files::isDirectory)
-                    .filter(d -> d.getFileName().toString().matches("tenant-index-colo-" + colo + "(-g\\d+)?")).toList();
+                    .filter(d -> d.getFileName().toString().matches("tenant-index-colo-" + colo + "-.+")).toList();
             if (ours.size() != 1) {
                 throw new IllegalStateException("expected one state directory of colo " + colo + " in " + stateDir + ", found " + ours);
             }

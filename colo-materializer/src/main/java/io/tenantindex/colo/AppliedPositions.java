@@ -21,7 +21,7 @@ import org.apache.kafka.streams.processor.StateRestoreListener;
  * (lost state dir, task migration, unclean EOS shutdown) starts with an empty position even though
  * the restore applied every record; the restore callbacks here see those records.
  */
-public final class AppliedPositions implements StateRestoreListener {
+final class AppliedPositions implements StateRestoreListener {
     private final String topic;
     private final LongSupplier wallClock;
     private final Map<Integer, PartitionPosition> partitions = new ConcurrentHashMap<>();

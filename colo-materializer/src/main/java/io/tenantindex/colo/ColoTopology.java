@@ -1,6 +1,7 @@
 package io.tenantindex.colo;
 
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -24,15 +25,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * </pre>
  */
 public final class ColoTopology {
+    /** Also the directory of the store's RocksDB files in each task's state, which the bench opens read-only. */
     public static final String STORE = "tenant-index-store";
 
     private ColoTopology() {
     }
 
-    public static Properties getStreamsConfig(MaterializerConfig config) {
+    static Properties getStreamsConfig(MaterializerConfig config) {
         Properties props = config.kafka().clientProperties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.CLIENT_ID_CONFIG, config.applicationId());
+        // Static membership: an instance restarted after a crash takes its place in its group back at
+        // once instead of waiting for its old session to expire. The group is the instance's own.
+        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.applicationId());
         // Exactly-once: the DLQ write and the offset commit are one transaction, and the main
         // consumer reads committed data only (a fenced or aborted writer never shows up in a colo).
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -51,9 +56,9 @@ public final class ColoTopology {
     }
 
     /** Builds the topology on {@code builder}; {@code props} must be the ones from {@link #getStreamsConfig}. */
-    public static Topology buildTopology(StreamsBuilder builder, Properties props, MaterializerConfig config,
-                                         Serde<IndexRecord> valueSerde, AppliedPositions positions, PoisonRecords poison,
-                                         LiveStores liveStores) {
+    static Topology buildTopology(StreamsBuilder builder, Properties props, MaterializerConfig config,
+                                  Serde<IndexRecord> valueSerde, AppliedPositions positions, PoisonRecords poison,
+                                  LiveStores liveStores) {
         KTable<String, IndexRecord> table = builder.table(config.indexTopic(),
                 Consumed.with(Serdes.String(), valueSerde).withName("index-source"),
                 Materialized.<String, IndexRecord, KeyValueStore<Bytes, byte[]>>as(STORE)

@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What the lookup API needs from a colo's local replica. {@link ColoMaterializer} implements it over
+ * What the lookup API needs from a colo's local replica. {@link RebuildableReplica} implements it over
  * Kafka Streams interactive queries; route tests implement it in memory, without a broker.
  *
  * <p>Failures are {@code TenantIndexException}s: 503 (+ Retry-After) when the store cannot be read

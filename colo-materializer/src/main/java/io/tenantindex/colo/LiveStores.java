@@ -21,6 +21,11 @@ final class LiveStores {
         this.byPartition = new AtomicReferenceArray<>(partitions);
     }
 
+    /** How many partitions it has room for. */
+    int size() {
+        return byPartition.length();
+    }
+
     void attach(int partition, TimestampedKeyValueStore<String, IndexRecord> store) {
         if (partition < byPartition.length()) {
             byPartition.set(partition, store);

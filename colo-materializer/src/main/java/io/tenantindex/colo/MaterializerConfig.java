@@ -6,6 +6,8 @@ import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.kafka.KafkaSettings;
 import io.tenantindex.common.kafka.TopicSpec;
 import io.tenantindex.common.kafka.TopicsConfig;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -16,12 +18,15 @@ import java.util.regex.Pattern;
  * {@code Properties} only in {@link ColoTopology#getStreamsConfig(MaterializerConfig)}.
  *
  * @param colo         upper-case colo code (ORD, SIN, …); part of the application id
+ * @param instanceId   this instance's stable name within its colo; part of the application id, so
+ *                     every instance is a consumer group, a state directory and a full replica of its own
  * @param appIdSuffix  optional suffix of the application id ("" = none)
  * @param stateDir     Kafka Streams state directory (RocksDB lives under it, per application id)
  * @param dlqTopic     where undecodable records go
  */
 public record MaterializerConfig(
         String colo,
+        String instanceId,
         String appIdSuffix,
         KafkaSettings kafka,
         TopicsConfig topics,
@@ -32,13 +37,20 @@ public record MaterializerConfig(
     public static final String APPLICATION_ID_PREFIX = "tenant-index-colo-";
     private static final Pattern COLO = Pattern.compile("[A-Z0-9]{2,16}");
     private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9._-]{0,64}");
+    private static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    /** What a generation appends ({@code -g<N>}): an instance named so would own another instance's generations. */
+    private static final Pattern GENERATION_LIKE = Pattern.compile(".*-g\\d+");
 
     public MaterializerConfig {
         if (!COLO.matcher(colo).matches()) {
             throw new ConfigException("colo must be 2–16 upper-case letters or digits, got '" + colo + "'");
         }
         if (!SUFFIX.matcher(appIdSuffix).matches()) {
-            throw new ConfigException(ColoKeys.APP_ID_SUFFIX + " may only contain [A-Za-z0-9._-], got '" + appIdSuffix + "'");
+            throw new ConfigException(ConfigKeys.COLO_APP_ID_SUFFIX + " may only contain [A-Za-z0-9._-], got '" + appIdSuffix + "'");
+        }
+        if (!INSTANCE.matcher(instanceId).matches() || GENERATION_LIKE.matcher(instanceId).matches()) {
+            throw new ConfigException(ConfigKeys.INSTANCE_ID + " must be 1–128 of [A-Za-z0-9._-] and not end in -g<digits>, got '"
+                    + instanceId + "'");
         }
     }
 
@@ -47,17 +59,21 @@ public record MaterializerConfig(
         TopicsConfig topics = TopicsConfig.from(s);
         return new MaterializerConfig(
                 colo,
-                s.string(ColoKeys.APP_ID_SUFFIX, ""),
+                s.has(ConfigKeys.INSTANCE_ID) ? s.required(ConfigKeys.INSTANCE_ID) : hostName(),
+                s.string(ConfigKeys.COLO_APP_ID_SUFFIX, ""),
                 KafkaSettings.from(s),
                 topics,
                 s.path(ConfigKeys.STATE_DIR, Path.of("data", "state")),
-                s.string(ColoKeys.DLQ_TOPIC, DeadLetterTopic.defaultName(topics.indexTopic(), colo)),
-                Duration.ofMillis(s.longValue(ColoKeys.REFRESH_INTERVAL_MS, 1000, 50, 60_000)));
+                s.string(ConfigKeys.COLO_DLQ_TOPIC, DeadLetterTopic.defaultName(topics.indexTopic(), colo)),
+                Duration.ofMillis(s.longValue(ConfigKeys.COLO_REFRESH_INTERVAL_MS, 1000, 50, 60_000)));
     }
 
-    /** {@code tenant-index-colo-<COLO>[-<suffix>]}: the Streams application id and consumer group. */
+    /**
+     * {@code tenant-index-colo-<COLO>-<instance>[-<suffix>]}: the Streams application id and consumer
+     * group, and the name of the instance's state under {@code state.dir}.
+     */
     public String applicationId() {
-        return APPLICATION_ID_PREFIX + colo + (appIdSuffix.isEmpty() ? "" : "-" + appIdSuffix);
+        return APPLICATION_ID_PREFIX + colo + "-" + instanceId + (appIdSuffix.isEmpty() ? "" : "-" + appIdSuffix);
     }
 
     /** The same colo under replica generation {@code generation} (0 = the original application id). */
@@ -66,8 +82,21 @@ public record MaterializerConfig(
             return this;
         }
         String g = "g" + generation;
-        return new MaterializerConfig(colo, appIdSuffix.isEmpty() ? g : appIdSuffix + "-" + g, kafka, topics,
+        return new MaterializerConfig(colo, instanceId, appIdSuffix.isEmpty() ? g : appIdSuffix + "-" + g, kafka, topics,
                 stateDir, dlqTopic, refreshInterval);
+    }
+
+    /** The default instance id: a host name is stable across restarts of a machine or pod and unique among its peers. */
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            String env = System.getenv("HOSTNAME");
+            if (env != null && !env.isBlank()) {
+                return env;
+            }
+            throw new ConfigException("cannot tell this host's name (" + e.getMessage() + "); set " + ConfigKeys.INSTANCE_ID);
+        }
     }
 
     public String indexTopic() {

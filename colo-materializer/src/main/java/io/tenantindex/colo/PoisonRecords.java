@@ -5,7 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Counts the index records the colo could not decode and logs each one once, with its coordinates. */
-public final class PoisonRecords {
+final class PoisonRecords {
     private static final Logger LOG = LoggerFactory.getLogger(PoisonRecords.class);
     private final AtomicLong count = new AtomicLong();
 

@@ -29,7 +29,7 @@ import org.rocksdb.RocksIterator;
  * can wipe the application's state and restore it from the compacted topic (the source of truth).
  * Whether the directory itself is usable is {@link io.tenantindex.common.config.StateDirectories}'s check.
  */
-public final class StateDirectoryCheck {
+final class StateDirectoryCheck {
     private static final Pattern TASK_DIR = Pattern.compile("\\d+_\\d+");
 
     private StateDirectoryCheck() {
@@ -117,6 +117,4 @@ public final class StateDirectoryCheck {
             throw new UncheckedIOException("cannot delete the local state in " + dir, e);
         }
     }
-
-    /** ": <ancestor> is a regular file" when an existing ancestor of {@code dir} is not a directory. */
 }

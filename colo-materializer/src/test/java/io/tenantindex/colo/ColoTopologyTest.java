@@ -49,6 +49,7 @@ class ColoTopologyTest {
     void setUp() {
         config = MaterializerConfig.from(Settings.of(Map.of(
                 ConfigKeys.COLO, "ord",
+                ConfigKeys.INSTANCE_ID, "i1",
                 ConfigKeys.INDEX_TOPIC, TOPIC,
                 ConfigKeys.STATE_DIR, SharedKafka.tempDir("ttd-").toString())));
         positions = new AppliedPositions(TOPIC, System::currentTimeMillis);
@@ -71,10 +72,11 @@ class ColoTopologyTest {
 
     @Test
     void shouldNameTheApplicationAfterTheColoAndReuseTheSourceTopicAsChangelog() {
-        assertThat(config.applicationId()).isEqualTo("tenant-index-colo-ORD");
+        assertThat(config.applicationId()).isEqualTo("tenant-index-colo-ORD-i1");
         assertThat(config.dlqTopic()).isEqualTo("tenant-index.dlq.ORD");
         Properties props = ColoTopology.getStreamsConfig(config);
-        assertThat(props).containsEntry("processing.guarantee", "exactly_once_v2").containsEntry("topology.optimization", "all");
+        assertThat(props).containsEntry("processing.guarantee", "exactly_once_v2").containsEntry("topology.optimization", "all")
+                .containsEntry("group.instance.id", "tenant-index-colo-ORD-i1");
         // With source-topic reuse there is no changelog topic: the only sink is the dead-letter topic.
         TopologyDescription description = ColoTopology.buildTopology(new StreamsBuilder(), props, config,
                 new IndexRecordSerde(registry), positions, poison, new LiveStores(1)).describe();

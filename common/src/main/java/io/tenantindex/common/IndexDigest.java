@@ -1,10 +1,11 @@
 package io.tenantindex.common;
 
+import io.tenantindex.common.api.DigestReport;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * An order-independent content hash of an index partition: the sum (mod 2^64) of a 64-bit hash of
@@ -79,11 +80,11 @@ public final class IndexDigest {
         return Arrays.stream(counts).sum();
     }
 
-    /** {@code {"0": {"hash": "…", "entries": n}, …}} for the /digest endpoints. */
-    public Map<String, Map<String, Object>> perPartition() {
-        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+    /** Every partition's hash and count, for the /digest endpoints. */
+    public Map<Integer, DigestReport.Partition> perPartition() {
+        Map<Integer, DigestReport.Partition> out = new TreeMap<>();
         for (int p = 0; p < sums.length; p++) {
-            out.put(Integer.toString(p), Map.of("hash", partitionHash(p), "entries", counts[p]));
+            out.put(p, new DigestReport.Partition(partitionHash(p), counts[p]));
         }
         return out;
     }

@@ -2,8 +2,10 @@ package io.tenantindex.common;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /** The one Jackson configuration every service uses. */
@@ -17,6 +19,14 @@ public final class Json {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
+    /**
+     * For answers of the tenant-index services (the records of {@code io.tenantindex.common.api}):
+     * a field the peer leaves out takes its default and one it adds is ignored, so a client reads a
+     * server of an older or newer release. Requests are still parsed strictly, with {@link #MAPPER}.
+     */
+    private static final ObjectReader ANSWERS = MAPPER.reader()
+            .without(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
     static {
         // Hostile bodies: bound nesting and number sizes well below Jackson's generous defaults.
         MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
@@ -26,5 +36,10 @@ public final class Json {
     }
 
     private Json() {
+    }
+
+    /** Parses a service's answer into its contract record. */
+    public static <T> T readAnswer(String body, Class<T> type) throws JsonProcessingException {
+        return ANSWERS.forType(type).readValue(body);
     }
 }

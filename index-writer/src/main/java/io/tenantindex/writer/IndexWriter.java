@@ -1,6 +1,7 @@
 package io.tenantindex.writer;
 
 import io.tenantindex.common.ConsistencyToken;
+import io.tenantindex.common.DaemonThreads;
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.TenantIds;
 import io.tenantindex.common.TenantIndexException;
@@ -58,11 +59,7 @@ final class IndexWriter implements AutoCloseable {
     private final LongSupplier clock;
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final Thread thread;
-    private final ExecutorService acks = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "index-writer-ack");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService acks = Executors.newFixedThreadPool(2, DaemonThreads.factory("index-writer-ack"));
     private final WriterStats stats = new WriterStats();
     private volatile Producer<String, TenantRegistration> producer;
     private volatile boolean running = true;

@@ -2,13 +2,14 @@ package io.tenantindex.writer;
 
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.common.api.ReplicaList;
 import io.tenantindex.common.kafka.TopicAdmin;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -18,9 +19,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Every colo replica the cluster knows of, from Kafka's own admin API: each colo is a Kafka
- * Streams application whose id starts with {@value #COLO_GROUP_PREFIX}, and its lag is the
- * committed end offset minus the offset the application committed, per partition.
+ * Every colo replica the cluster knows of, from Kafka's own admin API: each instance of a colo is
+ * a Kafka Streams application whose id is {@value #COLO_GROUP_PREFIX}{@code <COLO>-<instance>…},
+ * and its lag is the committed end offset minus the offset the application committed, per partition.
  */
 final class ReplicaMonitor {
     static final String COLO_GROUP_PREFIX = "tenant-index-colo-";
@@ -33,10 +34,10 @@ final class ReplicaMonitor {
         this.topic = topic;
     }
 
-    List<Map<String, Object>> replicas() {
+    ReplicaList replicas() {
         try {
             Map<TopicPartition, Long> end = TopicAdmin.endOffsets(admin, topic);
-            List<Map<String, Object>> out = new ArrayList<>();
+            List<ReplicaList.Replica> out = new ArrayList<>();
             for (GroupListing group : admin.listGroups().all().get(10, TimeUnit.SECONDS)) {
                 if (!group.groupId().startsWith(COLO_GROUP_PREFIX)) {
                     continue;
@@ -44,25 +45,19 @@ final class ReplicaMonitor {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group.groupId())
                         .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
                 long totalLag = 0;
-                Map<String, Object> partitions = new TreeMap<>();
+                Map<Integer, ReplicaList.PartitionLag> partitions = new HashMap<>();
                 for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
                     OffsetAndMetadata c = committed.get(e.getKey());
                     long position = c == null ? 0 : c.offset();
                     long lag = Math.max(0, e.getValue() - position);
                     totalLag += lag;
-                    partitions.put(Integer.toString(e.getKey().partition()),
-                            Map.of("committed", position, "end", e.getValue(), "lag", lag));
+                    partitions.put(e.getKey().partition(), new ReplicaList.PartitionLag(position, e.getValue(), lag));
                 }
-                Map<String, Object> replica = new LinkedHashMap<>();
-                replica.put("applicationId", group.groupId());
-                replica.put("colo", group.groupId().substring(COLO_GROUP_PREFIX.length()));
-                replica.put("state", group.groupState().map(Object::toString).orElse("UNKNOWN"));
-                replica.put("lag", totalLag);
-                replica.put("partitions", partitions);
-                out.add(replica);
+                out.add(new ReplicaList.Replica(group.groupId(), coloOf(group.groupId()),
+                        group.groupState().map(Object::toString).orElse("UNKNOWN"), totalLag, partitions));
             }
-            out.sort((a, b) -> ((String) a.get("applicationId")).compareTo((String) b.get("applicationId")));
-            return out;
+            out.sort(Comparator.comparing(ReplicaList.Replica::applicationId));
+            return new ReplicaList(out);
         } catch (ExecutionException | TimeoutException e) {
             throw new TenantIndexException(ErrorType.UNAVAILABLE,
                     "cannot read replica offsets from Kafka: " + e.getMessage(), Duration.ofSeconds(2), e);
@@ -70,5 +65,12 @@ final class ReplicaMonitor {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The colo code: up to the next '-' (colo codes have none; instance ids, suffixes and generations follow it). */
+    static String coloOf(String groupId) {
+        String rest = groupId.substring(COLO_GROUP_PREFIX.length());
+        int dash = rest.indexOf('-');
+        return dash < 0 ? rest : rest.substring(0, dash);
     }
 }

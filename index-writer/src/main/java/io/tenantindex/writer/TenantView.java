@@ -2,8 +2,11 @@ package io.tenantindex.writer;
 
 import io.tenantindex.common.IndexDigest;
 import io.tenantindex.common.IndexPartitioner;
+import io.tenantindex.common.api.DigestReport;
 import io.tenantindex.schemas.TenantRegistration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -32,11 +35,15 @@ final class TenantView {
     private final Queue<String> unsortedIds = new ConcurrentLinkedQueue<>();
     private final Map<String, Long> deletedVersions = new ConcurrentHashMap<>();
     private final long[] nextOffsets;
+    // The offset of the last record applied per partition (-1 none): what /digest reports, as the colos do.
+    private final long[] lastApplied;
     private final IndexDigest digest;
 
     TenantView(int partitions) {
         this.partitions = partitions;
         this.nextOffsets = new long[partitions];
+        this.lastApplied = new long[partitions];
+        Arrays.fill(lastApplied, -1);
         this.digest = new IndexDigest(partitions);
     }
 
@@ -70,6 +77,7 @@ final class TenantView {
         synchronized (digest) {
             digest.replace(partition, tenantId, previous, value == null ? 0 : value.getVersion());
             nextOffsets[partition] = Math.max(nextOffsets[partition], offset + 1);
+            lastApplied[partition] = Math.max(lastApplied[partition], offset);
         }
         if (value == null) {
             live.remove(tenantId);
@@ -141,13 +149,14 @@ final class TenantView {
         return IndexPartitioner.partitionFor(tenantId, partitions);
     }
 
-    /** A consistent copy of the digest and the positions it was taken at. */
-    DigestSnapshot digest() {
+    /** A consistent copy of the digest and the positions (last applied offsets) it was taken at. */
+    DigestReport digest() {
         synchronized (digest) {
-            return new DigestSnapshot(digest.totalHash(), digest.totalEntries(), digest.perPartition(), nextOffsets.clone());
+            Map<Integer, Long> positions = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                positions.put(p, lastApplied[p]);
+            }
+            return DigestReport.ofWriter(digest.totalHash(), digest.totalEntries(), digest.perPartition(), positions);
         }
-    }
-
-    record DigestSnapshot(String hash, long entries, Map<String, Map<String, Object>> partitions, long[] positions) {
     }
 }

@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.common.api.WriterHealth;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.ClasspathResources;
 import io.tenantindex.common.http.HttpServers;
@@ -18,8 +18,6 @@ import io.tenantindex.schemas.registry.SchemaRegistryClient;
 import io.tenantindex.schemas.serde.ConfluentAvroDeserializer;
 import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
 import io.tenantindex.writer.status.StatusPage;
-import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -69,10 +67,11 @@ public final class WriterApp implements AutoCloseable {
                 config.maxBatch(), System::currentTimeMillis);
         this.replicaMonitor = new ReplicaMonitor(admin, config.topics().indexTopic());
         bindMetrics();
-        WriterRoutes routes = new WriterRoutes(this, config, Timer.builder("tenant_index_write_latency")
+        this.statusPage = new StatusPage(config.status(), this::health);
+        WriterRoutes routes = new WriterRoutes(config, writer, () -> "UP".equals(status), view, replicaMonitor, this::health,
+                statusPage.changes(), Timer.builder("tenant_index_write_latency")
                 .description("HTTP write received → committed to Kafka").publishPercentileHistogram()
                 .register(metrics));
-        this.statusPage = new StatusPage(config.status(), this::health);
         this.http = HttpServers.create(config.maxBodyBytes(), c -> {
             routes.register(c);
             ServiceMetrics.route(c, metrics);
@@ -139,36 +138,12 @@ public final class WriterApp implements AutoCloseable {
         return producer;
     }
 
-    IndexWriter writer() {
-        if (!"UP".equals(status) && !writer.isFenced()) {
-            throw TenantIndexException.notReady("writer is still replaying the index topic", Duration.ofSeconds(1));
-        }
-        return writer;
-    }
-
-    TenantView view() {
-        return view;
-    }
-
-    ReplicaMonitor replicaMonitor() {
-        return replicaMonitor;
-    }
-
-    Map<String, Object> health() {
-        Map<String, Object> h = new LinkedHashMap<>();
+    WriterHealth health() {
         String current = writer.isFenced() ? "FENCED" : status;
-        h.put("status", current);
-        h.put("ready", "UP".equals(current));
-        h.put("writerId", config.writerId());
-        h.put("topic", config.topics().indexTopic());
-        h.put("tenants", view.size());
-        if (writer.isFenced()) {
-            h.put("reason", writer.fencedReason());
-        }
         IndexWriter.WriterStats s = writer.stats();
-        h.put("writes", Map.of("committed", s.committed.get(), "rejected", s.rejected.get(),
-                "failed", s.failed.get(), "transactions", s.transactions.get()));
-        return h;
+        return new WriterHealth(current, "UP".equals(current), config.writerId(), config.topics().indexTopic(), view.size(),
+                writer.isFenced() ? writer.fencedReason() : null,
+                new WriterHealth.Writes(s.committed.get(), s.rejected.get(), s.failed.get(), s.transactions.get()));
     }
 
     public int port() {

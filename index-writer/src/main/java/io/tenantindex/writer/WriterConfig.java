@@ -37,7 +37,7 @@ public record WriterConfig(
         StatusConfig status,
         BearerAuth auth) {
 
-    public static final int DEFAULT_PORT = 8080;
+    public static final int DEFAULT_PORT = ConfigKeys.DEFAULT_WRITER_PORT;
 
     public static WriterConfig from(Settings s) {
         return new WriterConfig(

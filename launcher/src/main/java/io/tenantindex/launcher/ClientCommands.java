@@ -1,10 +1,18 @@
 package io.tenantindex.launcher;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Header;
 import io.tenantindex.common.IndexPartitioner;
 import io.tenantindex.common.Json;
+import io.tenantindex.common.api.ApiHeaders;
+import io.tenantindex.common.api.DigestReport;
+import io.tenantindex.common.api.ImportReport;
+import io.tenantindex.common.api.RebuildStatus;
+import io.tenantindex.common.api.TenantEntry;
+import io.tenantindex.common.api.TenantPage;
+import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.BearerAuth;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -26,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -44,27 +53,34 @@ final class ClientCommands {
 
     /** Where the stack is and how to print; shared by every client command. */
     static final class Target {
-        @Option(names = "--writer-url", description = "index-writer URL (env TENANT_INDEX_WRITER_URL, default http://127.0.0.1:8080).")
-        String writerUrl = env("TENANT_INDEX_WRITER_URL", "http://127.0.0.1:8080");
-        @Option(names = "--colos", description = "Colo lookup URLs by port on --colo-host (env TENANT_INDEX_COLOS, default ORD:8081,SIN:8082,AMS:8083).")
-        String colos = env("TENANT_INDEX_COLOS", "ORD:8081,SIN:8082,AMS:8083");
-        @Option(names = "--colo-host", description = "Host of the colos (default 127.0.0.1).")
-        String coloHost = "127.0.0.1";
-        @Option(names = "--sink-url", description = "usage-log-sink URL (env TENANT_INDEX_SINK_URL, default http://127.0.0.1:8090).")
-        String sinkUrl = env("TENANT_INDEX_SINK_URL", "http://127.0.0.1:8090");
+        /** The CLI's settings come from TENANT_INDEX_* variables as every service's do; the flags below win. */
+        private final Settings settings = Settings.fromEnvironment(System.getenv());
+
+        @Option(names = "--writer-url", description = "index-writer URL (env TENANT_INDEX_WRITER_URL, default ${DEFAULT-VALUE}).")
+        String writerUrl = setting(ConfigKeys.WRITER_URL);
+        @Option(names = "--colos", description = "Colo lookup URLs by port on --colo-host (env TENANT_INDEX_COLOS, default ${DEFAULT-VALUE}).")
+        String colos = setting(ConfigKeys.COLOS);
+        @Option(names = "--colo-host", description = "Host of the colos (env TENANT_INDEX_COLO_HOST, default ${DEFAULT-VALUE}).")
+        String coloHost = setting(ConfigKeys.COLO_HOST);
+        @Option(names = "--sink-url", description = "usage-log-sink URL (env TENANT_INDEX_SINK_URL, default ${DEFAULT-VALUE}).")
+        String sinkUrl = setting(ConfigKeys.SINK_URL);
         @Option(names = "--json", description = "Print the raw JSON answer.")
         boolean json;
         @Option(names = "--auth-token", description = "Bearer token for writes/admin operations (default: TENANT_INDEX_WRITER_TOKEN or "
                 + "TENANT_INDEX_ADMIN_TOKEN, else the local stack's <data-dir>/credentials/*.token).")
         String authToken;
 
+        private String setting(String key) {
+            return settings.string(key, ConfigKeys.defaultOf(key));
+        }
+
         /** Adds the bearer token of {@code role} when one is known; the server says 401 otherwise. */
         HttpRequest.Builder authorized(HttpRequest.Builder request, BearerAuth.Role role) {
-            String envName = role == BearerAuth.Role.ADMIN ? "TENANT_INDEX_ADMIN_TOKEN" : "TENANT_INDEX_WRITER_TOKEN";
+            String key = role == BearerAuth.Role.ADMIN ? ConfigKeys.ADMIN_TOKEN : ConfigKeys.WRITER_TOKEN;
             String file = role == BearerAuth.Role.ADMIN ? Credentials.ADMIN_FILE : Credentials.WRITER_FILE;
-            Optional<String> known = Optional.ofNullable(authToken).or(() -> Optional.ofNullable(System.getenv(envName)))
-                    .or(() -> Credentials.read(Credentials.directory(Path.of(env("TENANT_INDEX_DATA_DIR", ".tenant-index"))).resolve(file)));
-            known.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+            Optional<String> known = Optional.ofNullable(authToken).or(() -> Optional.ofNullable(settings.string(key, null)))
+                    .or(() -> Credentials.read(Credentials.directory(Path.of(setting(ConfigKeys.DATA_DIR))).resolve(file)));
+            known.ifPresent(t -> request.header(Header.AUTHORIZATION, "Bearer " + t));
             return request;
         }
 
@@ -93,18 +109,13 @@ final class ClientCommands {
             }
             if (!json) {
                 System.out.println("HTTP " + r.statusCode()
-                        + r.headers().firstValue("X-Consistency-Token").map(t -> "  token " + t).orElse("")
-                        + r.headers().firstValue("X-Colo").map(c -> "  colo " + c).orElse(""));
+                        + r.headers().firstValue(ApiHeaders.CONSISTENCY_TOKEN).map(t -> "  token " + t).orElse("")
+                        + r.headers().firstValue(ApiHeaders.COLO).map(c -> "  colo " + c).orElse(""));
             }
             if (!body.isBlank()) {
                 (ApiClient.exitCode(r) == 0 ? System.out : System.err).println(body);
             }
             return ApiClient.exitCode(r);
-        }
-
-        private static String env(String name, String fallback) {
-            String v = System.getenv(name);
-            return v == null || v.isBlank() ? fallback : v;
         }
     }
 
@@ -145,13 +156,13 @@ final class ClientCommands {
                 meta.put("region", region);
             }
             HttpRequest.Builder req = target.authorized(ApiClient.request(target.writerUrl, "/tenants/" + tenantId)
-                    .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body.toString())),
+                    .header(Header.CONTENT_TYPE, "application/json").PUT(HttpRequest.BodyPublishers.ofString(body.toString())),
                     BearerAuth.Role.WRITER);
             if (ifMatch != null) {
-                req.header("If-Match", "\"" + ifMatch + "\"");
+                req.header(Header.IF_MATCH, ApiHeaders.etag(ifMatch));
             }
             if (createOnly) {
-                req.header("If-None-Match", "*");
+                req.header(Header.IF_NONE_MATCH, "*");
             }
             return target.print(ApiClient.send(req));
         }
@@ -173,7 +184,7 @@ final class ClientCommands {
             String base = "writer".equalsIgnoreCase(colo) ? target.writerUrl : target.coloUrl(colo);
             HttpRequest.Builder req = ApiClient.request(base, "/tenants/" + tenantId).GET();
             if (token != null) {
-                req.header("X-Consistency-Token", token);
+                req.header(ApiHeaders.CONSISTENCY_TOKEN, token);
             }
             return target.print(ApiClient.send(req));
         }
@@ -193,7 +204,7 @@ final class ClientCommands {
             HttpRequest.Builder req = target.authorized(ApiClient.request(target.writerUrl, "/tenants/" + tenantId).DELETE(),
                     BearerAuth.Role.WRITER);
             if (ifMatch != null) {
-                req.header("If-Match", "\"" + ifMatch + "\"");
+                req.header(Header.IF_MATCH, ApiHeaders.etag(ifMatch));
             }
             return target.print(ApiClient.send(req));
         }
@@ -229,20 +240,20 @@ final class ClientCommands {
                     }
                     if ((line == null && lines > 0) || lines >= chunkLines) {
                         HttpResponse<String> r = ApiClient.send(target.authorized(ApiClient.request(target.writerUrl, "/tenants:import")
-                                .header("Content-Type", "application/x-ndjson")
+                                .header(Header.CONTENT_TYPE, "application/x-ndjson")
                                 .POST(HttpRequest.BodyPublishers.ofString(chunk.toString())), BearerAuth.Role.ADMIN));
                         // Anything but a report (a wrong URL's 404, a 413, a 415) stops the import with its error.
                         if (r.statusCode() != 200) {
                             progress.done();
                             return target.print(r);
                         }
-                        JsonNode report = Json.MAPPER.readTree(r.body());
-                        written += report.path("written").asLong();
-                        failed += report.path("failed").asLong();
-                        report.path("errors").forEach(e -> System.err.println("  line " + e.path("line").asInt()
-                                + " (of this chunk): " + e.path("error").asText() + " " + e.path("message").asText()));
-                        if (report.hasNonNull("token")) {
-                            token = report.get("token").asText();
+                        ImportReport report = Json.readAnswer(r.body(), ImportReport.class);
+                        written += report.written();
+                        failed += report.failed();
+                        report.errors().forEach(e -> System.err.println("  line " + e.line()
+                                + " (of this chunk): " + e.error() + " " + e.message()));
+                        if (report.token() != null) {
+                            token = report.token();
                         }
                         sentBytes += chunk.toString().getBytes(StandardCharsets.UTF_8).length;
                         progress.update(sentBytes, written);
@@ -282,8 +293,8 @@ final class ClientCommands {
             if (w.statusCode() != 200) {
                 return target.print(w);
             }
-            JsonNode writer = Json.MAPPER.readTree(w.body());
-            int partitions = writer.path("partitions").size();
+            DigestReport writer = Json.readAnswer(w.body(), DigestReport.class);
+            int partitions = writer.partitions().size();
             boolean anyDiffers = false;
             boolean anyUnavailable = false;
             for (String colo : target.coloPorts().keySet()) {
@@ -294,24 +305,19 @@ final class ClientCommands {
                     out.printf("%-4s UNAVAILABLE  HTTP %d %s%n", colo, r.statusCode(), r.body());
                     continue;
                 }
-                JsonNode digest = Json.MAPPER.readTree(r.body());
-                SortedSet<Integer> differing = new TreeSet<>();
-                Set<String> names = new TreeSet<>();
-                writer.path("partitions").fieldNames().forEachRemaining(names::add);
-                digest.path("partitions").fieldNames().forEachRemaining(names::add);
-                for (String p : names) {
-                    if (!writer.path("partitions").path(p).path("hash").equals(digest.path("partitions").path(p).path("hash"))) {
-                        differing.add(Integer.parseInt(p));
-                    }
-                }
+                DigestReport digest = Json.readAnswer(r.body(), DigestReport.class);
+                Partitions compared = Partitions.compare(writer, digest);
+                SortedSet<Integer> differing = compared.differing();
+                SortedSet<Integer> behind = compared.behind();
                 Diff diff = differing.isEmpty() ? new Diff(SHOWN)
                         : Diff.of(pages(target.writerUrl, differing, partitions), pages(coloUrl, differing, partitions), SHOWN);
                 boolean equal = differing.isEmpty();
                 anyDiffers |= !equal;
                 if (target.json) {
                     ObjectNode line = Json.MAPPER.createObjectNode().put("colo", colo).put("inSync", equal)
-                            .put("entries", digest.path("entries").asLong()).put("writerEntries", writer.path("entries").asLong());
+                            .put("entries", digest.entries()).put("writerEntries", writer.entries());
                     differing.forEach(line.putArray("partitions")::add);
+                    behind.forEach(line.putArray("behindWriter")::add);
                     line.put("differingTenants", diff.count);
                     ArrayNode tenants = line.putArray("tenants");
                     diff.shown.forEach(t -> tenants.addObject().put("tenantId", t.tenantId()).put("kind", t.kind().label)
@@ -319,8 +325,9 @@ final class ClientCommands {
                     out.println(line);
                     continue;
                 }
-                out.printf("%-4s %s  entries %d/%d%s%n", colo, equal ? "in sync" : "DIFFERS", digest.path("entries").asLong(),
-                        writer.path("entries").asLong(), equal ? "" : "  partitions " + differing + ", " + diff.count + " tenant(s)");
+                out.printf("%-4s %s  entries %d/%d%s%s%n", colo, equal ? "in sync" : "DIFFERS", digest.entries(), writer.entries(),
+                        equal ? "" : "  partitions " + differing + ", " + diff.count + " tenant(s)",
+                        behind.isEmpty() ? "" : "; still applying the writer's records on " + behind);
                 for (Difference d : diff.shown) {
                     out.printf("  %-16s %s  (%s)%n", d.kind().label, d.tenantId(), switch (d.kind()) {
                         case MISSING_IN_COLO -> "writer v" + d.writerVersion();
@@ -340,6 +347,31 @@ final class ClientCommands {
             return anyDiffers ? TenantIndexCli.REJECTED : anyUnavailable ? TenantIndexCli.SERVER_ERROR : 0;
         }
 
+        /** The partitions whose hashes differ, and those of them where the colo has not yet applied what the writer has. */
+        record Partitions(SortedSet<Integer> differing, SortedSet<Integer> behind) {
+            static Partitions compare(DigestReport writer, DigestReport colo) {
+                SortedSet<Integer> differing = new TreeSet<>();
+                SortedSet<Integer> behind = new TreeSet<>();
+                Set<Integer> all = new TreeSet<>(writer.partitions().keySet());
+                all.addAll(colo.partitions().keySet());
+                for (int p : all) {
+                    if (!Objects.equals(hash(writer, p), hash(colo, p))) {
+                        differing.add(p);
+                        // Both sides report the offset of the last record they applied there.
+                        if (colo.position(p) < writer.position(p)) {
+                            behind.add(p);
+                        }
+                    }
+                }
+                return new Partitions(differing, behind);
+            }
+
+            private static String hash(DigestReport report, int partition) {
+                DigestReport.Partition p = report.partitions().get(partition);
+                return p == null ? null : p.hash();
+            }
+        }
+
         /** (tenantId, version) of one side in key order, only for tenants of the given partitions; pages fetched lazily. */
         private Iterator<Versioned> pages(String base, Set<Integer> only, int partitions) {
             int limit = Math.max(1, Math.min(1000, pageSize));
@@ -357,19 +389,18 @@ final class ClientCommands {
                             throw new ApiClient.Unreachable(URI.create(base + query),
                                     new IOException("HTTP " + r.statusCode() + " while paging: " + r.body()));
                         }
-                        JsonNode page;
+                        TenantPage page;
                         try {
-                            page = Json.MAPPER.readTree(r.body());
+                            page = Json.readAnswer(r.body(), TenantPage.class);
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
-                        for (JsonNode item : page.path("items")) {
-                            String id = item.path("tenantId").asText();
-                            if (only.contains(IndexPartitioner.partitionFor(id, partitions))) {
-                                buffered.add(new Versioned(id, item.path("version").asLong()));
+                        for (TenantEntry item : page.items()) {
+                            if (only.contains(IndexPartitioner.partitionFor(item.tenantId(), partitions))) {
+                                buffered.add(new Versioned(item.tenantId(), item.version()));
                             }
                         }
-                        cursor = page.path("nextCursor").isTextual() ? page.path("nextCursor").asText() : null;
+                        cursor = page.nextCursor();
                         exhausted = cursor == null;
                     }
                     return !buffered.isEmpty();
@@ -464,30 +495,30 @@ final class ClientCommands {
                 return target.print(started);
             }
             Progress progress = new Progress("rebuild " + colo.toUpperCase(Locale.ROOT), 100, target.json);
-            JsonNode status = Json.MAPPER.readTree(started.body());
+            RebuildStatus status = Json.readAnswer(started.body(), RebuildStatus.class);
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (!"done".equals(status.path("state").asText())) {
+            while (!status.done()) {
                 if (System.nanoTime() > deadline) {
                     progress.done();
                     System.err.println("rebuild of " + colo.toUpperCase(Locale.ROOT) + " not done after " + timeout
-                            + " (" + Math.round(status.path("percent").asDouble()) + "%); it goes on in the colo: GET "
+                            + " (" + Math.round(status.percent()) + "%); it goes on in the colo: GET "
                             + base + "/admin/rebuild shows its progress");
                     return TenantIndexCli.SERVER_ERROR;
                 }
-                progress.update(Math.round(status.path("percent").asDouble()), status.path("recordsApplied").asLong());
+                progress.update(Math.round(status.percent()), status.recordsApplied());
                 Thread.sleep(250); // A CLI polling a progress endpoint, not a test waiting on a condition.
                 HttpResponse<String> r = ApiClient.send(ApiClient.request(base, "/admin/rebuild").GET());
                 if (r.statusCode() != 200) {
                     progress.done();
                     return target.print(r);
                 }
-                status = Json.MAPPER.readTree(r.body());
+                status = Json.readAnswer(r.body(), RebuildStatus.class);
             }
-            progress.update(100, status.path("recordsApplied").asLong());
+            progress.update(100, status.recordsApplied());
             progress.done();
-            System.out.println(target.json ? status.toString() : "rebuilt " + colo.toUpperCase(Locale.ROOT) + ": generation "
-                    + status.path("generation").asLong() + ", " + status.path("recordsApplied").asLong() + " records at "
-                    + Math.round(status.path("recordsPerSecond").asDouble()) + " records/s");
+            System.out.println(target.json ? Json.MAPPER.writeValueAsString(status) : "rebuilt " + colo.toUpperCase(Locale.ROOT)
+                    + ": generation " + status.generation() + ", " + status.recordsApplied() + " records at "
+                    + Math.round(status.recordsPerSecond()) + " records/s");
             return 0;
         }
     }

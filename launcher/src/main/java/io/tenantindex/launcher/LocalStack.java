@@ -4,7 +4,7 @@ import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.kafka.KafkaSettings;
 import io.tenantindex.common.kafka.TopicsConfig;
-import io.tenantindex.kafka.embedded.EmbeddedKafkaBroker;
+import io.tenantindex.kafka.embedded.EmbeddedKafkaCluster;
 import io.tenantindex.lookup.ColoConfig;
 import io.tenantindex.lookup.ColoServer;
 import io.tenantindex.lookup.usage.KafkaUsageEmitter;
@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The whole tenant-index stack in one JVM: a real KRaft broker (unless --bootstrap-servers points
- * at a cluster), the embedded schema registry (unless --registry-url), the writer, one colo
+ * The whole tenant-index stack in one JVM: a real KRaft broker, or a cluster of them with
+ * --brokers 3 (unless --bootstrap-servers points at a cluster), the embedded schema registry (unless --registry-url), the writer, one colo
  * (materializer + lookup-api + usage emitter) per configured colo, and the usage sink. Components
  * stop in reverse start order.
  */
@@ -77,8 +77,9 @@ public final class LocalStack implements AutoCloseable {
         String host = config.host();
         bootstrapServers = config.externalBootstrap();
         if (bootstrapServers == null) {
-            EmbeddedKafkaBroker broker = track(EmbeddedKafkaBroker.start(config.dataDir().resolve("kafka"), config.kafkaPort(), Map.of()));
-            bootstrapServers = broker.bootstrapServers();
+            EmbeddedKafkaCluster kafka = track(EmbeddedKafkaCluster.start(config.dataDir().resolve("kafka"), config.brokers(),
+                    config.kafkaPort(), Map.of()));
+            bootstrapServers = kafka.bootstrapServers();
         }
         urls.put("kafka", bootstrapServers);
         Settings shared = config.shared().with(ConfigKeys.BOOTSTRAP_SERVERS, bootstrapServers)
@@ -128,7 +129,7 @@ public final class LocalStack implements AutoCloseable {
 
         if (config.runSink()) {
             UsageSink sink = track(UsageSink.start(SinkConfig.from(shared.with(Map.of(
-                    SinkConfig.HTTP_PORT, Integer.toString(config.sinkPort()),
+                    ConfigKeys.SINK_HTTP_PORT, Integer.toString(config.sinkPort()),
                     ConfigKeys.STATE_DIR, config.dataDir().resolve("sink").toString())))));
             urls.put("usage-log-sink", "http://" + host + ":" + sink.port());
         }

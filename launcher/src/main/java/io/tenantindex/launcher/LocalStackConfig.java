@@ -13,12 +13,15 @@ import java.util.Map;
  * own broker and registry or uses existing ones. Every value has a flag and an environment
  * variable ({@code --kafka-port} / {@code TENANT_INDEX_KAFKA_PORT}, …), see {@link Settings}.
  *
+ * @param brokers how many embedded brokers: 1, or a cluster (its first broker on kafkaPort) whose
+ *                topics default to replication factor 3 and min.insync.replicas 2
  * @param colos colo code → lookup-api port, in start order
  */
 public record LocalStackConfig(
         Path dataDir,
         String host,
         int kafkaPort,
+        int brokers,
         String externalBootstrap,
         int registryPort,
         String externalRegistryUrl,
@@ -29,29 +32,39 @@ public record LocalStackConfig(
         boolean seedDemoTenants,
         Settings shared) {
 
-    public static final String DATA_DIR = "data.dir";
-    public static final String KAFKA_PORT = "kafka.port";
-    public static final String REGISTRY_PORT = "registry.port";
-    public static final String WRITER_PORT = "writer.port";
-    public static final String COLOS = "colos";
-    public static final String SINK_PORT = "sink.port";
-    public static final String SEED = "seed";
-    public static final String SINK = "sink";
-
-    public static LocalStackConfig from(Settings s) {
+    public static LocalStackConfig from(Settings settings) {
+        int brokers = settings.intValue(ConfigKeys.BROKERS, 1, 1, 9);
+        String externalBootstrap = settings.string(ConfigKeys.BOOTSTRAP_SERVERS, null);
+        if (brokers > 1 && externalBootstrap != null) {
+            throw new ConfigException(ConfigKeys.BROKERS + " starts embedded brokers; it cannot be combined with " + ConfigKeys.BOOTSTRAP_SERVERS);
+        }
+        Settings s = brokers > 1 ? replicatedTopics(settings, brokers) : settings;
         return new LocalStackConfig(
-                s.path(DATA_DIR, Path.of(".tenant-index")),
+                s.path(ConfigKeys.DATA_DIR, Path.of(ConfigKeys.DEFAULT_DATA_DIR)),
                 s.string(ConfigKeys.HTTP_HOST, "127.0.0.1"),
-                s.intValue(KAFKA_PORT, 9092, 0, 65_535),
-                s.string(ConfigKeys.BOOTSTRAP_SERVERS, null),
-                s.intValue(REGISTRY_PORT, 8085, 0, 65_535),
+                s.intValue(ConfigKeys.KAFKA_PORT, 9092, 0, 65_535),
+                brokers,
+                externalBootstrap,
+                s.intValue(ConfigKeys.REGISTRY_PORT, ConfigKeys.DEFAULT_REGISTRY_PORT, 0, 65_535),
                 s.string(ConfigKeys.REGISTRY_URL, null),
-                s.intValue(WRITER_PORT, 8080, 0, 65_535),
-                parseColos(s.string(COLOS, "ORD:8081,SIN:8082,AMS:8083")),
-                s.intValue(SINK_PORT, 8090, 0, 65_535),
-                s.bool(SINK, true),
-                s.bool(SEED, true),
+                s.intValue(ConfigKeys.WRITER_PORT, ConfigKeys.DEFAULT_WRITER_PORT, 0, 65_535),
+                parseColos(s.string(ConfigKeys.COLOS, ConfigKeys.DEFAULT_COLOS)),
+                s.intValue(ConfigKeys.SINK_PORT, ConfigKeys.DEFAULT_SINK_PORT, 0, 65_535),
+                s.bool(ConfigKeys.SINK, true),
+                s.bool(ConfigKeys.SEED, true),
                 s);
+    }
+
+    /**
+     * On a cluster, topics are replicated: factor min(3, brokers), min.insync.replicas one less, so
+     * every acknowledged write is on two brokers at least and writes go on while one broker is away.
+     * Explicit settings win.
+     */
+    private static Settings replicatedTopics(Settings s, int brokers) {
+        int replication = s.intValue(ConfigKeys.TOPIC_REPLICATION_FACTOR, Math.min(3, brokers), 1, brokers);
+        int minInsync = s.intValue(ConfigKeys.TOPIC_MIN_INSYNC_REPLICAS, Math.max(1, replication - 1), 1, replication);
+        return s.with(Map.of(ConfigKeys.TOPIC_REPLICATION_FACTOR, Integer.toString(replication),
+                ConfigKeys.TOPIC_MIN_INSYNC_REPLICAS, Integer.toString(minInsync)));
     }
 
     /** {@code ORD:8081,SIN:8082} → ordered map. */

@@ -1,5 +1,8 @@
 package io.tenantindex.launcher;
 
+import io.javalin.http.Header;
+import io.tenantindex.common.api.ApiHeaders;
+import io.tenantindex.common.config.ConfigKey;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import java.net.URI;
@@ -18,7 +21,14 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Help;
+import picocli.CommandLine.Help.Column;
+import picocli.CommandLine.Help.TextTable;
+import picocli.CommandLine.IHelpSectionRenderer;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.UsageMessageSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /** {@code ./tenant-index up}: the whole stack on this machine, until Ctrl-C or SIGTERM. */
@@ -37,21 +47,24 @@ final class UpCommand implements Callable<Integer> {
     /** How long "up" waits for the colos to catch up before it prints its URLs anyway. */
     private static final Duration READY_WAIT = Duration.ofSeconds(60);
 
-    @Option(names = "--data-dir", description = "Broker, registry and replica state (default: .tenant-index).")
+    @Option(names = "--data-dir", description = "Broker, registry and replica state (default: " + ConfigKeys.DEFAULT_DATA_DIR + ").")
     Path dataDir;
     @Option(names = "--kafka-port", description = "Port of the embedded broker (default 9092).")
     Integer kafkaPort;
+    @Option(names = "--brokers", description = "How many embedded brokers (default 1). With 3, a KRaft cluster on which "
+            + "topics default to replication factor 3 and min.insync.replicas 2; its first broker is on --kafka-port.")
+    Integer brokers;
     @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of the embedded broker.")
     String bootstrapServers;
-    @Option(names = "--registry-port", description = "Port of the embedded schema registry (default 8085).")
+    @Option(names = "--registry-port", description = "Port of the embedded schema registry (default " + ConfigKeys.DEFAULT_REGISTRY_PORT + ").")
     Integer registryPort;
     @Option(names = "--registry-url", description = "Use this Confluent-compatible registry instead of the embedded one.")
     String registryUrl;
-    @Option(names = "--writer-port", description = "index-writer port (default 8080).")
+    @Option(names = "--writer-port", description = "index-writer port (default " + ConfigKeys.DEFAULT_WRITER_PORT + ").")
     Integer writerPort;
-    @Option(names = "--colos", description = "Colos and their lookup-api ports (default ORD:8081,SIN:8082,AMS:8083).")
+    @Option(names = "--colos", description = "Colos and their lookup-api ports (default " + ConfigKeys.DEFAULT_COLOS + ").")
     String colos;
-    @Option(names = "--sink-port", description = "usage-log-sink port (default 8090).")
+    @Option(names = "--sink-port", description = "usage-log-sink port (default " + ConfigKeys.DEFAULT_SINK_PORT + ").")
     Integer sinkPort;
     @Option(names = "--host", description = "Address every HTTP server binds to (default 127.0.0.1).")
     String host;
@@ -64,6 +77,33 @@ final class UpCommand implements Callable<Integer> {
     Boolean sink;
     @Unmatched
     List<String> settings = new ArrayList<>();
+
+    /** Called by picocli with this command's model: the help ends with every setting the registry knows. */
+    @Spec
+    void spec(CommandSpec spec) {
+        UsageMessageSpec usage = spec.usageMessage();
+        Map<String, IHelpSectionRenderer> sections = new LinkedHashMap<>(usage.sectionMap());
+        sections.put(SETTINGS_SECTION, UpCommand::settingsHelp);
+        List<String> keys = new ArrayList<>(usage.sectionKeys());
+        keys.add(SETTINGS_SECTION);
+        usage.sectionMap(sections).sectionKeys(keys);
+    }
+
+    private static final String SETTINGS_SECTION = "settings";
+
+    /** One row per registered key: flag and default, then its meaning. */
+    private static String settingsHelp(Help help) {
+        int first = 40;
+        TextTable table = TextTable.forColumns(help.colorScheme(), new Column(first, 2, Column.Overflow.SPAN),
+                new Column(Math.max(40, help.commandSpec().usageMessage().width() - first), 1, Column.Overflow.WRAP));
+        for (ConfigKey key : ConfigKeys.all()) {
+            String flag = Settings.flagName(key.key()) + (key.isPrefix() ? "*" : "");
+            String dflt = key.required() ? " (required)"
+                    : key.defaultValue() == null || key.defaultValue().isEmpty() ? "" : " (" + key.defaultValue() + ")";
+            table.addRowValues(flag + dflt, key.description().replace("`", ""));
+        }
+        return String.format("%nSettings: flag = env var TENANT_INDEX_…, `up` passes each on to the services (default):%n") + table;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -119,17 +159,18 @@ final class UpCommand implements Callable<Integer> {
     /** Flags given on the command line win over the environment, which wins over the defaults. */
     LocalStackConfig config(Map<String, String> env) {
         Map<String, String> flags = new HashMap<>();
-        put(flags, LocalStackConfig.DATA_DIR, dataDir);
-        put(flags, LocalStackConfig.KAFKA_PORT, kafkaPort);
+        put(flags, ConfigKeys.DATA_DIR, dataDir);
+        put(flags, ConfigKeys.KAFKA_PORT, kafkaPort);
+        put(flags, ConfigKeys.BROKERS, brokers);
         put(flags, ConfigKeys.BOOTSTRAP_SERVERS, bootstrapServers);
-        put(flags, LocalStackConfig.REGISTRY_PORT, registryPort);
+        put(flags, ConfigKeys.REGISTRY_PORT, registryPort);
         put(flags, ConfigKeys.REGISTRY_URL, registryUrl);
-        put(flags, LocalStackConfig.WRITER_PORT, writerPort);
-        put(flags, LocalStackConfig.COLOS, colos);
-        put(flags, LocalStackConfig.SINK_PORT, sinkPort);
+        put(flags, ConfigKeys.WRITER_PORT, writerPort);
+        put(flags, ConfigKeys.COLOS, colos);
+        put(flags, ConfigKeys.SINK_PORT, sinkPort);
         put(flags, ConfigKeys.HTTP_HOST, host);
-        put(flags, LocalStackConfig.SEED, seed);
-        put(flags, LocalStackConfig.SINK, sink);
+        put(flags, ConfigKeys.SEED, seed);
+        put(flags, ConfigKeys.SINK, sink);
         Settings base = Settings.fromEnvironmentAndArgs(env, settings.toArray(String[]::new));
         return LocalStackConfig.from(base.with(flags));
     }
@@ -151,12 +192,12 @@ final class UpCommand implements Callable<Integer> {
         for (String demo : DEMO) {
             String[] parts = demo.split("\\|", 2);
             HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(writerUrl + "/tenants/" + parts[0]))
-                    .header("Content-Type", "application/json").header("If-None-Match", "*")
+                    .header(Header.CONTENT_TYPE, "application/json").header(Header.IF_NONE_MATCH, "*")
                     .PUT(HttpRequest.BodyPublishers.ofString(parts[1]));
-            writerToken.ifPresent(t -> put.header("Authorization", "Bearer " + t));
+            writerToken.ifPresent(t -> put.header(Header.AUTHORIZATION, "Bearer " + t));
             HttpResponse<String> r = http.send(put.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 201) {
-                r.headers().firstValue("X-Consistency-Token").ifPresent(token -> tokens.put(parts[0], token));
+                r.headers().firstValue(ApiHeaders.CONSISTENCY_TOKEN).ifPresent(token -> tokens.put(parts[0], token));
             } else if (r.statusCode() != 412) {
                 throw new IllegalStateException("seeding " + parts[0] + " failed: " + r.statusCode() + " " + r.body());
             }
@@ -164,7 +205,7 @@ final class UpCommand implements Callable<Integer> {
         for (String colo : coloUrls) {
             for (Map.Entry<String, String> seeded : tokens.entrySet()) {
                 HttpRequest lookup = HttpRequest.newBuilder(URI.create(colo + "/tenants/" + seeded.getKey() + "?wait=10s"))
-                        .header("X-Consistency-Token", seeded.getValue()).build();
+                        .header(ApiHeaders.CONSISTENCY_TOKEN, seeded.getValue()).build();
                 HttpResponse<String> r = http.send(lookup, HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 200) {
                     System.out.printf("warning: %s does not show %s yet (%d)%n", colo, seeded.getKey(), r.statusCode());

@@ -3,22 +3,17 @@ package io.tenantindex.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tenantindex.colo.ColoKeys;
 import io.tenantindex.common.Json;
+import io.tenantindex.common.config.ConfigKey.Program;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.lookup.ColoServer;
-import io.tenantindex.lookup.usage.UsageEmitterConfig;
-import io.tenantindex.schemas.registry.RegistryClientConfig;
-import io.tenantindex.sink.SinkConfig;
 import io.tenantindex.sink.UsageSink;
 import io.tenantindex.testing.Prerequisites;
 import io.tenantindex.writer.WriterApp;
 import io.tenantindex.writer.status.StatusConfig;
 import java.io.IOException;
 import java.io.Reader;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +32,7 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * docker/ without a Docker engine: the compose file is valid for Debian's {@code docker-compose config},
  * every {@code TENANT_INDEX_*} variable a service sets is a setting that service's config really reads
- * (keys collected by reflection from the config classes' constants, mapped with
+ * and every setting it requires is set (both by the registry of {@link ConfigKeys}, mapped with
  * {@link Settings#envName}), every service runs a main class that exists, Prometheus scrapes each
  * of them, and Grafana's dashboard reads the provisioned data source.
  */
@@ -45,12 +40,11 @@ class DockerComposeTest {
     private static final Path DOCKER = Path.of("..", "docker");
     private static final Path COMPOSE = DOCKER.resolve("docker-compose.yml");
 
-    /** The classes whose constants name the settings each service's main reads. */
-    private static final Map<String, List<Class<?>>> KEYS_BY_MAIN = Map.of(
-            WriterApp.class.getName(), List.of(ConfigKeys.class, RegistryClientConfig.Keys.class, StatusConfig.class),
-            ColoServer.class.getName(), List.of(ConfigKeys.class, RegistryClientConfig.Keys.class, ColoKeys.class,
-                    UsageEmitterConfig.class),
-            UsageSink.class.getName(), List.of(ConfigKeys.class, RegistryClientConfig.Keys.class, SinkConfig.class));
+    /** Which process each service's main is, as the registry names the readers of a setting. */
+    private static final Map<String, Program> READER_BY_MAIN = Map.of(
+            WriterApp.class.getName(), Program.WRITER,
+            ColoServer.class.getName(), Program.COLO,
+            UsageSink.class.getName(), Program.SINK);
 
     @SuppressWarnings("unchecked")
     private static Map<String, Map<String, Object>> services() throws IOException {
@@ -60,31 +54,10 @@ class DockerComposeTest {
         }
     }
 
-    /** Setting keys (constants whose value looks like a key) of {@code holders}; "kafka." style prefixes end in a dot. */
-    static Set<String> settingKeys(List<Class<?>> holders) {
-        Set<String> keys = new TreeSet<>();
-        for (Class<?> holder : holders) {
-            for (Field f : holder.getFields()) {
-                int m = f.getModifiers();
-                if (Modifier.isStatic(m) && Modifier.isFinal(m) && f.getType() == String.class && !f.getName().startsWith("DEFAULT_")) {
-                    try {
-                        String value = (String) f.get(null);
-                        if (value.matches("[a-z][a-z0-9]*(\\.[a-z0-9]+)*\\.?")) {
-                            keys.add(value);
-                        }
-                    } catch (IllegalAccessException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }
-            }
-        }
-        return keys;
-    }
-
-    static boolean isReadBy(String envVar, Set<String> keys) {
-        return keys.stream().anyMatch(key -> key.endsWith(".")
-                ? envVar.startsWith(Settings.envName(key.substring(0, key.length() - 1)) + "_")
-                : envVar.equals(Settings.envName(key)));
+    static boolean isReadBy(String envVar, Program reader) {
+        return ConfigKeys.all().stream().filter(key -> key.readBy().contains(reader)).anyMatch(key -> key.isPrefix()
+                ? envVar.startsWith(Settings.envName(key.key().substring(0, key.key().length() - 1)) + "_")
+                : envVar.equals(Settings.envName(key.key())));
     }
 
     private static String mainClass(Map<String, Object> service) {
@@ -110,9 +83,8 @@ class DockerComposeTest {
                 return;
             }
             ourServices.put(name, main);
-            assertThat(KEYS_BY_MAIN).as("service %s runs %s: add its config classes to KEYS_BY_MAIN", name, main).containsKey(main);
-            Set<String> keys = settingKeys(KEYS_BY_MAIN.get(main));
-            List<String> bad = vars.stream().filter(v -> !isReadBy(v, keys)).toList();
+            assertThat(READER_BY_MAIN).as("service %s runs %s: add it to READER_BY_MAIN", name, main).containsKey(main);
+            List<String> bad = vars.stream().filter(v -> !isReadBy(v, READER_BY_MAIN.get(main))).toList();
             if (!bad.isEmpty()) {
                 unknown.put(name, bad);
             }
@@ -126,6 +98,24 @@ class DockerComposeTest {
     }
 
     @Test
+    void shouldSetEverySettingEachServiceRequires() throws Exception {
+        Map<String, List<String>> missing = new TreeMap<>();
+        services().forEach((name, service) -> {
+            String main = mainClass(service);
+            Program reader = main == null ? null : READER_BY_MAIN.get(main);
+            if (reader == null) {
+                return;
+            }
+            List<String> unset = ConfigKeys.all().stream().filter(k -> k.required() && k.readBy().contains(reader))
+                    .map(k -> Settings.envName(k.key())).filter(v -> !environment(service).containsKey(v)).toList();
+            if (!unset.isEmpty()) {
+                missing.put(name, unset);
+            }
+        });
+        assertThat(missing).as("required settings a service of the compose file does not set").isEmpty();
+    }
+
+    @Test
     void shouldGiveEachColoItsOwnCodeAndTheWriterEveryColoUrl() throws Exception {
         Map<String, Map<String, Object>> services = services();
         Set<String> colos = services.entrySet().stream().filter(e -> ColoServer.class.getName().equals(mainClass(e.getValue())))
@@ -135,7 +125,7 @@ class DockerComposeTest {
         Map<String, Object> writer = services.values().stream().filter(s -> WriterApp.class.getName().equals(mainClass(s)))
                 .findFirst().orElseThrow();
         Map<String, String> urls = StatusConfig.parseColoUrls(
-                String.valueOf(environment(writer).get(Settings.envName(StatusConfig.COLO_URLS))));
+                String.valueOf(environment(writer).get(Settings.envName(ConfigKeys.WRITER_COLO_URLS))));
         assertThat(urls.keySet()).containsExactlyInAnyOrderElementsOf(colos);
         urls.values().forEach(url -> assertThat(services).containsKey(url.replaceAll("^https?://([^:/]+).*$", "$1")));
     }

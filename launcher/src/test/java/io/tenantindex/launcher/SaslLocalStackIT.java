@@ -46,11 +46,11 @@ class SaslLocalStackIT {
                 "kafka.security.protocol", "SASL_PLAINTEXT",
                 "kafka.sasl.mechanism", "PLAIN",
                 "kafka.sasl.jaas.config", JAAS,
-                LocalStackConfig.DATA_DIR, SharedKafka.tempDir("sasl-stack").toString(),
-                LocalStackConfig.REGISTRY_PORT, "0",
-                LocalStackConfig.WRITER_PORT, "0",
-                LocalStackConfig.COLOS, "ORD:0",
-                LocalStackConfig.SINK_PORT, "0",
+                ConfigKeys.DATA_DIR, SharedKafka.tempDir("sasl-stack").toString(),
+                ConfigKeys.REGISTRY_PORT, "0",
+                ConfigKeys.WRITER_PORT, "0",
+                ConfigKeys.COLOS, "ORD:0",
+                ConfigKeys.SINK_PORT, "0",
                 // Tokens are LocalStackIT's subject; this test is about something else.
                 ConfigKeys.AUTH_DISABLED, "true"));
         try (LocalStack stack = LocalStack.start(LocalStackConfig.from(settings))) {

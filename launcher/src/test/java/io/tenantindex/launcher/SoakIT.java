@@ -3,7 +3,7 @@ package io.tenantindex.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tenantindex.testing.MiniHttp;
+import io.tenantindex.common.http.MiniHttp;
 import io.tenantindex.testing.SharedKafka;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -1,6 +1,5 @@
 package io.tenantindex.lookup;
 
-import io.tenantindex.colo.ColoKeys;
 import io.tenantindex.colo.MaterializerConfig;
 import io.tenantindex.common.config.ConfigException;
 import io.tenantindex.common.config.ConfigKeys;
@@ -51,7 +50,7 @@ public record ColoConfig(
                 s.intValue(ConfigKeys.HTTP_THREADS, Math.max(8, 4 * Runtime.getRuntime().availableProcessors()), 4, 10_000),
                 Duration.ofMillis(s.longValue(ConfigKeys.READ_WAIT_MS, 1000, 0, 600_000)),
                 Duration.ofMillis(s.longValue(ConfigKeys.READ_MAX_WAIT_MS, 10_000, 0, 600_000)),
-                s.bool(ColoKeys.SERVE_STALE_WHILE_RESTORING, false),
+                s.bool(ConfigKeys.SERVE_STALE_WHILE_RESTORING, false),
                 BearerAuth.from(s));
     }
 

@@ -4,10 +4,8 @@ import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tenantindex.colo.RebuildableReplica;
-import io.tenantindex.colo.StateDirectoryCheck;
 import io.tenantindex.common.config.ConfigException;
 import io.tenantindex.common.config.Settings;
-import io.tenantindex.common.config.StateDirectories;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.metrics.ServiceMetrics;
 import io.tenantindex.lookup.usage.KafkaUsageEmitter;
@@ -93,7 +91,7 @@ public final class ColoServer implements AutoCloseable {
 
     /** Records read from Kafka since start (restored + processed): small after a warm restart. */
     public long reReadRecords() {
-        return replica.active().positions().reReadRecords();
+        return replica.stats().reReadRecords();
     }
 
     @Override
@@ -114,8 +112,7 @@ public final class ColoServer implements AutoCloseable {
             Settings settings = Settings.fromEnvironmentAndArgs(System.getenv(), args);
             ColoConfig config = ColoConfig.from(settings);
             colo = config.colo();
-            // Checked before anything starts, so a bad directory is one clear line, not a Streams stack trace.
-            StateDirectories.requireUsable(config.materializer().stateDir());
+            // An unusable state directory is a ConfigException from the replica's start: one clear line, not a stack trace.
             server = start(config, KafkaUsageEmitter.fromSettings(settings));
         } catch (ConfigException e) {
             LOG.error("colo cannot start: {}", e.getMessage());

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.javalin.http.Context;
+import io.javalin.http.Header;
 import io.tenantindex.colo.IndexReplica;
 import io.tenantindex.colo.IndexReplica.ReplicaState;
 import io.tenantindex.colo.ReplicaAdmin;
@@ -12,6 +13,12 @@ import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.TenantIds;
 import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.common.api.ApiHeaders;
+import io.tenantindex.common.api.ColoHealth;
+import io.tenantindex.common.api.ColoStats;
+import io.tenantindex.common.api.DigestReport;
+import io.tenantindex.common.api.RebuildStatus;
+import io.tenantindex.common.api.TenantPage;
 import io.tenantindex.common.http.BearerAuth;
 import io.tenantindex.common.http.ClasspathResources;
 import io.tenantindex.common.http.PageRequest;
@@ -20,7 +27,8 @@ import io.tenantindex.schemas.LookupOutcome;
 import io.tenantindex.schemas.TenantJson;
 import io.tenantindex.schemas.TenantRegistration;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -42,7 +50,6 @@ import java.util.regex.Pattern;
  * replica caught up and {@code X-Replica-Degraded-Since} when Kafka is unreachable.
  */
 public final class LookupRoutes {
-    public static final String TOKEN_HEADER = "X-Consistency-Token";
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
     private static final Pattern WAIT = Pattern.compile("(\\d{1,9})(ms|s)?");
 
@@ -54,10 +61,7 @@ public final class LookupRoutes {
     private final Duration readMaxWait;
     private final boolean serveStale;
     private final BearerAuth auth;
-    private final LongAdder hits = new LongAdder();
-    private final LongAdder misses = new LongAdder();
-    private final LongAdder notReady = new LongAdder();
-    private final LongAdder errors = new LongAdder();
+    private final Map<LookupOutcome, LongAdder> lookups = new EnumMap<>(LookupOutcome.class);
     private final Timer latency;
 
     public LookupRoutes(IndexReplica replica, ReplicaAdmin admin, UsageRecorder usage, ColoConfig config, MeterRegistry metrics) {
@@ -75,9 +79,11 @@ public final class LookupRoutes {
                 // percentiles come from the buckets (histogram_quantile), as the Grafana dashboard does.
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(1_000)).maximumExpectedValue(Duration.ofSeconds(15))
                 .register(metrics);
-        Map.of("hit", hits, "miss", misses, "not_ready", notReady, "error", errors).forEach((outcome, counter) ->
-                FunctionCounter.builder("tenant_index_lookups", counter, LongAdder::sum)
-                        .description("Lookups by outcome").tag("outcome", outcome).register(metrics));
+        for (LookupOutcome outcome : LookupOutcome.values()) {
+            lookups.put(outcome, new LongAdder());
+            FunctionCounter.builder("tenant_index_lookups", lookups.get(outcome), LongAdder::sum)
+                    .description("Lookups by outcome").tag("outcome", outcome.name()).register(metrics);
+        }
         Map.<String, ToDoubleFunction<UsageRecorder>>of(
                 "emitted", UsageRecorder::emitted, "dropped", UsageRecorder::dropped, "failed", UsageRecorder::failed)
                 .forEach((result, count) -> FunctionCounter.builder("tenant_index_usage_events", usage, count)
@@ -97,23 +103,30 @@ public final class LookupRoutes {
         config.routes.get("/admin/rebuild", this::rebuildStatus);
     }
 
+    /** One lookup being answered: what its usage event and latency are recorded with. */
+    private record Lookup(String tenantId, String requestId, long startedNanos) {
+        long micros() {
+            return (System.nanoTime() - startedNanos) / 1000;
+        }
+    }
+
     private void getTenant(Context ctx) {
         long started = System.nanoTime();
         String tenantId = TenantIds.requireValid(ctx.pathParam("tenantId"));
-        String requestId = Optional.ofNullable(ctx.header("X-Request-Id")).orElseGet(LookupRoutes::newRequestId);
-        String rawToken = Optional.ofNullable(ctx.header(TOKEN_HEADER)).orElse(ctx.queryParam("token"));
+        Lookup lookup = new Lookup(tenantId,
+                Optional.ofNullable(ctx.header(ApiHeaders.REQUEST_ID)).orElseGet(LookupRoutes::newRequestId), started);
+        String rawToken = Optional.ofNullable(ctx.header(ApiHeaders.CONSISTENCY_TOKEN)).orElse(ctx.queryParam("token"));
+        Optional<TenantRegistration> found = Optional.empty();
+        boolean stale = false;
+        RuntimeException failure = null;
         try {
             if (rawToken != null) {
                 ConsistencyToken token = ConsistencyToken.decode(rawToken, indexTopic);
                 Duration wait = waitOf(ctx.queryParam("wait"));
                 CompletableFuture<Optional<TenantRegistration>> answer = replica.lookupAtLeast(tenantId, token, wait);
                 // A tokened answer is exact once the position is applied, so it is not gated on readiness.
-                ctx.future(() -> answer.handle((found, error) -> {
-                    if (error != null) {
-                        throw fail(tenantId, requestId, started,
-                                error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
-                    }
-                    answer(ctx, tenantId, requestId, started, found, false);
+                ctx.future(() -> answer.handle((registration, error) -> {
+                    finish(ctx, lookup, registration, false, error == null ? null : unwrap(error));
                     return null;
                 }));
                 return;
@@ -123,27 +136,51 @@ public final class LookupRoutes {
                 throw TenantIndexException.notReady("colo " + replica.colo() + " is restoring its replica (lag "
                         + state.lag() + ")", RETRY_AFTER);
             }
-            answer(ctx, tenantId, requestId, started, replica.lookup(tenantId), !state.ready());
+            found = replica.lookup(tenantId);
+            stale = !state.ready();
         } catch (RuntimeException e) {
-            throw fail(tenantId, requestId, started, e);
+            failure = e;
         }
+        finish(ctx, lookup, found, stale, failure);
     }
 
-    private void answer(Context ctx, String tenantId, String requestId, long started,
-                        Optional<TenantRegistration> found, boolean stale) {
-        long micros = (System.nanoTime() - started) / 1000;
-        replicaHeaders(ctx, stale);
-        ctx.header("X-Index-Lookup-Micros", Long.toString(micros));
-        if (found.isEmpty()) {
-            misses.increment();
+    private static RuntimeException unwrap(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof RuntimeException re ? re : new CompletionException(cause);
+    }
+
+    /**
+     * Ends a lookup: records its outcome (the one place that counts, times and reports lookups as
+     * usage events), then answers it, or throws {@code failure} or the 404 of a miss.
+     */
+    private void finish(Context ctx, Lookup lookup, Optional<TenantRegistration> found, boolean stale, RuntimeException failure) {
+        long micros = lookup.micros();
+        LookupOutcome outcome = failure != null ? outcomeOf(failure) : found.isPresent() ? LookupOutcome.hit : LookupOutcome.miss;
+        // A bad request (invalid token or wait) is not a lookup: neither counted nor reported.
+        if (outcome != null) {
+            lookups.get(outcome).increment();
             latency.record(micros, TimeUnit.MICROSECONDS);
-            usage.record(tenantId, LookupOutcome.miss, micros, requestId);
-            throw new TenantIndexException(ErrorType.TENANT_NOT_FOUND, "tenant '" + tenantId + "' is not registered");
+            usage.record(lookup.tenantId(), outcome, micros, lookup.requestId());
         }
-        hits.increment();
-        latency.record(micros, TimeUnit.MICROSECONDS);
-        usage.record(tenantId, LookupOutcome.hit, micros, requestId);
-        ctx.header("ETag", "\"" + found.get().getVersion() + "\"").json(TenantJson.of(found.get()));
+        if (failure != null) {
+            throw failure;
+        }
+        replicaHeaders(ctx, stale);
+        ctx.header(ApiHeaders.INDEX_LOOKUP_MICROS, Long.toString(micros));
+        if (found.isEmpty()) {
+            throw new TenantIndexException(ErrorType.TENANT_NOT_FOUND, "tenant '" + lookup.tenantId() + "' is not registered");
+        }
+        ctx.header(Header.ETAG, ApiHeaders.etag(found.get().getVersion())).json(TenantJson.of(found.get()));
+    }
+
+    private static LookupOutcome outcomeOf(RuntimeException failure) {
+        if (!(failure instanceof TenantIndexException e)) {
+            return LookupOutcome.error;
+        }
+        if (e.type() == ErrorType.TENANT_NOT_FOUND) {
+            return LookupOutcome.miss;
+        }
+        return e.status() == 503 ? LookupOutcome.not_ready : e.status() == 400 ? null : LookupOutcome.error;
     }
 
     /**
@@ -158,38 +195,16 @@ public final class LookupRoutes {
         return new UUID(high, low).toString();
     }
 
-    /** Records the failed lookup (a 404 was already recorded as a miss) and returns what to throw. */
-    private RuntimeException fail(String tenantId, String requestId, long started, Throwable error) {
-        RuntimeException e = error instanceof RuntimeException re ? re : new CompletionException(error);
-        if (e instanceof TenantIndexException tie && tie.type() == ErrorType.TENANT_NOT_FOUND) {
-            return e;
-        }
-        long micros = (System.nanoTime() - started) / 1000;
-        boolean unavailable = e instanceof TenantIndexException tie && tie.status() == 503;
-        boolean badInput = e instanceof TenantIndexException tie && tie.status() == 400;
-        if (!badInput) {
-            latency.record(micros, TimeUnit.MICROSECONDS);
-        }
-        if (unavailable) {
-            notReady.increment();
-            usage.record(tenantId, LookupOutcome.not_ready, micros, requestId);
-        } else if (!badInput) {
-            errors.increment();
-            usage.record(tenantId, LookupOutcome.error, micros, requestId);
-        }
-        return e;
-    }
-
     private void replicaHeaders(Context ctx, boolean stale) {
         ReplicaState state = replica.state();
-        ctx.header("X-Colo", replica.colo());
-        ctx.header("X-Replica-Lag", Long.toString(state.lag()));
-        ctx.header("X-Replica-Staleness-Ms", Long.toString(state.stalenessMs()));
+        ctx.header(ApiHeaders.COLO, replica.colo());
+        ctx.header(ApiHeaders.REPLICA_LAG, Long.toString(state.lag()));
+        ctx.header(ApiHeaders.REPLICA_STALENESS_MS, Long.toString(state.stalenessMs()));
         if (stale) {
-            ctx.header("X-Replica-Stale", "true");
+            ctx.header(ApiHeaders.REPLICA_STALE, "true");
         }
         if (state.degraded()) {
-            ctx.header("X-Replica-Degraded-Since", state.degradedSince().toString());
+            ctx.header(ApiHeaders.REPLICA_DEGRADED_SINCE, state.degradedSince().toString());
         }
     }
 
@@ -215,129 +230,78 @@ public final class LookupRoutes {
         }
         IndexReplica.TenantPage page = replica.page(request.after(), request.limit());
         replicaHeaders(ctx, !state.ready());
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("colo", replica.colo());
-        body.put("items", page.items().stream().map(TenantJson::of).toList());
-        body.put("nextCursor", page.nextCursor());
-        ctx.json(body);
+        ctx.json(TenantPage.ofColo(replica.colo(), page.items().stream().map(TenantJson::of).toList(), page.nextCursor()));
     }
 
     private void stats(Context ctx) {
         IndexReplica.ReplicaStats s = replica.stats();
-        long h = hits.sum();
-        long m = misses.sum();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("colo", s.colo());
-        body.put("status", s.state().phase().name().toLowerCase());
-        body.put("ready", s.state().ready());
-        body.put("entries", s.entries());
-        body.put("hits", h);
-        body.put("misses", m);
-        body.put("hitRatio", h + m == 0 ? 0.0 : (double) h / (h + m));
-        body.put("notReady", notReady.sum());
-        body.put("errors", errors.sum());
-        body.put("position", stringKeys(s.position()));
-        body.put("lag", s.state().lag());
-        body.put("lagByPartition", stringKeys(s.lagByPartition()));
-        body.put("lastAppliedAt", s.lastAppliedAt() == null ? null : s.lastAppliedAt().toString());
-        body.put("stalenessMs", s.state().stalenessMs());
-        body.put("poisonRecords", s.poisonRecords());
-        body.put("reReadRecords", s.reReadRecords());
-        body.put("restoredRecords", s.restoredRecords());
-        body.put("restoreTotal", s.restoreTotal());
-        body.put("usage", Map.of("emitted", usage.emitted(), "dropped", usage.dropped(), "failed", usage.failed()));
-        body.put("generation", admin.generation());
-        body.put("rebuild", admin.rebuildProgress().map(LookupRoutes::rebuildJson).orElse(null));
-        ctx.json(body);
+        long h = lookups.get(LookupOutcome.hit).sum();
+        long m = lookups.get(LookupOutcome.miss).sum();
+        ctx.json(new ColoStats(s.colo(), phase(s.state()), s.state().ready(), s.entries(), h, m,
+                h + m == 0 ? 0.0 : (double) h / (h + m), lookups.get(LookupOutcome.not_ready).sum(),
+                lookups.get(LookupOutcome.error).sum(), s.position(), s.state().lag(), s.lagByPartition(),
+                s.lastAppliedAt() == null ? null : s.lastAppliedAt().toString(), s.state().stalenessMs(), s.poisonRecords(),
+                s.reReadRecords(), s.restoredRecords(), s.restoreTotal(),
+                new ColoStats.UsageCounts(usage.emitted(), usage.dropped(), usage.failed()), admin.generation(),
+                admin.rebuildProgress().map(LookupRoutes::rebuildStatus).orElse(null)));
+    }
+
+    private static String phase(ReplicaState state) {
+        return state.phase().name().toLowerCase();
     }
 
     /** Blue/green rebuild from the topic: 202 with progress; the current replica keeps serving. */
     private void startRebuild(Context ctx) {
         auth.require(ctx, BearerAuth.Role.ADMIN);
-        ctx.status(202).json(rebuildJson(admin.startRebuild()));
+        ctx.status(202).json(rebuildStatus(admin.startRebuild()));
     }
 
     private void rebuildStatus(Context ctx) {
-        ctx.json(admin.rebuildProgress().map(LookupRoutes::rebuildJson).orElseThrow(() ->
+        ctx.json(admin.rebuildProgress().map(LookupRoutes::rebuildStatus).orElseThrow(() ->
                 new TenantIndexException(ErrorType.NOT_FOUND, "no rebuild has run in this process")));
     }
 
+    /** The digest at the replica's applied positions (the offset of the last applied record per partition). */
     private void digest(Context ctx) {
         IndexReplica.ReplicaDigest d = replica.digest();
-        Map<String, Object> partitions = new LinkedHashMap<>();
-        Map<String, Long> positions = new LinkedHashMap<>();
+        Map<Integer, DigestReport.Partition> partitions = new HashMap<>();
+        Map<Integer, Long> positions = new HashMap<>();
         d.partitions().forEach((p, pd) -> {
-            partitions.put(Integer.toString(p), Map.of("hash", pd.hash(), "entries", pd.entries()));
-            positions.put(Integer.toString(p), pd.position());
+            partitions.put(p, new DigestReport.Partition(pd.hash(), pd.entries()));
+            positions.put(p, pd.position());
         });
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("source", "colo");
-        body.put("colo", replica.colo());
-        body.put("ready", replica.state().ready());
-        body.put("digest", d.totalHash());
-        body.put("entries", d.totalEntries());
-        body.put("partitions", partitions);
-        body.put("positions", positions);
-        ctx.json(body);
+        ctx.json(DigestReport.ofColo(replica.colo(), replica.state().ready(), d.totalHash(), d.totalEntries(),
+                partitions, positions));
     }
 
     /** Liveness: 200 while the process runs; the body says ready / restoring / degraded. */
     private void health(Context ctx) {
-        ctx.json(healthBody());
+        ctx.json(health());
     }
 
     /** Readiness: 200 once caught up (or serving last-known-good), 503 + Retry-After while restoring. */
     private void ready(Context ctx) {
-        Map<String, Object> body = healthBody();
+        ColoHealth body = health();
         if (!replica.state().ready()) {
-            ctx.header("Retry-After", Long.toString(RETRY_AFTER.toSeconds()));
+            ctx.header(Header.RETRY_AFTER, Long.toString(RETRY_AFTER.toSeconds()));
             ctx.status(503);
         }
         ctx.json(body);
     }
 
-    private Map<String, Object> healthBody() {
+    private ColoHealth health() {
         IndexReplica.ReplicaStats s = replica.stats();
         ReplicaState state = s.state();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("colo", s.colo());
-        body.put("status", state.phase().name().toLowerCase());
-        body.put("ready", state.ready());
-        body.put("lag", state.lag());
-        body.put("stalenessMs", state.stalenessMs());
-        if (state.degraded()) {
-            body.put("degradedSince", state.degradedSince().toString());
-            body.put("degradedReason", state.degradedReason());
-        }
-        if (!state.ready()) {
-            Map<String, Object> progress = new LinkedHashMap<>();
-            progress.put("restoredRecords", s.restoredRecords());
-            progress.put("restoreTotal", s.restoreTotal());
-            progress.put("percent", s.restoreTotal() <= 0 ? 0.0
-                    : Math.min(100.0, 100.0 * s.restoredRecords() / s.restoreTotal()));
-            body.put("progress", progress);
-        }
-        admin.rebuildProgress().filter(r -> r.finishedAt() == null).ifPresent(r -> body.put("rebuild", rebuildJson(r)));
-        return body;
+        ColoHealth.RestoreProgress progress = state.ready() ? null : new ColoHealth.RestoreProgress(s.restoredRecords(),
+                s.restoreTotal(), s.restoreTotal() <= 0 ? 0.0 : Math.min(100.0, 100.0 * s.restoredRecords() / s.restoreTotal()));
+        return new ColoHealth(s.colo(), phase(state), state.ready(), state.lag(), state.stalenessMs(),
+                state.degraded() ? state.degradedSince().toString() : null, state.degraded() ? state.degradedReason() : null,
+                progress, admin.rebuildProgress().filter(r -> r.finishedAt() == null).map(LookupRoutes::rebuildStatus).orElse(null));
     }
 
-    private static Map<String, Object> rebuildJson(ReplicaAdmin.RebuildProgress r) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("generation", r.generation());
-        out.put("state", r.state());
-        out.put("startedAt", r.startedAt().toString());
-        out.put("finishedAt", r.finishedAt() == null ? null : r.finishedAt().toString());
-        out.put("recordsApplied", r.recordsApplied());
-        out.put("recordsExpected", r.recordsExpected());
-        out.put("percent", r.percent());
-        out.put("recordsPerSecond", r.recordsPerSecond());
-        out.put("etaSeconds", r.etaSeconds());
-        return out;
-    }
-
-    private static Map<String, Long> stringKeys(Map<Integer, Long> in) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        in.forEach((k, v) -> out.put(Integer.toString(k), v));
-        return out;
+    private static RebuildStatus rebuildStatus(ReplicaAdmin.RebuildProgress r) {
+        return new RebuildStatus(r.generation(), r.state(), r.startedAt().toString(),
+                r.finishedAt() == null ? null : r.finishedAt().toString(), r.recordsApplied(), r.recordsExpected(),
+                r.percent(), r.recordsPerSecond(), r.etaSeconds());
     }
 }

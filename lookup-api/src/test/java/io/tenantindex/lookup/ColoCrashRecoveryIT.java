@@ -6,13 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tenantindex.colo.ColoKeys;
+import io.tenantindex.colo.MaterializerConfig;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.IndexDigest;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.config.ConfigException;
-import io.tenantindex.common.config.ConfigKeys;
-import io.tenantindex.common.config.Settings;
 import io.tenantindex.kafka.embedded.EmbeddedKafkaBroker;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.testing.Http;
@@ -21,7 +19,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -52,9 +49,9 @@ class ColoCrashRecoveryIT {
             Path state = SharedKafka.tempDir("colo-k9-");
             int port = EmbeddedKafkaBroker.freePort();
             String base = "http://127.0.0.1:" + port;
-            String appId = "tenant-index-colo-ORD-" + kafka.appSuffix;
+            String appId = MaterializerConfig.from(kafka.coloSettings("ORD", state)).applicationId();
 
-            Process colo = startProcess(kafka, state, port, "first");
+            Process colo = kafka.startProcess("ORD", state, port, "first");
             try {
                 awaitReady(base);
                 assertThat(digestOf(base)).isEqualTo(expected.totalHash());
@@ -70,7 +67,7 @@ class ColoCrashRecoveryIT {
                 colo.destroyForcibly().waitFor();
             }
 
-            colo = startProcess(kafka, state, port, "restarted");
+            colo = kafka.startProcess("ORD", state, port, "restarted");
             try {
                 // Back on generation 0 (its state survived), serving what the writer wrote.
                 awaitReady(base);
@@ -106,7 +103,7 @@ class ColoCrashRecoveryIT {
                 await().atMost(TIMEOUT).until(first::isReady);
             }
 
-            String appId = "tenant-index-colo-ORD-" + kafka.appSuffix;
+            String appId = MaterializerConfig.from(kafka.coloSettings("ORD", state)).applicationId();
             List<Path> garbled = garble(state.resolve(appId));
             assertThat(garbled).anyMatch(p -> p.getFileName().toString().endsWith(".sst"));
             Path generationFile = state.resolve(appId + ".generation");
@@ -136,43 +133,15 @@ class ColoCrashRecoveryIT {
                     .hasMessageContaining(file + " is a regular file");
 
             // As a process: one clear line and a distinct exit code, not a stack trace or a process that hangs on.
-            Process colo = startProcess(kafka, state, EmbeddedKafkaBroker.freePort(), "baddir");
+            Process colo = kafka.startProcess("ORD", state, EmbeddedKafkaBroker.freePort(), "baddir");
             try {
                 assertThat(colo.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 assertThat(colo.exitValue()).isEqualTo(ColoServer.EXIT_CONFIG);
-                assertThat(Files.readString(logOf(state, "baddir"))).contains("cannot start", state.toAbsolutePath().toString());
+                assertThat(Files.readString(ColoFixture.processLog(state, "baddir"))).contains("cannot start", state.toAbsolutePath().toString());
             } finally {
                 colo.destroyForcibly().waitFor();
             }
         }
-    }
-
-    /** The colo's own main() in a child JVM, so that it can be killed -9; output goes to a log file. */
-    private static Process startProcess(ColoFixture kafka, Path state, int port, String name) throws IOException {
-        Settings s = kafka.coloSettings("ORD", state);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), ColoServer.class.getName()));
-        for (String key : List.of(ConfigKeys.COLO, ConfigKeys.BOOTSTRAP_SERVERS, ConfigKeys.REGISTRY_URL, ConfigKeys.STATE_DIR,
-                ConfigKeys.HTTP_HOST, ConfigKeys.INDEX_TOPIC, ConfigKeys.INDEX_PARTITIONS, ColoKeys.APP_ID_SUFFIX,
-                ColoKeys.REFRESH_INTERVAL_MS)) {
-            command.add(Settings.flagName(key));
-            command.add(s.required(key));
-        }
-        command.addAll(List.of(Settings.flagName(ConfigKeys.HTTP_PORT), Integer.toString(port),
-                Settings.flagName(ConfigKeys.USAGE_TOPIC), kafka.topic + "-usage",
-                // Bearer auth of the admin endpoints is not what this test is about.
-                Settings.flagName(ConfigKeys.AUTH_DISABLED), "true",
-                // The killed process stays a member of its groups until its session expires; the
-                // broker's minimum (6 s) instead of the 45 s default keeps the restart quick.
-                Settings.flagName(ConfigKeys.KAFKA_CLIENT_PREFIX + "session.timeout.ms"), "6000"));
-        Path log = logOf(state, name);
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static Path logOf(Path state, String name) throws IOException {
-        Path dir = Path.of("target", "colo-processes");
-        Files.createDirectories(dir);
-        return dir.resolve(state.getFileName() + "-" + name + ".log");
     }
 
     private static void awaitReady(String base) {

@@ -1,6 +1,5 @@
 package io.tenantindex.lookup;
 
-import io.tenantindex.colo.ColoKeys;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
@@ -13,7 +12,10 @@ import io.tenantindex.schemas.registry.EmbeddedSchemaRegistry;
 import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
 import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
 import io.tenantindex.testing.SharedKafka;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,8 +120,8 @@ final class ColoFixture implements AutoCloseable {
         s.put(ConfigKeys.HTTP_PORT, "0");
         s.put(ConfigKeys.INDEX_TOPIC, topic);
         s.put(ConfigKeys.INDEX_PARTITIONS, Integer.toString(PARTITIONS));
-        s.put(ColoKeys.APP_ID_SUFFIX, appSuffix);
-        s.put(ColoKeys.REFRESH_INTERVAL_MS, "200");
+        s.put(ConfigKeys.COLO_APP_ID_SUFFIX, appSuffix);
+        s.put(ConfigKeys.COLO_REFRESH_INTERVAL_MS, "200");
         // Lookups need no token; the admin token of rebuilds is tested in LookupRoutesTest.
         s.put(ConfigKeys.AUTH_DISABLED, "true");
         return Settings.of(s);
@@ -127,6 +129,38 @@ final class ColoFixture implements AutoCloseable {
 
     ColoServer startColo(String colo, Path stateDir) {
         return ColoServer.start(ColoConfig.from(coloSettings(colo, stateDir)), UsageRecorder.NONE);
+    }
+
+    /**
+     * The colo's own main() in a child JVM (so that it can be killed -9) with {@code extraArgs} appended;
+     * output goes to {@link #processLog}.
+     */
+    Process startProcess(String colo, Path stateDir, int port, String name, String... extraArgs) throws IOException {
+        Settings s = coloSettings(colo, stateDir);
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), ColoServer.class.getName()));
+        for (String key : List.of(ConfigKeys.COLO, ConfigKeys.BOOTSTRAP_SERVERS, ConfigKeys.REGISTRY_URL, ConfigKeys.STATE_DIR,
+                ConfigKeys.HTTP_HOST, ConfigKeys.INDEX_TOPIC, ConfigKeys.INDEX_PARTITIONS, ConfigKeys.COLO_APP_ID_SUFFIX,
+                ConfigKeys.COLO_REFRESH_INTERVAL_MS)) {
+            command.add(Settings.flagName(key));
+            command.add(s.required(key));
+        }
+        command.addAll(List.of(Settings.flagName(ConfigKeys.HTTP_PORT), Integer.toString(port),
+                Settings.flagName(ConfigKeys.USAGE_TOPIC), topic + "-usage",
+                // Bearer auth of the admin endpoints is not what these tests are about.
+                Settings.flagName(ConfigKeys.AUTH_DISABLED), "true",
+                // A killed process stays a member of its groups until its session expires; the
+                // broker's minimum (6 s) instead of the 45 s default keeps a restart quick.
+                Settings.flagName(ConfigKeys.KAFKA_CLIENT_PREFIX + "session.timeout.ms"), "6000"));
+        command.addAll(List.of(extraArgs));
+        Path log = processLog(stateDir, name);
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    static Path processLog(Path stateDir, String name) throws IOException {
+        Path dir = Path.of("target", "colo-processes");
+        Files.createDirectories(dir);
+        return dir.resolve(stateDir.getFileName() + "-" + name + ".log");
     }
 
     @Override

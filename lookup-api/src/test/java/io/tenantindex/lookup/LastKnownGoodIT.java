@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tenantindex.colo.ColoKeys;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
@@ -70,7 +69,7 @@ class LastKnownGoodIT {
                 ConfigKeys.HTTP_PORT, "0",
                 ConfigKeys.INDEX_PARTITIONS, "2",
                 ConfigKeys.AUTH_DISABLED, "true",
-                ColoKeys.REFRESH_INTERVAL_MS, "200"))), UsageRecorder.NONE);
+                ConfigKeys.COLO_REFRESH_INTERVAL_MS, "200"))), UsageRecorder.NONE);
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
         boolean brokerUp = true;
         try {

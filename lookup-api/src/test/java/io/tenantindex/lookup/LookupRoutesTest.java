@@ -8,7 +8,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.IndexDigest;
-import io.tenantindex.colo.ColoKeys;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
@@ -80,7 +79,7 @@ class LookupRoutesTest {
         };
         ColoConfig config = ColoConfig.from(Settings.of(Map.of(ConfigKeys.COLO, "TST", ConfigKeys.INDEX_TOPIC, TOPIC,
                 ConfigKeys.READ_WAIT_MS, "1000", ConfigKeys.READ_MAX_WAIT_MS, "5000",
-                ColoKeys.SERVE_STALE_WHILE_RESTORING, Boolean.toString(serveStale),
+                ConfigKeys.SERVE_STALE_WHILE_RESTORING, Boolean.toString(serveStale),
                 ConfigKeys.WRITER_TOKEN, "writer-token-0123456789", ConfigKeys.ADMIN_TOKEN, ADMIN_TOKEN)));
         LookupRoutes routes = new LookupRoutes(replica, replica, recorder, config, metrics);
         // As ColoServer serves them: the lookup routes plus /metrics.

@@ -33,7 +33,7 @@ class RebuildIT {
             try (ColoServer colo = kafka.startColo("ORD", state)) {
                 await().atMost(TIMEOUT).until(colo::isReady);
                 String base = "http://127.0.0.1:" + colo.port();
-                firstAppId = colo.replica().active().config().applicationId();
+                firstAppId = colo.replica().applicationId();
                 digestBefore = Json.MAPPER.readTree(Http.get(base + "/digest").body()).path("digest").asText();
 
                 AtomicLong ok = new AtomicLong();
@@ -71,7 +71,7 @@ class RebuildIT {
             try (ColoServer again = kafka.startColo("ORD", state)) {
                 await().atMost(TIMEOUT).until(again::isReady);
                 assertThat(again.replica().generation()).isEqualTo(1);
-                assertThat(again.replica().active().config().applicationId()).isNotEqualTo(firstAppId);
+                assertThat(again.replica().applicationId()).isNotEqualTo(firstAppId);
                 assertThat(again.reReadRecords()).isLessThan(50);
                 assertThat(Json.MAPPER.readTree(Http.get("http://127.0.0.1:" + again.port() + "/digest").body())
                         .path("digest").asText()).isEqualTo(digestBefore);

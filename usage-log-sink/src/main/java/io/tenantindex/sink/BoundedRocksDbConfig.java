@@ -1,5 +1,6 @@
 package io.tenantindex.sink;
 
+import io.tenantindex.common.config.ConfigKeys;
 import java.util.Map;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;
 import org.rocksdb.BlockBasedTableConfig;
@@ -27,7 +28,7 @@ public final class BoundedRocksDbConfig implements RocksDBConfigSetter {
 
     @Override
     public void setConfig(String storeName, Options options, Map<String, Object> configs) {
-        Object configured = configs.get(SinkConfig.ROCKSDB_MEMORY_BYTES);
+        Object configured = configs.get(ConfigKeys.SINK_ROCKSDB_MEMORY_BYTES);
         long total = configured == null ? 64L << 20 : Long.parseLong(configured.toString());
         BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
         synchronized (BoundedRocksDbConfig.class) {

@@ -10,9 +10,9 @@ import java.time.Duration;
 
 /**
  * Everything the usage-log-sink needs, parsed once from {@link Settings} and validated (a bad value
- * fails at start naming its key). Shared keys (bootstrap, topics, registry, state dir, http host)
- * come from {@link ConfigKeys}; the sink's own keys are below, all prefixed {@code sink.} so one
- * launcher can configure every service from one Settings (flag {@code --sink-http-port}, env
+ * fails at start naming its key). Its keys are in {@link ConfigKeys}: the shared ones (bootstrap,
+ * topics, registry, state dir, http host) and its own, all prefixed {@code sink.} so one launcher
+ * can configure every service from one Settings (flag {@code --sink-http-port}, env
  * {@code TENANT_INDEX_SINK_HTTP_PORT}, …).
  */
 public record SinkConfig(
@@ -32,20 +32,9 @@ public record SinkConfig(
         int eventReaders,
         Duration registryPatience) {
 
-    public static final String APPLICATION_ID = "sink.application.id";
-    public static final String HTTP_PORT = "sink.http.port";
-    public static final String GRACE_MS = "sink.grace.ms";
-    public static final String STREAM_THREADS = "sink.stream.threads";
-    public static final String COMMIT_INTERVAL_MS = "sink.commit.interval.ms";
-    public static final String CACHE_MAX_BYTES = "sink.cache.max.bytes";
-    public static final String ROCKSDB_MEMORY_BYTES = "sink.rocksdb.memory.bytes";
-    public static final String EVENTS_MAX_SCAN = "sink.events.max.scan";
-    public static final String EVENT_READERS = "sink.event.readers";
-    /** How long decoding waits for an unavailable schema registry before the stream thread is replaced. */
-    public static final String REGISTRY_PATIENCE_MS = "sink.registry.patience.ms";
 
     public static final String DEFAULT_APPLICATION_ID = "tenant-index-usage-sink";
-    public static final int DEFAULT_HTTP_PORT = 8090;
+    public static final int DEFAULT_HTTP_PORT = ConfigKeys.DEFAULT_SINK_PORT;
 
     public static final Duration MINUTE = Duration.ofMinutes(1);
     public static final Duration HOUR = Duration.ofHours(1);
@@ -61,19 +50,19 @@ public record SinkConfig(
                 KafkaSettings.from(s),
                 TopicsConfig.from(s),
                 RegistryClientConfig.from(s),
-                s.string(APPLICATION_ID, DEFAULT_APPLICATION_ID),
+                s.string(ConfigKeys.SINK_APPLICATION_ID, DEFAULT_APPLICATION_ID),
                 s.path(ConfigKeys.STATE_DIR, Path.of(System.getProperty("java.io.tmpdir"), "tenant-index-state")),
                 s.string(ConfigKeys.HTTP_HOST, "127.0.0.1"),
-                s.intValue(HTTP_PORT, DEFAULT_HTTP_PORT, 0, 65_535),
-                Duration.ofMillis(s.longValue(GRACE_MS, Duration.ofMinutes(5).toMillis(), 0, Duration.ofDays(1).toMillis())),
-                s.intValue(STREAM_THREADS, 1, 1, 64),
-                Duration.ofMillis(s.longValue(COMMIT_INTERVAL_MS, 200, 10, 60_000)),
-                s.longValue(CACHE_MAX_BYTES, 10L << 20, 0, 1L << 34),
-                s.longValue(ROCKSDB_MEMORY_BYTES, 64L << 20, 8L << 20, 1L << 36),
-                s.intValue(EVENTS_MAX_SCAN, 20_000, 100, 10_000_000),
-                s.intValue(EVENT_READERS, 4, 1, 64),
+                s.intValue(ConfigKeys.SINK_HTTP_PORT, DEFAULT_HTTP_PORT, 0, 65_535),
+                Duration.ofMillis(s.longValue(ConfigKeys.SINK_GRACE_MS, Duration.ofMinutes(5).toMillis(), 0, Duration.ofDays(1).toMillis())),
+                s.intValue(ConfigKeys.SINK_STREAM_THREADS, 1, 1, 64),
+                Duration.ofMillis(s.longValue(ConfigKeys.SINK_COMMIT_INTERVAL_MS, 200, 10, 60_000)),
+                s.longValue(ConfigKeys.SINK_CACHE_MAX_BYTES, 10L << 20, 0, 1L << 34),
+                s.longValue(ConfigKeys.SINK_ROCKSDB_MEMORY_BYTES, 64L << 20, 8L << 20, 1L << 36),
+                s.intValue(ConfigKeys.SINK_EVENTS_MAX_SCAN, 20_000, 100, 10_000_000),
+                s.intValue(ConfigKeys.SINK_EVENT_READERS, 4, 1, 64),
                 // At most 4 min: a wait must end within the consumer's max.poll.interval.ms (5 min).
-                Duration.ofMillis(s.longValue(REGISTRY_PATIENCE_MS, 60_000, 1_000, 240_000)));
+                Duration.ofMillis(s.longValue(ConfigKeys.SINK_REGISTRY_PATIENCE_MS, 60_000, 1_000, 240_000)));
     }
 
     /**

@@ -2,18 +2,19 @@ package io.tenantindex.sink;
 
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Header;
 import io.tenantindex.common.TenantIds;
 import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.common.api.SinkHealth;
+import io.tenantindex.common.api.SinkStats;
 import io.tenantindex.common.http.ClasspathResources;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * The sink's HTTP API (README, "HTTP interface"): parses and validates query parameters (a bad one is a 400
+ * The sink's HTTP API: parses and validates query parameters (a bad one is a 400
  * naming it) and hands over to {@link UsageQueries} and {@link EventLog}. Times are epoch
  * milliseconds or ISO-8601 instants.
  */
@@ -28,9 +29,9 @@ final class UsageRoutes {
     private final UsageQueries queries;
     private final EventLog events;
     private final Supplier<KafkaStreams.State> state;
-    private final Supplier<Map<String, Object>> stats;
+    private final Supplier<SinkStats> stats;
 
-    UsageRoutes(UsageQueries queries, EventLog events, Supplier<KafkaStreams.State> state, Supplier<Map<String, Object>> stats) {
+    UsageRoutes(UsageQueries queries, EventLog events, Supplier<KafkaStreams.State> state, Supplier<SinkStats> stats) {
         this.queries = queries;
         this.events = events;
         this.state = state;
@@ -75,24 +76,18 @@ final class UsageRoutes {
 
     private void health(Context ctx) {
         KafkaStreams.State current = state.get();
-        Map<String, Object> body = new LinkedHashMap<>();
         boolean up = current == KafkaStreams.State.RUNNING || current == KafkaStreams.State.REBALANCING;
-        body.put("status", up ? "UP" : "DOWN");
-        body.put("streamsState", current.name());
-        ctx.status(up ? 200 : 503).json(body);
+        ctx.status(up ? 200 : 503).json(SinkHealth.liveness(up, current.name()));
     }
 
     /** Readiness: 200 once the Streams app runs (its stores answer queries), 503 + Retry-After while it starts or rebalances. */
     private void ready(Context ctx) {
         KafkaStreams.State current = state.get();
         boolean ready = current == KafkaStreams.State.RUNNING;
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("ready", ready);
-        body.put("streamsState", current.name());
         if (!ready) {
-            ctx.header("Retry-After", "1");
+            ctx.header(Header.RETRY_AFTER, "1");
         }
-        ctx.status(ready ? 200 : 503).json(body);
+        ctx.status(ready ? 200 : 503).json(SinkHealth.readiness(ready, current.name()));
     }
 
     static Long time(Context ctx, String name) {

@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tenantindex.common.api.SinkStats;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.config.StateDirectories;
 import io.tenantindex.common.http.HttpServers;
@@ -15,7 +16,6 @@ import io.tenantindex.schemas.registry.SchemaRegistryClient;
 import io.tenantindex.schemas.serde.AvroSerdes;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -129,20 +129,12 @@ public final class UsageSink implements AutoCloseable {
      * the grace period or undecodable) since this process started, of those the undecodable ones,
      * decoding attempts retried because the registry was unavailable, and the consumer lag.
      */
-    Map<String, Object> stats() {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("applicationId", config.applicationId());
-        out.put("topic", config.topics().usageTopic());
-        out.put("streamsState", streams.state().name());
-        out.put("processed", (long) metricSum("process-total", "stream-thread-metrics"));
-        out.put("dropped", (long) metricSum("dropped-records-total", "stream-task-metrics"));
-        out.put("undecodable", decoder.undecodable());
-        out.put("registryRetries", decoder.registryRetries());
-        out.put("waitingForRegistry", decoder.waitingForRegistry());
-        out.put("lag", lag());
-        out.put("graceMs", config.grace().toMillis());
-        out.put("windowRetentionMs", config.windowRetention().toMillis());
-        return out;
+    SinkStats stats() {
+        return new SinkStats(config.applicationId(), config.topics().usageTopic(), streams.state().name(),
+                (long) metricSum("process-total", "stream-thread-metrics"),
+                (long) metricSum("dropped-records-total", "stream-task-metrics"), decoder.undecodable(),
+                decoder.registryRetries(), decoder.waitingForRegistry(), lag(), config.grace().toMillis(),
+                config.windowRetention().toMillis());
     }
 
     private double metricSum(String name, String group) {

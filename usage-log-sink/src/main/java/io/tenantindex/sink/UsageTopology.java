@@ -1,5 +1,6 @@
 package io.tenantindex.sink;
 
+import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.schemas.UsageEvent;
 import java.time.Duration;
 import java.util.Properties;
@@ -44,7 +45,7 @@ public final class UsageTopology {
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, config.cacheMaxBytes());
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topics().replicationFactor());
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class);
-        props.put(SinkConfig.ROCKSDB_MEMORY_BYTES, Long.toString(config.rocksDbMemoryBytes()));
+        props.put(ConfigKeys.SINK_ROCKSDB_MEMORY_BYTES, Long.toString(config.rocksDbMemoryBytes()));
         // A record we cannot decode is skipped and counted (dropped-records), not a crash loop; one
         // the registry could not help decode is retried, never skipped.
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, UndecodableEventHandler.class);

@@ -28,16 +28,16 @@ class SinkConfigTest {
     void shouldNeverKeepWindowsShorterThanAnHourPlusGrace() {
         SinkConfig config = SinkConfig.from(Settings.of(Map.of(
                 ConfigKeys.USAGE_RETENTION_MS, Long.toString(Duration.ofMinutes(10).toMillis()),
-                SinkConfig.GRACE_MS, "60000")));
+                ConfigKeys.SINK_GRACE_MS, "60000")));
         assertThat(config.windowRetention()).isEqualTo(Duration.ofMinutes(61));
     }
 
     @Test
     void shouldFailFastNamingTheBadKey() {
-        assertThatThrownBy(() -> SinkConfig.from(Settings.of(Map.of(SinkConfig.HTTP_PORT, "http"))))
+        assertThatThrownBy(() -> SinkConfig.from(Settings.of(Map.of(ConfigKeys.SINK_HTTP_PORT, "http"))))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("sink.http.port").hasMessageContaining("TENANT_INDEX_SINK_HTTP_PORT");
-        assertThatThrownBy(() -> SinkConfig.from(Settings.of(Map.of(SinkConfig.EVENTS_MAX_SCAN, "5"))))
+        assertThatThrownBy(() -> SinkConfig.from(Settings.of(Map.of(ConfigKeys.SINK_EVENTS_MAX_SCAN, "5"))))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("sink.events.max.scan");
     }
 

@@ -2,6 +2,7 @@ package io.tenantindex.sink;
 
 import static org.awaitility.Awaitility.await;
 
+import io.tenantindex.common.api.SinkStats;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.kafka.KafkaSettings;
@@ -43,10 +44,10 @@ public final class UsageSinkBench {
                     ConfigKeys.REGISTRY_AUTO_REGISTER, "true",
                     ConfigKeys.USAGE_TOPIC, SharedKafka.uniqueName("usage-bench"),
                     ConfigKeys.STATE_DIR, SharedKafka.tempDir("usage-bench").toString(),
-                    SinkConfig.APPLICATION_ID, SharedKafka.uniqueName("usage-bench"),
-                    SinkConfig.HTTP_PORT, "0",
-                    UsageEmitterConfig.BUFFER_SIZE, Integer.toString(events),
-                    UsageEmitterConfig.CLOSE_TIMEOUT_MS, "300000"));
+                    ConfigKeys.SINK_APPLICATION_ID, SharedKafka.uniqueName("usage-bench"),
+                    ConfigKeys.SINK_HTTP_PORT, "0",
+                    ConfigKeys.USAGE_EMITTER_BUFFER_SIZE, Integer.toString(events),
+                    ConfigKeys.USAGE_EMITTER_CLOSE_TIMEOUT_MS, "300000"));
             List<KafkaUsageEmitter> colos = List.of("ORD", "SIN", "AMS").stream()
                     .map(colo -> KafkaUsageEmitter.start(UsageEmitterConfig.from(settings.with(ConfigKeys.COLO, colo))))
                     .toList();
@@ -85,11 +86,11 @@ public final class UsageSinkBench {
             try (UsageSink sink = UsageSink.start(SinkConfig.from(settings))) {
                 long[] first = {0};
                 await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                    Map<String, Object> stats = sink.stats();
-                    if (first[0] == 0 && (long) stats.get("processed") > 0) {
+                    SinkStats stats = sink.stats();
+                    if (first[0] == 0 && stats.processed() > 0) {
                         first[0] = System.nanoTime();
                     }
-                    return (long) stats.get("lag") == 0 && (long) stats.get("processed") > 0;
+                    return stats.lag() == 0 && stats.processed() > 0;
                 });
                 long firstProcessed = first[0];
                 long done = System.nanoTime();

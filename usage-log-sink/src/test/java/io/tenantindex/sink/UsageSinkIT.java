@@ -88,9 +88,9 @@ class UsageSinkIT {
                 ConfigKeys.USAGE_TOPIC, topic,
                 ConfigKeys.USAGE_PARTITIONS, "3",
                 ConfigKeys.STATE_DIR, SharedKafka.tempDir("usage-sink-state").toString(),
-                SinkConfig.APPLICATION_ID, SharedKafka.uniqueName("usage-sink"),
-                SinkConfig.HTTP_PORT, "0",
-                SinkConfig.COMMIT_INTERVAL_MS, "100"));
+                ConfigKeys.SINK_APPLICATION_ID, SharedKafka.uniqueName("usage-sink"),
+                ConfigKeys.SINK_HTTP_PORT, "0",
+                ConfigKeys.SINK_COMMIT_INTERVAL_MS, "100"));
         values.putAll(extra);
         return Settings.of(values);
     }
@@ -98,8 +98,8 @@ class UsageSinkIT {
     private static KafkaUsageEmitter emitter(Settings settings, String colo) {
         return KafkaUsageEmitter.start(UsageEmitterConfig.from(settings.with(Map.of(
                 ConfigKeys.COLO, colo,
-                UsageEmitterConfig.BUFFER_SIZE, Integer.toString(EVENTS),
-                UsageEmitterConfig.CLOSE_TIMEOUT_MS, "60000"))));
+                ConfigKeys.USAGE_EMITTER_BUFFER_SIZE, Integer.toString(EVENTS),
+                ConfigKeys.USAGE_EMITTER_CLOSE_TIMEOUT_MS, "60000"))));
     }
 
     private static JsonNode getJson(UsageSink sink, String pathAndQuery, int expectedStatus) {
@@ -149,9 +149,9 @@ class UsageSinkIT {
         // input offset is committed up to a second later, so a sink that counted at least once (and
         // not exactly once) would count again what it processed in that second before the kill.
         Settings settings = settings(topic, Map.of(
-                SinkConfig.CACHE_MAX_BYTES, "0",
-                SinkConfig.COMMIT_INTERVAL_MS, "1000",
-                SinkConfig.HTTP_PORT, Integer.toString(EmbeddedKafkaBroker.freePort())));
+                ConfigKeys.SINK_CACHE_MAX_BYTES, "0",
+                ConfigKeys.SINK_COMMIT_INTERVAL_MS, "1000",
+                ConfigKeys.SINK_HTTP_PORT, Integer.toString(EmbeddedKafkaBroker.freePort())));
         long from = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
         Map<String, long[]> expected = new HashMap<>();
         for (int i = 0; i < EVENTS; i++) {
@@ -178,7 +178,7 @@ class UsageSinkIT {
             // A fresh state directory: the restarted sink must rebuild its stores from the changelogs.
             second = UsageSink.start(SinkConfig.from(settings.with(Map.of(
                     ConfigKeys.STATE_DIR, SharedKafka.tempDir("usage-sink-restarted").toString(),
-                    SinkConfig.HTTP_PORT, "0"))));
+                    ConfigKeys.SINK_HTTP_PORT, "0"))));
         } finally {
             first.kill();
             for (KafkaUsageEmitter colo : colos) {
@@ -257,7 +257,7 @@ class UsageSinkIT {
     private record SinkProcess(Process process, String base, Path log) {
         private static final List<String> FLAGS = List.of(ConfigKeys.BOOTSTRAP_SERVERS, ConfigKeys.REGISTRY_URL,
                 ConfigKeys.REGISTRY_AUTO_REGISTER, ConfigKeys.USAGE_TOPIC, ConfigKeys.USAGE_PARTITIONS, ConfigKeys.STATE_DIR,
-                SinkConfig.APPLICATION_ID, SinkConfig.HTTP_PORT, SinkConfig.COMMIT_INTERVAL_MS, SinkConfig.CACHE_MAX_BYTES);
+                ConfigKeys.SINK_APPLICATION_ID, ConfigKeys.SINK_HTTP_PORT, ConfigKeys.SINK_COMMIT_INTERVAL_MS, ConfigKeys.SINK_CACHE_MAX_BYTES);
 
         static SinkProcess start(Settings settings) throws IOException {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -269,7 +269,7 @@ class UsageSinkIT {
             Path log = Files.createTempFile(SharedKafka.tempDir("usage-sink-process"), "sink-", ".log");
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().keySet().removeIf(k -> k.startsWith(Settings.ENV_PREFIX));
-            SinkProcess sink = new SinkProcess(builder.start(), "http://127.0.0.1:" + settings.required(SinkConfig.HTTP_PORT), log);
+            SinkProcess sink = new SinkProcess(builder.start(), "http://127.0.0.1:" + settings.required(ConfigKeys.SINK_HTTP_PORT), log);
             await().atMost(PATIENCE).ignoreExceptions().until(() -> {
                 assertThat(sink.process.isAlive()).as("the sink exited early:%n%s", Files.readString(log)).isTrue();
                 return Http.get(sink.base + "/stats").statusCode() == 200;
@@ -293,7 +293,7 @@ class UsageSinkIT {
         int lookups = 20_000;
         try (UsageSink sink = UsageSink.start(SinkConfig.from(settings))) {
             KafkaUsageEmitter tiny = KafkaUsageEmitter.start(UsageEmitterConfig.from(settings.with(Map.of(
-                    ConfigKeys.COLO, "ORD", UsageEmitterConfig.BUFFER_SIZE, "2"))));
+                    ConfigKeys.COLO, "ORD", ConfigKeys.USAGE_EMITTER_BUFFER_SIZE, "2"))));
             try (tiny) {
                 for (int i = 0; i < lookups; i++) {
                     tiny.record("small-" + (i % 5), LookupOutcome.hit, i, "req-" + i);
@@ -319,7 +319,7 @@ class UsageSinkIT {
     void shouldPageThroughATenantsEventsExactlyOnceAndInOrder() {
         String topic = SharedKafka.uniqueName("usage-pages");
         // A small scan budget so that many pages end on the budget rather than on the limit.
-        Settings settings = settings(topic, Map.of(SinkConfig.EVENTS_MAX_SCAN, "300"));
+        Settings settings = settings(topic, Map.of(ConfigKeys.SINK_EVENTS_MAX_SCAN, "300"));
         int mine = 1_500;
         List<String> sent = new ArrayList<>();
         try (UsageSink sink = UsageSink.start(SinkConfig.from(settings))) {
@@ -406,7 +406,7 @@ class UsageSinkIT {
     @Test
     void shouldCountEveryEventWhenTheRegistryIsAwayLongerThanTheSinkWaitsForIt() throws Exception {
         // The sink gives up waiting after a second: its stream thread fails, uncommitted, and is replaced.
-        countEveryEventAcrossARegistryOutage(Map.of(SinkConfig.REGISTRY_PATIENCE_MS, "1000"), sink ->
+        countEveryEventAcrossARegistryOutage(Map.of(ConfigKeys.SINK_REGISTRY_PATIENCE_MS, "1000"), sink ->
                 await().atMost(PATIENCE).until(() -> failedStreamThreads(sink) >= 2));
     }
 

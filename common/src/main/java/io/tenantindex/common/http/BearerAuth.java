@@ -1,6 +1,7 @@
 package io.tenantindex.common.http;
 
 import io.javalin.http.Context;
+import io.javalin.http.Header;
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.TenantIndexException;
 import io.tenantindex.common.config.ConfigException;
@@ -68,9 +69,9 @@ public final class BearerAuth {
         if (isDisabled()) {
             return;
         }
-        String header = ctx.header("Authorization");
+        String header = ctx.header(Header.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() == 7) {
-            ctx.header("WWW-Authenticate", "Bearer realm=\"tenant-index\"");
+            ctx.header(Header.WWW_AUTHENTICATE, "Bearer realm=\"tenant-index\"");
             throw new TenantIndexException(ErrorType.UNAUTHORIZED, "this operation needs 'Authorization: Bearer <"
                     + role.name().toLowerCase() + " token>'");
         }
@@ -78,7 +79,7 @@ public final class BearerAuth {
         boolean admin = MessageDigest.isEqual(presented, adminDigest);
         boolean writer = MessageDigest.isEqual(presented, writerDigest);
         if (!admin && !writer) {
-            ctx.header("WWW-Authenticate", "Bearer realm=\"tenant-index\", error=\"invalid_token\"");
+            ctx.header(Header.WWW_AUTHENTICATE, "Bearer realm=\"tenant-index\", error=\"invalid_token\"");
             throw new TenantIndexException(ErrorType.UNAUTHORIZED, "the bearer token is not valid");
         }
         if (role == Role.ADMIN && !admin) {

@@ -1,6 +1,7 @@
 package io.tenantindex.common.http;
 
 import io.javalin.config.JavalinConfig;
+import io.javalin.http.Header;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,7 +26,7 @@ public final class ClasspathResources {
     /** Registers {@code GET path} answering with the bytes of {@code resource} as {@code contentType}. */
     public static void serve(JavalinConfig config, String path, String resource, String contentType) {
         byte[] body = read(resource);
-        config.routes.get(path, ctx -> ctx.contentType(contentType).header("Cache-Control", "no-cache").result(body));
+        config.routes.get(path, ctx -> ctx.contentType(contentType).header(Header.CACHE_CONTROL, "no-cache").result(body));
     }
 
     /** The bytes of a classpath resource (no leading slash: {@code openapi/index-writer.json}). */

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Header;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.common.api.ErrorBody;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;
@@ -142,7 +144,7 @@ public final class HttpServers {
         if (e.status() >= 500) {
             LOG.warn("{} {} -> {} {}", ctx.method(), ctx.path(), e.type(), e.getMessage());
         }
-        e.retryAfter().ifPresent(d -> ctx.header("Retry-After", Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
+        e.retryAfter().ifPresent(d -> ctx.header(Header.RETRY_AFTER, Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
         respond(ctx, e.type(), e.getMessage());
     }
 

@@ -2,6 +2,7 @@ package io.tenantindex.common.http;
 
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.Json;
+import io.tenantindex.common.api.ErrorBody;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;

@@ -1,7 +1,8 @@
 package io.tenantindex.writer.status;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.http.Header;
 import io.tenantindex.common.Json;
+import io.tenantindex.common.api.ColoStats;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +43,7 @@ final class ColoPoller {
     private long lastPollAt = Long.MIN_VALUE;
 
     /** One colo as the page shows it; {@code stats} is its /stats body, null when down. */
-    record ColoSample(String colo, String url, boolean up, String error, JsonNode stats, Double lookupsPerSecond,
+    record ColoSample(String colo, String url, boolean up, String error, ColoStats stats, Double lookupsPerSecond,
                       List<Long> lagHistory, long polledAtMillis) {
     }
 
@@ -76,13 +77,13 @@ final class ColoPoller {
         if (lastPollAt != Long.MIN_VALUE && now - lastPollAt < minInterval.toMillis()) {
             return last;
         }
-        Map<String, CompletableFuture<JsonNode>> pending = new LinkedHashMap<>();
+        Map<String, CompletableFuture<ColoStats>> pending = new LinkedHashMap<>();
         coloUrls.forEach((colo, url) -> pending.put(colo, fetchStats(url)));
         List<ColoSample> samples = new ArrayList<>(pending.size());
-        for (Map.Entry<String, CompletableFuture<JsonNode>> e : pending.entrySet()) {
+        for (Map.Entry<String, CompletableFuture<ColoStats>> e : pending.entrySet()) {
             String colo = e.getKey();
             ColoHistory history = histories.computeIfAbsent(colo, c -> new ColoHistory());
-            JsonNode stats = null;
+            ColoStats stats = null;
             String error = null;
             try {
                 stats = e.getValue().join();
@@ -95,9 +96,8 @@ final class ColoPoller {
                 if (history.lag.size() == HISTORY) {
                     history.lag.removeFirst();
                 }
-                history.lag.addLast(stats.path("lag").asLong(0));
-                long lookups = stats.path("hits").asLong(0) + stats.path("misses").asLong(0)
-                        + stats.path("notReady").asLong(0) + stats.path("errors").asLong(0);
+                history.lag.addLast(stats.lag());
+                long lookups = stats.lookups();
                 if (history.lookups >= 0 && polledAt > history.lookupsAt && lookups >= history.lookups) {
                     rate = (lookups - history.lookups) * 1000.0 / (polledAt - history.lookupsAt);
                 }
@@ -115,11 +115,11 @@ final class ColoPoller {
         return last;
     }
 
-    private CompletableFuture<JsonNode> fetchStats(String baseUrl) {
+    private CompletableFuture<ColoStats> fetchStats(String baseUrl) {
         HttpRequest request;
         try {
             request = HttpRequest.newBuilder(URI.create(baseUrl + "/stats")).timeout(timeout)
-                    .header("Accept", "application/json").GET().build();
+                    .header(Header.ACCEPT, "application/json").GET().build();
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -130,7 +130,7 @@ final class ColoPoller {
                         throw new IllegalStateException("GET /stats answered " + response.statusCode());
                     }
                     try {
-                        return Json.MAPPER.readTree(response.body());
+                        return Json.readAnswer(response.body(), ColoStats.class);
                     } catch (java.io.IOException e) {
                         throw new IllegalStateException("GET /stats answered something that is not JSON");
                     }

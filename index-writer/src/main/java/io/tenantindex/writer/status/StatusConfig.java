@@ -1,6 +1,7 @@
 package io.tenantindex.writer.status;
 
 import io.tenantindex.common.config.ConfigException;
+import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import java.time.Duration;
 import java.util.Collections;
@@ -17,9 +18,6 @@ import java.util.Map;
  * @param recentChanges how many of the last committed writes the page lists
  */
 public record StatusConfig(Map<String, String> coloUrls, Duration timeout, int recentChanges) {
-    public static final String COLO_URLS = "writer.colo.urls";
-    public static final String TIMEOUT_MS = "writer.status.timeout.ms";
-    public static final String RECENT_CHANGES = "writer.status.recent.changes";
 
     public StatusConfig {
         coloUrls = Collections.unmodifiableMap(new LinkedHashMap<>(coloUrls));
@@ -27,9 +25,9 @@ public record StatusConfig(Map<String, String> coloUrls, Duration timeout, int r
 
     public static StatusConfig from(Settings s) {
         return new StatusConfig(
-                parseColoUrls(s.string(COLO_URLS, "")),
-                Duration.ofMillis(s.longValue(TIMEOUT_MS, 1_500, 50, 60_000)),
-                s.intValue(RECENT_CHANGES, 20, 1, 1_000));
+                parseColoUrls(s.string(ConfigKeys.WRITER_COLO_URLS, "")),
+                Duration.ofMillis(s.longValue(ConfigKeys.WRITER_STATUS_TIMEOUT_MS, 1_500, 50, 60_000)),
+                s.intValue(ConfigKeys.WRITER_STATUS_RECENT_CHANGES, 20, 1, 1_000));
     }
 
     /** {@code ORD=http://h:8081,SIN=http://h:8082} → ordered map (codes upper-cased, trailing slashes dropped). */
@@ -43,7 +41,7 @@ public record StatusConfig(Map<String, String> coloUrls, Duration timeout, int r
             String colo = eq > 0 ? part.substring(0, eq).trim().toUpperCase(Locale.ROOT) : "";
             String url = eq > 0 ? part.substring(eq + 1).trim() : "";
             if (colo.isEmpty() || !(url.startsWith("http://") || url.startsWith("https://"))) {
-                throw new ConfigException("'" + COLO_URLS + "' (env " + Settings.envName(COLO_URLS)
+                throw new ConfigException("'" + ConfigKeys.WRITER_COLO_URLS + "' (env " + Settings.envName(ConfigKeys.WRITER_COLO_URLS)
                         + ") must look like ORD=http://host:8081,SIN=http://host:8082, got '" + part + "'");
             }
             out.put(colo, url.replaceAll("/+$", ""));

@@ -1,11 +1,14 @@
 package io.tenantindex.writer.status;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.JavalinConfig;
+import io.javalin.http.Header;
+import io.tenantindex.common.api.ColoStats;
+import io.tenantindex.common.api.WriterHealth;
 import io.tenantindex.common.http.ClasspathResources;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,14 +31,14 @@ public final class StatusPage {
 
     private final RecentChanges changes;
     private final ColoPoller poller;
-    private final Supplier<Map<String, Object>> writerHealth;
+    private final Supplier<WriterHealth> writerHealth;
     private final LongSupplier clock;
 
-    public StatusPage(StatusConfig config, Supplier<Map<String, Object>> writerHealth) {
+    public StatusPage(StatusConfig config, Supplier<WriterHealth> writerHealth) {
         this(config, writerHealth, System::currentTimeMillis);
     }
 
-    StatusPage(StatusConfig config, Supplier<Map<String, Object>> writerHealth, LongSupplier clock) {
+    StatusPage(StatusConfig config, Supplier<WriterHealth> writerHealth, LongSupplier clock) {
         this.changes = new RecentChanges(config.recentChanges(), clock);
         this.poller = new ColoPoller(config.coloUrls(), config.timeout(), MIN_POLL_INTERVAL, clock);
         this.writerHealth = writerHealth;
@@ -60,66 +63,53 @@ public final class StatusPage {
         ClasspathResources.serve(c, "/status", "status/index.html", "text/html; charset=utf-8");
         ClasspathResources.serve(c, "/status/status.js", "status/status.js", "text/javascript; charset=utf-8");
         ClasspathResources.serve(c, "/status/status.css", "status/status.css", "text/css; charset=utf-8");
-        c.routes.get("/status.json", ctx -> ctx.header("Cache-Control", "no-store").json(snapshot()));
+        c.routes.get("/status.json", ctx -> ctx.header(Header.CACHE_CONTROL, "no-store").json(snapshot()));
     }
 
     /** What {@code GET /status.json} answers. */
-    Map<String, Object> snapshot() {
+    Snapshot snapshot() {
         List<ColoPoller.ColoSample> colos = poller.poll();
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("generatedAt", Instant.ofEpochMilli(clock.getAsLong()).toString());
-        out.put("writer", writerHealth.get());
-        List<Map<String, Object>> coloJson = new ArrayList<>(colos.size());
-        colos.forEach(s -> coloJson.add(coloJson(s)));
-        out.put("colos", coloJson);
-        List<Map<String, Object>> changeJson = new ArrayList<>();
+        List<ChangeStatus> changeStatus = new ArrayList<>();
         for (RecentChanges.Change ch : changes.snapshot()) {
-            changeJson.add(changeJson(ch, colos));
+            changeStatus.add(changeStatus(ch, colos));
         }
-        out.put("changes", changeJson);
-        return out;
+        return new Snapshot(Instant.ofEpochMilli(clock.getAsLong()).toString(), writerHealth.get(),
+                colos.stream().map(StatusPage::coloStatus).toList(), changeStatus);
     }
 
-    private static Map<String, Object> coloJson(ColoPoller.ColoSample s) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("colo", s.colo());
-        c.put("url", s.url());
-        c.put("up", s.up());
-        JsonNode stats = s.stats();
-        c.put("ready", stats != null && stats.path("ready").asBoolean(false));
-        c.put("status", stats == null ? "down" : stats.path("status").asText("unknown"));
-        c.put("error", s.error());
-        c.put("lag", number(stats, "lag"));
-        c.put("stalenessMs", number(stats, "stalenessMs"));
-        c.put("entries", number(stats, "entries"));
-        c.put("hitRatio", stats == null || !stats.has("hitRatio") ? null : stats.get("hitRatio").asDouble());
-        c.put("lookupsPerSecond", s.lookupsPerSecond());
-        c.put("lastAppliedAt", stats == null || stats.path("lastAppliedAt").isNull() ? null : stats.path("lastAppliedAt").asText(null));
-        c.put("lagHistory", s.lagHistory());
-        return c;
+    /** The page's data: the writer's health, every colo and the latest writes. */
+    record Snapshot(String generatedAt, WriterHealth writer, List<ColoStatus> colos, List<ChangeStatus> changes) {
     }
 
-    private static Long number(JsonNode stats, String field) {
-        return stats == null || !stats.path(field).isNumber() ? null : stats.get(field).asLong();
+    /** One colo as the page shows it; the figures are null while it is down. */
+    record ColoStatus(String colo, String url, boolean up, boolean ready, String status, String error, Long lag,
+                      Long stalenessMs, Long entries, Double hitRatio, Double lookupsPerSecond, String lastAppliedAt,
+                      List<Long> lagHistory) {
     }
 
-    /** The change plus, per colo, true (applied), false (not yet) or null (colo down: unknown). */
-    private static Map<String, Object> changeJson(RecentChanges.Change ch, List<ColoPoller.ColoSample> colos) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("tenantId", ch.tenantId());
-        c.put("op", ch.op());
-        c.put("version", ch.version());
-        c.put("coloHint", ch.coloHint());
-        c.put("tier", ch.tier());
-        c.put("partition", ch.partition());
-        c.put("offset", ch.offset());
-        c.put("at", Instant.ofEpochMilli(ch.atMillis()).toString());
+    /** A write and, per colo, true (applied), false (not yet) or null (colo down: unknown). */
+    record ChangeStatus(String tenantId, String op, long version, String coloHint, String tier, int partition, long offset,
+                        String at, Map<String, Boolean> appliedIn) {
+    }
+
+    private static ColoStatus coloStatus(ColoPoller.ColoSample s) {
+        ColoStats stats = s.stats();
+        if (stats == null) {
+            return new ColoStatus(s.colo(), s.url(), s.up(), false, "down", s.error(), null, null, null, null,
+                    s.lookupsPerSecond(), null, s.lagHistory());
+        }
+        return new ColoStatus(s.colo(), s.url(), s.up(), stats.ready(), stats.status() == null ? "unknown" : stats.status(),
+                s.error(), stats.lag(), stats.stalenessMs(), stats.entries(), stats.hitRatio(), s.lookupsPerSecond(),
+                stats.lastAppliedAt(), s.lagHistory());
+    }
+
+    private static ChangeStatus changeStatus(RecentChanges.Change ch, List<ColoPoller.ColoSample> colos) {
         Map<String, Boolean> applied = new LinkedHashMap<>();
         for (ColoPoller.ColoSample s : colos) {
-            JsonNode position = s.stats() == null ? null : s.stats().path("position").path(Integer.toString(ch.partition()));
-            applied.put(s.colo(), s.stats() == null ? null : position.isNumber() && position.asLong() >= ch.offset());
+            Long position = s.stats() == null ? null : s.stats().position().get(ch.partition());
+            applied.put(s.colo(), s.stats() == null ? null : position != null && position >= ch.offset());
         }
-        c.put("appliedIn", applied);
-        return c;
+        return new ChangeStatus(ch.tenantId(), ch.op(), ch.version(), ch.coloHint(), ch.tier(), ch.partition(), ch.offset(),
+                Instant.ofEpochMilli(ch.atMillis()).toString(), Collections.unmodifiableMap(applied));
     }
 }

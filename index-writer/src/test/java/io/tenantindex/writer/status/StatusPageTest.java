@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.Json;
+import io.tenantindex.common.api.WriterHealth;
 import io.tenantindex.common.config.ConfigException;
+import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.schemas.TenantMetadata;
@@ -87,7 +89,8 @@ class StatusPageTest {
     }
 
     private StatusPage page(Map<String, String> colos, Duration timeout) {
-        return new StatusPage(new StatusConfig(colos, timeout, 3), () -> Map.of("status", "UP"), clock::get);
+        return new StatusPage(new StatusConfig(colos, timeout, 3),
+                () -> new WriterHealth("UP", true, "w", "t", 0, null, new WriterHealth.Writes(0, 0, 0, 0)), clock::get);
     }
 
     private static JsonNode json(Object value) {
@@ -191,7 +194,7 @@ class StatusPageTest {
 
     @Test
     void shouldParseColoUrlsInOrderAndRejectMalformedOnes() {
-        StatusConfig c = StatusConfig.from(Settings.of(Map.of(StatusConfig.COLO_URLS,
+        StatusConfig c = StatusConfig.from(Settings.of(Map.of(ConfigKeys.WRITER_COLO_URLS,
                 "ord=http://10.0.0.1:8081/, SIN=https://sin.example:443,AMS=http://ams:8083")));
         assertThat(c.coloUrls()).containsExactly(Map.entry("ORD", "http://10.0.0.1:8081"),
                 Map.entry("SIN", "https://sin.example:443"), Map.entry("AMS", "http://ams:8083"));

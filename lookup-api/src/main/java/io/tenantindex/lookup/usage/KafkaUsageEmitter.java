@@ -1,5 +1,7 @@
 package io.tenantindex.lookup.usage;
 
+import io.tenantindex.common.DaemonThreads;
+import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.kafka.TopicAdmin;
 import io.tenantindex.schemas.LookupOutcome;
@@ -70,8 +72,7 @@ public final class KafkaUsageEmitter implements UsageRecorder {
         this.clock = clock;
         this.closeTimeout = config.closeTimeout();
         this.capacity = config.bufferSize();
-        this.drainer = new Thread(this::drain, "usage-emitter-" + colo);
-        this.drainer.setDaemon(true);
+        this.drainer = DaemonThreads.newThread("usage-emitter-" + colo, this::drain);
         this.drainer.start();
     }
 
@@ -82,7 +83,7 @@ public final class KafkaUsageEmitter implements UsageRecorder {
      */
     /** The recorder a colo runs with: an emitter, or {@link UsageRecorder#NONE} when {@code usage.emitter.enabled=false}. */
     public static UsageRecorder fromSettings(Settings settings) {
-        return settings.bool(UsageEmitterConfig.ENABLED, true) ? start(UsageEmitterConfig.from(settings)) : UsageRecorder.NONE;
+        return settings.bool(ConfigKeys.USAGE_EMITTER_ENABLED, true) ? start(UsageEmitterConfig.from(settings)) : UsageRecorder.NONE;
     }
 
     public static KafkaUsageEmitter start(UsageEmitterConfig config) {

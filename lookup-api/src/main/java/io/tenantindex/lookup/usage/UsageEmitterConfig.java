@@ -9,8 +9,9 @@ import java.time.Duration;
 
 /**
  * How a colo emits usage events, parsed once from {@link Settings}. The colo and the topic come
- * from the shared keys ({@code colo}, {@code usage.topic}, …); the emitter's own keys are below
- * (flag {@code --usage-emitter-buffer-size}, env {@code TENANT_INDEX_USAGE_EMITTER_BUFFER_SIZE}, …).
+ * from the shared keys ({@code colo}, {@code usage.topic}, …), the emitter's own are the
+ * {@code usage.emitter.*} keys of {@link ConfigKeys} (flag {@code --usage-emitter-buffer-size}, env
+ * {@code TENANT_INDEX_USAGE_EMITTER_BUFFER_SIZE}, …).
  */
 public record UsageEmitterConfig(
         KafkaSettings kafka,
@@ -22,12 +23,6 @@ public record UsageEmitterConfig(
         Duration maxBlock,
         Duration closeTimeout) {
 
-    /** false: a colo records no usage at all (for measuring what emission costs, or colos without a sink). */
-    public static final String ENABLED = "usage.emitter.enabled";
-    public static final String BUFFER_SIZE = "usage.emitter.buffer.size";
-    public static final String LINGER_MS = "usage.emitter.linger.ms";
-    public static final String MAX_BLOCK_MS = "usage.emitter.max.block.ms";
-    public static final String CLOSE_TIMEOUT_MS = "usage.emitter.close.timeout.ms";
 
     public static final int DEFAULT_BUFFER_SIZE = 65_536;
 
@@ -46,10 +41,10 @@ public record UsageEmitterConfig(
                 TopicsConfig.from(s),
                 s.required(ConfigKeys.COLO),
                 RegistryClientConfig.from(s),
-                s.intValue(BUFFER_SIZE, DEFAULT_BUFFER_SIZE, 1, 16_777_216),
-                Duration.ofMillis(s.longValue(LINGER_MS, 20, 0, 10_000)),
-                Duration.ofMillis(s.longValue(MAX_BLOCK_MS, 10_000, 0, 600_000)),
-                Duration.ofMillis(s.longValue(CLOSE_TIMEOUT_MS, 5_000, 0, 600_000)));
+                s.intValue(ConfigKeys.USAGE_EMITTER_BUFFER_SIZE, DEFAULT_BUFFER_SIZE, 1, 16_777_216),
+                Duration.ofMillis(s.longValue(ConfigKeys.USAGE_EMITTER_LINGER_MS, 20, 0, 10_000)),
+                Duration.ofMillis(s.longValue(ConfigKeys.USAGE_EMITTER_MAX_BLOCK_MS, 10_000, 0, 600_000)),
+                Duration.ofMillis(s.longValue(ConfigKeys.USAGE_EMITTER_CLOSE_TIMEOUT_MS, 5_000, 0, 600_000)));
     }
 
     public String topic() {

@@ -47,31 +47,6 @@ public record RegistryClientConfig(
     /** Where the local stack runs its embedded registry. */
     public static final String DEFAULT_URL = "http://127.0.0.1:8085";
 
-    /** The configuration keys of the registry client (flag {@code --registry-url}, env {@code TENANT_INDEX_REGISTRY_URL}, …). */
-    public static final class Keys {
-        /** Comma-separated base URLs. */
-        public static final String URL = ConfigKeys.REGISTRY_URL;
-        public static final String AUTO_REGISTER = ConfigKeys.REGISTRY_AUTO_REGISTER;
-        public static final String BASIC_AUTH_USER_INFO = "registry.basic.auth.user.info";
-        public static final String BEARER_TOKEN = "registry.bearer.token";
-        public static final String TRUSTSTORE_LOCATION = "registry.ssl.truststore.location";
-        public static final String TRUSTSTORE_PASSWORD = "registry.ssl.truststore.password";
-        public static final String TRUSTSTORE_TYPE = "registry.ssl.truststore.type";
-        public static final String KEYSTORE_LOCATION = "registry.ssl.keystore.location";
-        public static final String KEYSTORE_PASSWORD = "registry.ssl.keystore.password";
-        public static final String KEYSTORE_TYPE = "registry.ssl.keystore.type";
-        public static final String KEY_PASSWORD = "registry.ssl.key.password";
-        public static final String CONNECT_TIMEOUT_MS = "registry.connect.timeout.ms";
-        public static final String REQUEST_TIMEOUT_MS = "registry.request.timeout.ms";
-        /** Attempts per request, the first included (1 = no retry). */
-        public static final String RETRY_MAX_ATTEMPTS = "registry.retry.max.attempts";
-        public static final String RETRY_BACKOFF_MS = "registry.retry.backoff.ms";
-        public static final String RETRY_BACKOFF_MAX_MS = "registry.retry.backoff.max.ms";
-
-        private Keys() {
-        }
-    }
-
     /** Trust store (server certificates to trust) and optional key store (client certificate, mutual TLS). */
     public record Tls(Path truststore, String truststorePassword, String truststoreType,
                       Path keystore, String keystorePassword, String keystoreType, String keyPassword) {
@@ -84,21 +59,21 @@ public record RegistryClientConfig(
     public RegistryClientConfig {
         urls = List.copyOf(urls);
         if (urls.isEmpty()) {
-            throw new ConfigException("no schema registry URL given (" + Keys.URL + ")");
+            throw new ConfigException("no schema registry URL given (" + ConfigKeys.REGISTRY_URL + ")");
         }
         for (String url : urls) {
             if (!url.startsWith("http://") && !url.startsWith("https://")) {
-                throw new ConfigException(Keys.URL + " must be http:// or https:// URLs, got '" + url + "'");
+                throw new ConfigException(ConfigKeys.REGISTRY_URL + " must be http:// or https:// URLs, got '" + url + "'");
             }
         }
         if (basicAuthUserInfo != null && bearerToken != null) {
-            throw new ConfigException("set either " + Keys.BASIC_AUTH_USER_INFO + " or " + Keys.BEARER_TOKEN + ", not both");
+            throw new ConfigException("set either " + ConfigKeys.REGISTRY_BASIC_AUTH_USER_INFO + " or " + ConfigKeys.REGISTRY_BEARER_TOKEN + ", not both");
         }
         if (basicAuthUserInfo != null && !basicAuthUserInfo.contains(":")) {
-            throw new ConfigException(Keys.BASIC_AUTH_USER_INFO + " must be 'user:password'");
+            throw new ConfigException(ConfigKeys.REGISTRY_BASIC_AUTH_USER_INFO + " must be 'user:password'");
         }
         if (maxAttempts < 1) {
-            throw new ConfigException(Keys.RETRY_MAX_ATTEMPTS + " must be at least 1");
+            throw new ConfigException(ConfigKeys.REGISTRY_RETRY_MAX_ATTEMPTS + " must be at least 1");
         }
     }
 
@@ -110,24 +85,24 @@ public record RegistryClientConfig(
 
     public static RegistryClientConfig from(Settings s) {
         Tls tls = null;
-        if (s.has(Keys.TRUSTSTORE_LOCATION) || s.has(Keys.KEYSTORE_LOCATION)) {
+        if (s.has(ConfigKeys.REGISTRY_TRUSTSTORE_LOCATION) || s.has(ConfigKeys.REGISTRY_KEYSTORE_LOCATION)) {
             tls = new Tls(
-                    existingFile(s, Keys.TRUSTSTORE_LOCATION), s.string(Keys.TRUSTSTORE_PASSWORD, null),
-                    s.string(Keys.TRUSTSTORE_TYPE, "PKCS12"),
-                    existingFile(s, Keys.KEYSTORE_LOCATION), s.string(Keys.KEYSTORE_PASSWORD, null),
-                    s.string(Keys.KEYSTORE_TYPE, "PKCS12"), s.string(Keys.KEY_PASSWORD, null));
+                    existingFile(s, ConfigKeys.REGISTRY_TRUSTSTORE_LOCATION), s.string(ConfigKeys.REGISTRY_TRUSTSTORE_PASSWORD, null),
+                    s.string(ConfigKeys.REGISTRY_TRUSTSTORE_TYPE, "PKCS12"),
+                    existingFile(s, ConfigKeys.REGISTRY_KEYSTORE_LOCATION), s.string(ConfigKeys.REGISTRY_KEYSTORE_PASSWORD, null),
+                    s.string(ConfigKeys.REGISTRY_KEYSTORE_TYPE, "PKCS12"), s.string(ConfigKeys.REGISTRY_KEY_PASSWORD, null));
         }
         return new RegistryClientConfig(
-                splitUrls(s.string(Keys.URL, DEFAULT_URL)),
-                s.bool(Keys.AUTO_REGISTER, false),
-                s.string(Keys.BASIC_AUTH_USER_INFO, null),
-                s.string(Keys.BEARER_TOKEN, null),
+                splitUrls(s.string(ConfigKeys.REGISTRY_URL, DEFAULT_URL)),
+                s.bool(ConfigKeys.REGISTRY_AUTO_REGISTER, false),
+                s.string(ConfigKeys.REGISTRY_BASIC_AUTH_USER_INFO, null),
+                s.string(ConfigKeys.REGISTRY_BEARER_TOKEN, null),
                 tls,
-                Duration.ofMillis(s.longValue(Keys.CONNECT_TIMEOUT_MS, 5_000, 1, 600_000)),
-                Duration.ofMillis(s.longValue(Keys.REQUEST_TIMEOUT_MS, 10_000, 1, 600_000)),
-                s.intValue(Keys.RETRY_MAX_ATTEMPTS, 4, 1, 100),
-                Duration.ofMillis(s.longValue(Keys.RETRY_BACKOFF_MS, 100, 0, 600_000)),
-                Duration.ofMillis(s.longValue(Keys.RETRY_BACKOFF_MAX_MS, 2_000, 0, 600_000)));
+                Duration.ofMillis(s.longValue(ConfigKeys.REGISTRY_CONNECT_TIMEOUT_MS, 5_000, 1, 600_000)),
+                Duration.ofMillis(s.longValue(ConfigKeys.REGISTRY_REQUEST_TIMEOUT_MS, 10_000, 1, 600_000)),
+                s.intValue(ConfigKeys.REGISTRY_RETRY_MAX_ATTEMPTS, 4, 1, 100),
+                Duration.ofMillis(s.longValue(ConfigKeys.REGISTRY_RETRY_BACKOFF_MS, 100, 0, 600_000)),
+                Duration.ofMillis(s.longValue(ConfigKeys.REGISTRY_RETRY_BACKOFF_MAX_MS, 2_000, 0, 600_000)));
     }
 
     public RegistryClientConfig withAutoRegister(boolean on) {
@@ -164,13 +139,13 @@ public record RegistryClientConfig(
             TrustManagerFactory tmf = null;
             if (tls.truststore() != null) {
                 tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                tmf.init(load(tls.truststore(), tls.truststoreType(), tls.truststorePassword(), Keys.TRUSTSTORE_LOCATION));
+                tmf.init(load(tls.truststore(), tls.truststoreType(), tls.truststorePassword(), ConfigKeys.REGISTRY_TRUSTSTORE_LOCATION));
             }
             KeyManagerFactory kmf = null;
             if (tls.keystore() != null) {
                 kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 String keyPassword = tls.keyPassword() != null ? tls.keyPassword() : tls.keystorePassword();
-                kmf.init(load(tls.keystore(), tls.keystoreType(), tls.keystorePassword(), Keys.KEYSTORE_LOCATION),
+                kmf.init(load(tls.keystore(), tls.keystoreType(), tls.keystorePassword(), ConfigKeys.REGISTRY_KEYSTORE_LOCATION),
                         keyPassword == null ? new char[0] : keyPassword.toCharArray());
             }
             SSLContext ctx = SSLContext.getInstance("TLS");
@@ -205,7 +180,7 @@ public record RegistryClientConfig(
                     try {
                         URI.create(u);
                     } catch (IllegalArgumentException e) {
-                        throw new ConfigException(Keys.URL + " has a malformed URL '" + u + "': " + e.getMessage());
+                        throw new ConfigException(ConfigKeys.REGISTRY_URL + " has a malformed URL '" + u + "': " + e.getMessage());
                     }
                 })
                 .toList();

@@ -2,6 +2,7 @@ package io.tenantindex.schemas.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tenantindex.common.DaemonThreads;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.kafka.KafkaSettings;
 import io.tenantindex.common.kafka.TopicAdmin;
@@ -78,8 +79,7 @@ final class SchemaLog implements AutoCloseable {
             producer.close();
             throw e;
         }
-        tailer = new Thread(this::tail, "schema-log-tailer");
-        tailer.setDaemon(true);
+        tailer = DaemonThreads.newThread("schema-log-tailer", this::tail);
         tailer.start();
     }
 

@@ -3,6 +3,7 @@ package io.tenantindex.schemas.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.registry.StubHttpServer.Reply;
@@ -198,11 +199,11 @@ class HttpSchemaRegistryClientTest {
         try (StubHttpServer server = StubHttpServer.https(certs.serverContext(),
                 req -> Reply.json(200, "{\"compatibilityLevel\":\"BACKWARD\"}"))) {
             Settings settings = Settings.of(Map.of(
-                    RegistryClientConfig.Keys.URL, server.url(),
-                    RegistryClientConfig.Keys.TRUSTSTORE_LOCATION, certs.truststore().toString(),
-                    RegistryClientConfig.Keys.TRUSTSTORE_PASSWORD, TestCertificates.PASSWORD,
-                    RegistryClientConfig.Keys.BASIC_AUTH_USER_INFO, "user:s3cr3t",
-                    RegistryClientConfig.Keys.RETRY_MAX_ATTEMPTS, "1"));
+                    ConfigKeys.REGISTRY_URL, server.url(),
+                    ConfigKeys.REGISTRY_TRUSTSTORE_LOCATION, certs.truststore().toString(),
+                    ConfigKeys.REGISTRY_TRUSTSTORE_PASSWORD, TestCertificates.PASSWORD,
+                    ConfigKeys.REGISTRY_BASIC_AUTH_USER_INFO, "user:s3cr3t",
+                    ConfigKeys.REGISTRY_RETRY_MAX_ATTEMPTS, "1"));
 
             assertThat(new HttpSchemaRegistryClient(RegistryClientConfig.from(settings)).compatibility(null))
                     .isEqualTo(CompatibilityLevel.BACKWARD);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tenantindex.common.config.ConfigException;
+import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import java.time.Duration;
 import java.util.List;
@@ -24,14 +25,14 @@ class RegistryClientConfigTest {
     @Test
     void shouldReadEveryKey() {
         RegistryClientConfig c = RegistryClientConfig.from(Settings.of(Map.of(
-                RegistryClientConfig.Keys.URL, "https://a.example:8081/, https://b.example:8081",
-                RegistryClientConfig.Keys.AUTO_REGISTER, "true",
-                RegistryClientConfig.Keys.BEARER_TOKEN, "tok",
-                RegistryClientConfig.Keys.CONNECT_TIMEOUT_MS, "1500",
-                RegistryClientConfig.Keys.REQUEST_TIMEOUT_MS, "2500",
-                RegistryClientConfig.Keys.RETRY_MAX_ATTEMPTS, "6",
-                RegistryClientConfig.Keys.RETRY_BACKOFF_MS, "50",
-                RegistryClientConfig.Keys.RETRY_BACKOFF_MAX_MS, "800")));
+                ConfigKeys.REGISTRY_URL, "https://a.example:8081/, https://b.example:8081",
+                ConfigKeys.REGISTRY_AUTO_REGISTER, "true",
+                ConfigKeys.REGISTRY_BEARER_TOKEN, "tok",
+                ConfigKeys.REGISTRY_CONNECT_TIMEOUT_MS, "1500",
+                ConfigKeys.REGISTRY_REQUEST_TIMEOUT_MS, "2500",
+                ConfigKeys.REGISTRY_RETRY_MAX_ATTEMPTS, "6",
+                ConfigKeys.REGISTRY_RETRY_BACKOFF_MS, "50",
+                ConfigKeys.REGISTRY_RETRY_BACKOFF_MAX_MS, "800")));
 
         assertThat(c.urls()).isEqualTo(List.of("https://a.example:8081", "https://b.example:8081"));
         assertThat(c.autoRegister()).isTrue();
@@ -46,8 +47,8 @@ class RegistryClientConfigTest {
     @Test
     void shouldRefuseTwoKindsOfCredentials() {
         assertThatThrownBy(() -> RegistryClientConfig.from(Settings.of(Map.of(
-                RegistryClientConfig.Keys.BASIC_AUTH_USER_INFO, "u:p",
-                RegistryClientConfig.Keys.BEARER_TOKEN, "tok"))))
+                ConfigKeys.REGISTRY_BASIC_AUTH_USER_INFO, "u:p",
+                ConfigKeys.REGISTRY_BEARER_TOKEN, "tok"))))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("registry.basic.auth.user.info")
                 .hasMessageContaining("registry.bearer.token");
@@ -70,7 +71,7 @@ class RegistryClientConfigTest {
     @Test
     void shouldNameAMissingTruststoreFile() {
         assertThatThrownBy(() -> RegistryClientConfig.from(Settings.of(Map.of(
-                RegistryClientConfig.Keys.TRUSTSTORE_LOCATION, "/nonexistent/trust.p12"))))
+                ConfigKeys.REGISTRY_TRUSTSTORE_LOCATION, "/nonexistent/trust.p12"))))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("registry.ssl.truststore.location")
                 .hasMessageContaining("/nonexistent/trust.p12");

@@ -1,4 +1,4 @@
-package io.tenantindex.testing;
+package io.tenantindex.common.http;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

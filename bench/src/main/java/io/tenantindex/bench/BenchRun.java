@@ -1,0 +1,114 @@
+package io.tenantindex.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantindex.common.Json;
+import io.tenantindex.common.http.MiniHttp;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * What every benchmark of one run shares: the flags, the report, the work and log directories,
+ * the local stack, and the colo under test (the fresh colo the rebuild benchmark left, which the
+ * later benchmarks restart and measure). Also how the bench launches its child JVMs.
+ */
+final class BenchRun {
+    /** The colo's own log line at readiness. */
+    static final Pattern READY_AFTER = Pattern.compile("ready after (\\d+) ms");
+
+    final BenchOptions options;
+    final Report report = new Report();
+    final Path work;
+    final Path logs;
+    private final String classpath = System.getProperty("java.class.path");
+    private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private int coloSeq;
+    Stack stack;
+    /** The colo under test and its running JVM; null until the last rebuild step made one, and after it stopped. */
+    Colo colo;
+    Procs.Child coloJvm;
+
+    /** A colo the bench runs on its own: a code of its own (so its own application id), state dir and port. */
+    record Colo(String code, Path stateDir, int port) {
+    }
+
+    BenchRun(BenchOptions options) throws IOException {
+        this.options = options;
+        this.work = options.workDir != null ? options.workDir : Files.createTempDirectory("tenant-index-bench-");
+        this.logs = work.resolve("logs");
+        Files.createDirectories(logs);
+    }
+
+    long tenants() {
+        return options.tenants;
+    }
+
+    List<String> jvm(String name, String heap) {
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError"));
+        if (options.jfr) {
+            cmd.add("-XX:StartFlightRecording=filename=" + work.resolve(name + ".jfr") + ",settings=profile,dumponexit=true");
+        }
+        cmd.addAll(List.of("-cp", classpath));
+        return cmd;
+    }
+
+    Colo newColo(String prefix) {
+        coloSeq++;
+        String code = prefix + coloSeq;
+        return new Colo(code, work.resolve("colo-" + code), Ports.reserve());
+    }
+
+    Procs.Child launchColo(Colo c, boolean usageEmission) throws IOException {
+        List<String> cmd = jvm("colo-" + c.code(), options.coloHeap);
+        cmd.addAll(List.of("io.tenantindex.lookup.ColoServer", "--colo", c.code(), "--http-host", "127.0.0.1",
+                "--http-port", Integer.toString(c.port()), "--bootstrap-servers", stack.bootstrap, "--registry-url", stack.registryUrl,
+                "--state-dir", c.stateDir().toString(),
+                // As in the local stack, which owns its registry: the usage emitter registers its schema. Without it
+                // every usage event costs a failing registry round trip (found by profiling this bench).
+                "--registry-auto-register", "true", "--usage-emitter-enabled", Boolean.toString(usageEmission)));
+        return Procs.start("colo-" + c.code(), cmd, logs);
+    }
+
+    /** Stops the colo under test (SIGTERM, then SIGKILL after 60 s). */
+    void stopColo() throws InterruptedException {
+        if (coloJvm != null) {
+            Procs.stop(coloJvm, 60);
+            coloJvm = null;
+        }
+    }
+
+    /** GET /stats of the lookup-api on {@code port}. */
+    static JsonNode stats(int port) throws IOException {
+        try (MiniHttp http = new MiniHttp(LoadTools.HOST, port)) {
+            return Json.MAPPER.readTree(http.request("GET", "/stats", null, null).body());
+        }
+    }
+
+    /** Polls GET /health/ready every 20 ms until 200; returns ms since the child was launched. */
+    static double awaitReady(Procs.Child child, int port, long timeoutSeconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (System.nanoTime() < deadline) {
+            if (!child.process().isAlive()) {
+                throw new IllegalStateException(child.name() + " exited (" + child.process().exitValue() + "); see " + child.log());
+            }
+            try (MiniHttp http = new MiniHttp(LoadTools.HOST, port)) {
+                if (http.request("GET", "/health/ready", null, null).status() == 200) {
+                    return (System.nanoTime() - child.launchedNanos()) / 1e6;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException(child.name() + " not ready on port " + port + " after " + timeoutSeconds + " s; see " + child.log());
+    }
+
+    /** 1000000 → "1M", 100000 → "100k". */
+    static String count(long n) {
+        return n >= 1_000_000 && n % 1_000_000 == 0 ? (n / 1_000_000) + "M" : n >= 1000 && n % 1000 == 0 ? (n / 1000) + "k" : Long.toString(n);
+    }
+}

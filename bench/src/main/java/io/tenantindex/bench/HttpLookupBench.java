@@ -1,0 +1,129 @@
+package io.tenantindex.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantindex.common.http.MiniHttp;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Lookups over HTTP against the colo under test and against an nginx baseline serving a file of the
+ * colo's answer size: wrk at the maximum (closed loop), then an open-loop run at half the colo's max.
+ */
+final class HttpLookupBench implements Benchmark {
+    @Override
+    public void run(BenchRun run) throws Exception {
+        int port = run.colo.port();
+        long tenants = run.tenants();
+        Report report = run.report;
+        byte[] sample;
+        try (MiniHttp h = new MiniHttp(LoadTools.HOST, port)) {
+            MiniHttp.Response r = h.request("GET", "/tenants/" + Tenants.id(tenants / 2), null, null);
+            if (r.status() != 200) {
+                throw new IllegalStateException("sample lookup answered " + r.status());
+            }
+            sample = r.body();
+        }
+        int nginxPort = Ports.reserve();
+        Procs.Child nginx = startNginx(run, sample, nginxPort);
+        try {
+            Wrk wrk = Wrk.of(run);
+            System.out.println("bench: wrk warm-up against the colo and nginx");
+            String warm = wrk.warmUp(run.coloJvm, port);
+            wrk.run(nginxPort, 3);
+            System.out.println("bench: wrk against the colo, then nginx");
+            JsonNode c = wrk.run(port);
+            JsonNode n = wrk.run(nginxPort);
+            double coloRps = Wrk.rps(c);
+            double nginxRps = Wrk.rps(n);
+            report.details.put("wrk colo", c);
+            report.details.put("wrk nginx", n);
+            String how = String.format(Locale.ROOT, "wrk -t%d -c%d -d%ds (closed loop, keep-alive) over loopback, a Lua script "
+                    + "picking a random tenant of %,d per request (GET /tenants/tn-NNNNNNNN); colo %s; nginx: 3 s; errors/non-2xx: "
+                    + "colo %d, nginx %d", wrk.threads, wrk.connections, wrk.seconds, tenants, warm, Wrk.errors(c), Wrk.errors(n));
+            report.add("Lookup over HTTP", "colo max throughput", coloRps, "req/s", how);
+            report.add("Lookup over HTTP", "nginx baseline max throughput", nginxRps, "req/s",
+                    "the same wrk and script against Debian nginx (" + report.machine.get("nginx") + ", worker_processes auto, access_log "
+                            + "off, keepalive_requests unlimited) serving a static file of the same size as the colo's body ("
+                            + sample.length + " bytes: the colo's answer for one tenant), on its own loopback port");
+            report.atLeast("Lookup over HTTP", "colo ÷ nginx throughput", coloRps / nginxRps, "×", 0.5, "ratio of the two figures above");
+            report.add("Lookup over HTTP", "colo p50 at max (wrk)", c.path("p50_us").asDouble() / 1000, "ms", "wrk's latency percentile (closed loop)");
+            report.add("Lookup over HTTP", "colo p99 at max (wrk)", c.path("p99_us").asDouble() / 1000, "ms", "wrk's latency percentile (closed loop)");
+            report.add("Lookup over HTTP", "nginx p50 / p99 at max (wrk)", n.path("p50_us").asDouble() / 1000, "ms",
+                    "p99 " + n.path("p99_us").asDouble() / 1000 + " ms");
+            openLoop(run, port, nginxPort, coloRps / 2, wrk.connections);
+        } finally {
+            Procs.stop(nginx, 10);
+        }
+    }
+
+    private static void openLoop(BenchRun run, int port, int nginxPort, double half, int conns) throws Exception {
+        long tenants = run.tenants();
+        int olSeconds = (int) run.options.openLoopSeconds;
+        // As many connections as wrk used: with fewer, one pause (a GC, a descheduled thread) leaves every
+        // connection behind its schedule for longer than the colo needs to catch up.
+        System.out.printf("bench: open loop at %.0f req/s (half the colo's max) against the colo, then nginx%n", half);
+        LoadTools.OpenLoopResult oc = LoadTools.openLoopGet(port, i -> "/tenants/" + Tenants.id(i), half, conns, olSeconds, tenants);
+        LoadTools.OpenLoopResult on = LoadTools.openLoopGet(nginxPort, i -> "/tenants/" + Tenants.id(i), half, conns, olSeconds, tenants);
+        run.report.details.put("open loop colo", details(oc));
+        run.report.details.put("open loop nginx", details(on));
+        String olHow = String.format(Locale.ROOT, "open-loop Java generator in the bench JVM (wrk2 is not in Debian; wrk with fewer "
+                + "connections is still closed-loop and hides queueing): %.0f req/s = half the colo's wrk max, spread over %d keep-alive "
+                + "connections with a fixed schedule; latency measured from each request's scheduled send time (coordinated-omission "
+                + "corrected), %d s, random tenants; achieved %.0f req/s, errors %d", half, conns, olSeconds, oc.perSecond(), oc.errors());
+        run.report.atMost("Lookup over HTTP", "colo p99 at half the max rate", Latencies.ms(oc.latencies().percentile(99)), "ms", 2, olHow);
+        run.report.add("Lookup over HTTP", "  colo p50 at half the max rate", Latencies.ms(oc.latencies().percentile(50)), "ms", "same run");
+        run.report.add("Lookup over HTTP", "  nginx p99 at the same rate", Latencies.ms(on.latencies().percentile(99)), "ms",
+                "the same generator and rate against nginx (p50 " + Latencies.ms(on.latencies().percentile(50)) + " ms), same run");
+    }
+
+    /** nginx serving {@code body} as a static file on {@code port}, configured for keep-alive throughput. */
+    private static Procs.Child startNginx(BenchRun run, byte[] body, int port) throws Exception {
+        Path ngx = run.work.resolve("nginx");
+        Files.createDirectories(ngx.resolve("www"));
+        Files.createDirectories(ngx.resolve("tmp"));
+        Files.write(ngx.resolve("www/body.json"), body);
+        Files.writeString(ngx.resolve("nginx.conf"), """
+                user root;
+                worker_processes auto;
+                daemon off;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log warn;
+                events { worker_connections 4096; }
+                http {
+                  access_log off;
+                  sendfile on;
+                  tcp_nodelay on;
+                  keepalive_requests 100000000;
+                  keepalive_timeout 120s;
+                  client_body_temp_path %1$s/tmp/body;
+                  proxy_temp_path %1$s/tmp/proxy;
+                  fastcgi_temp_path %1$s/tmp/fastcgi;
+                  uwsgi_temp_path %1$s/tmp/uwsgi;
+                  scgi_temp_path %1$s/tmp/scgi;
+                  server {
+                    listen 127.0.0.1:%2$d;
+                    root %1$s/www;
+                    location / { default_type application/json; try_files /body.json =404; }
+                  }
+                }
+                """.formatted(ngx, port));
+        Procs.Child nginx = Procs.start("nginx", List.of("nginx", "-p", ngx.toString(), "-c", ngx.resolve("nginx.conf").toString()), run.logs);
+        Thread.sleep(500);
+        if (!nginx.process().isAlive()) {
+            throw new IllegalStateException("nginx did not start; see " + nginx.log());
+        }
+        return nginx;
+    }
+
+    private static Map<String, Object> details(LoadTools.OpenLoopResult r) {
+        Map<String, Object> d = new LinkedHashMap<>(r.latencies().summaryMs());
+        d.put("target_rate", Math.round(r.targetRate()));
+        d.put("achieved_rate", Math.round(r.perSecond()));
+        d.put("errors", r.errors());
+        return d;
+    }
+}

@@ -1,0 +1,266 @@
+package io.tenantindex.colo;
+
+import io.tenantindex.colo.IndexReplica.PartitionDigest;
+import io.tenantindex.colo.IndexReplica.ReplicaDigest;
+import io.tenantindex.colo.IndexReplica.TenantPage;
+import io.tenantindex.common.ConsistencyToken;
+import io.tenantindex.common.ErrorType;
+import io.tenantindex.common.IndexDigest;
+import io.tenantindex.common.IndexPartitioner;
+import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.schemas.TenantRegistration;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * The read side of one generation's store: lookups (plain and waiting for a consistency token),
+ * id-ordered pages merged across partitions, and the content digest. Reads the running task's
+ * store directly where it can ({@link LiveStores}), else through interactive queries.
+ */
+final class ReplicaReader {
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+    private final String colo;
+    private final String topic;
+    private final KafkaStreams streams;
+    private final LiveStores liveStores;
+    private final AppliedPositions positions;
+    /** Read-your-writes continuations run here, never on the stream thread that completes the waits. */
+    private final Executor completions;
+    private final AtomicReferenceArray<ReadOnlyKeyValueStore<String, IndexRecord>> stores;
+    private volatile int partitions;
+
+    ReplicaReader(String colo, String topic, KafkaStreams streams, LiveStores liveStores, AppliedPositions positions,
+                  Executor completions, int partitions, int storeSlots) {
+        this.colo = colo;
+        this.topic = topic;
+        this.streams = streams;
+        this.liveStores = liveStores;
+        this.positions = positions;
+        this.completions = completions;
+        this.partitions = partitions;
+        this.stores = new AtomicReferenceArray<>(storeSlots);
+    }
+
+    int partitions() {
+        return partitions;
+    }
+
+    /** The topic has (at least) {@code seen} partitions: partitions added to it are read from now on. */
+    void partitionsAtLeast(int seen) {
+        partitions = Math.max(partitions, seen);
+    }
+
+    Optional<TenantRegistration> lookup(String tenantId) {
+        int p = IndexPartitioner.partitionFor(tenantId, partitions);
+        TimestampedKeyValueStore<String, IndexRecord> live = liveStores.get(p);
+        if (live != null) {
+            try {
+                ValueAndTimestamp<IndexRecord> found = live.get(tenantId);
+                return registrationOf(tenantId, found == null ? null : found.value());
+            } catch (InvalidStateStoreException closedMeanwhile) {
+                // The task closed after we took its store: ask interactive queries where the partition is now.
+            }
+        }
+        try {
+            return registrationOf(tenantId, store(p).get(tenantId));
+        } catch (InvalidStateStoreException e) {
+            throw storeUnavailable("partition " + p + ": " + e.getMessage());
+        }
+    }
+
+    CompletableFuture<Optional<TenantRegistration>> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait) {
+        if (!token.topic().equals(topic) || token.partition() >= partitions) {
+            throw new TenantIndexException(ErrorType.INVALID_TOKEN, "consistency token names partition "
+                    + token.partition() + " but " + topic + " has " + partitions);
+        }
+        // The tracker hears of a record only after the store holds it (restores, processing, and
+        // the committed offsets of a warm restart), so "applied" here means "readable from the store".
+        if (positions.appliedOffset(token.partition()) >= token.offset()) {
+            return CompletableFuture.completedFuture(lookup(tenantId));
+        }
+        return positions.awaitApplied(token.partition(), token.offset())
+                .orTimeout(Math.max(0, maxWait.toMillis()), TimeUnit.MILLISECONDS)
+                .handleAsync((applied, error) -> {
+                    if (error != null) {
+                        Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                        if (cause instanceof TimeoutException) {
+                            throw new TenantIndexException(ErrorType.NOT_UP_TO_BOUND, "colo " + colo
+                                    + " has not applied partition " + token.partition() + " offset " + token.offset()
+                                    + " within " + maxWait.toMillis() + " ms (applied: "
+                                    + positions.appliedOffset(token.partition()) + ")", RETRY_AFTER, null);
+                        }
+                        throw new CompletionException(cause);
+                    }
+                    return lookup(tenantId);
+                }, completions);
+    }
+
+    TenantPage page(String after, int limit) {
+        List<KeyValueIterator<String, IndexRecord>> iterators = new ArrayList<>();
+        try {
+            PriorityQueue<Head> heads = new PriorityQueue<>(Comparator.comparing((Head h) -> h.current.key));
+            for (int p = 0; p < partitions; p++) {
+                KeyValueIterator<String, IndexRecord> it = after == null ? store(p).all() : store(p).range(after, null);
+                iterators.add(it);
+                Head h = new Head(it);
+                if (h.advance()) {
+                    heads.add(h);
+                }
+            }
+            // Each partition's store iterates in key-byte order; tenant ids are ASCII, so merging the
+            // partitions by String order yields the global id order.
+            List<TenantRegistration> items = new ArrayList<>();
+            while (items.size() < limit && !heads.isEmpty()) {
+                Head h = heads.poll();
+                KeyValue<String, IndexRecord> kv = h.current;
+                if (!kv.key.equals(after) && kv.value != null && !kv.value.isPoison()) {
+                    items.add(kv.value.registration());
+                }
+                if (h.advance()) {
+                    heads.add(h);
+                }
+            }
+            String next = heads.isEmpty() || items.isEmpty() ? null : items.get(items.size() - 1).getTenantId();
+            return new TenantPage(items, next);
+        } catch (InvalidStateStoreException e) {
+            throw storeUnavailable(e.getMessage());
+        } finally {
+            iterators.forEach(KeyValueIterator::close);
+        }
+    }
+
+    ReplicaDigest digest() {
+        int n = partitions;
+        IndexDigest digest = new IndexDigest(n);
+        Map<Integer, Long> at = new HashMap<>();
+        for (int p = 0; p < n; p++) {
+            at.put(p, positions.appliedOffset(p));
+            try (KeyValueIterator<String, IndexRecord> it = store(p).all()) {
+                while (it.hasNext()) {
+                    KeyValue<String, IndexRecord> kv = it.next();
+                    if (kv.value != null && !kv.value.isPoison()) {
+                        digest.add(p, kv.key, kv.value.registration().getVersion());
+                    }
+                }
+            } catch (InvalidStateStoreException e) {
+                throw storeUnavailable("partition " + p + ": " + e.getMessage());
+            }
+        }
+        Map<Integer, PartitionDigest> out = new TreeMap<>();
+        for (int p = 0; p < n; p++) {
+            out.put(p, new PartitionDigest(digest.partitionHash(p), digest.partitionEntries(p), at.get(p)));
+        }
+        return new ReplicaDigest(out, digest.totalHash(), digest.totalEntries());
+    }
+
+    /** Approximate number of registrations in the store, -1 while it cannot be read. */
+    long entries() {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(ColoTopology.STORE,
+                    QueryableStoreTypes.<String, IndexRecord>keyValueStore())).approximateNumEntries();
+        } catch (InvalidStateStoreException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Whether the client runs every task and every partition's store reads. Applied is not yet
+     * queryable: after a restore the state updater has the records in the store a moment before the
+     * task runs, and while a restored task moves from the state updater to the stream thread,
+     * interactive queries find it in neither.
+     */
+    boolean allPartitionsQueryable() {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return false;
+        }
+        try {
+            for (int p = 0; p < partitions; p++) {
+                store(p).approximateNumEntries();
+            }
+            return true;
+        } catch (RuntimeException notYet) {
+            return false;
+        }
+    }
+
+    /**
+     * The store of one partition through the classic interactive-query API. IQv2 queries are not
+     * used: in Kafka Streams 4.3 a query takes the store's position lock and then its store lock
+     * while the stream thread's put takes them the other way round, which can deadlock the colo
+     * (KAFKA-19629, fixed after 4.3.1). A plain get takes only the store lock. Stale (restoring or
+     * standby) stores are allowed so that last-known-good state keeps being served; the routes
+     * decide from readiness whether to answer.
+     */
+    private ReadOnlyKeyValueStore<String, IndexRecord> store(int partition) {
+        // The handle re-resolves the partition's store on every call, so it can be cached across rebalances.
+        boolean cacheable = partition < stores.length();
+        ReadOnlyKeyValueStore<String, IndexRecord> store = cacheable ? stores.get(partition) : null;
+        if (store == null) {
+            try {
+                store = streams.store(StoreQueryParameters.fromNameAndType(ColoTopology.STORE,
+                        QueryableStoreTypes.<String, IndexRecord>keyValueStore()).withPartition(partition).enableStaleStores());
+            } catch (InvalidStateStoreException e) {
+                throw storeUnavailable("partition " + partition + " of the store is not hosted here yet: " + e.getMessage());
+            }
+            if (cacheable) {
+                stores.set(partition, store);
+            }
+        }
+        return store;
+    }
+
+    private TenantIndexException storeUnavailable(String why) {
+        return TenantIndexException.notReady("colo " + colo + " replica is not readable right now: " + why, RETRY_AFTER);
+    }
+
+    private static Optional<TenantRegistration> registrationOf(String tenantId, IndexRecord value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value.isPoison()) {
+            throw new TenantIndexException(ErrorType.INTERNAL, "the latest record of tenant '" + tenantId
+                    + "' cannot be decoded and was dead-lettered: " + value.error());
+        }
+        return Optional.of(value.registration());
+    }
+
+    private static final class Head {
+        final KeyValueIterator<String, IndexRecord> it;
+        KeyValue<String, IndexRecord> current;
+
+        Head(KeyValueIterator<String, IndexRecord> it) {
+            this.it = it;
+        }
+
+        boolean advance() {
+            if (it.hasNext()) {
+                current = it.next();
+                return true;
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.tenantindex.common.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tenantindex.common.Json;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The contract records serialize to exactly the JSON the services answer on the wire, and parse back. */
+class ContractJsonTest {
+
+    private static <T> void assertWire(T record, String json) throws Exception {
+        assertThat(Json.MAPPER.writeValueAsString(record)).isEqualTo(json);
+        assertThat(Json.readAnswer(json, record.getClass())).isEqualTo(record);
+    }
+
+    @Test
+    void shouldWriteATenantEntryAndItsPagesWithTheWireFieldNames() throws Exception {
+        TenantEntry acme = new TenantEntry("acme", "5c62", null, 2,
+                new TenantEntry.Metadata("pro", List.of("kv"), null, "us"), 1, 3);
+        String entry = "{\"tenantId\":\"acme\",\"doId\":\"5c62\",\"coloHint\":null,\"version\":2,\"metadata\":{\"tier\":\"pro\","
+                + "\"features\":[\"kv\"],\"maxConnections\":null,\"region\":\"us\"},\"registeredAt\":1,\"updatedAt\":3}";
+        assertWire(acme, entry);
+        assertWire(TenantPage.ofWriter(List.of(acme), null), "{\"source\":\"writer\",\"items\":[" + entry + "],\"nextCursor\":null}");
+        assertWire(TenantPage.ofColo("ORD", List.of(), "acme"), "{\"colo\":\"ORD\",\"items\":[],\"nextCursor\":\"acme\"}");
+    }
+
+    @Test
+    void shouldWriteTheWriterAndColoDigestsInOneShape() throws Exception {
+        Map<Integer, DigestReport.Partition> partitions = Map.of(1, new DigestReport.Partition("00ff", 4),
+                0, new DigestReport.Partition("0a0b", 3));
+        assertWire(DigestReport.ofWriter("0b0a", 7, partitions, Map.of(0, 5L, 1, -1L)),
+                "{\"source\":\"writer\",\"digest\":\"0b0a\",\"entries\":7,\"partitions\":{\"0\":{\"hash\":\"0a0b\",\"entries\":3},"
+                        + "\"1\":{\"hash\":\"00ff\",\"entries\":4}},\"positions\":{\"0\":5,\"1\":-1}}");
+        DigestReport colo = DigestReport.ofColo("SIN", true, "0b0a", 7, partitions, Map.of(0, 5L));
+        assertWire(colo, "{\"source\":\"colo\",\"colo\":\"SIN\",\"ready\":true,\"digest\":\"0b0a\",\"entries\":7,\"partitions\":"
+                + "{\"0\":{\"hash\":\"0a0b\",\"entries\":3},\"1\":{\"hash\":\"00ff\",\"entries\":4}},\"positions\":{\"0\":5}}");
+        assertThat(colo.position(1)).as("no position: nothing applied").isEqualTo(-1);
+    }
+
+    @Test
+    void shouldWriteHealthImportAndErrorBodiesWithTheWireFieldNames() throws Exception {
+        assertWire(new WriterHealth("UP", true, "w1", "idx", 3, null, new WriterHealth.Writes(5, 1, 0, 2)),
+                "{\"status\":\"UP\",\"ready\":true,\"writerId\":\"w1\",\"topic\":\"idx\",\"tenants\":3,"
+                        + "\"writes\":{\"committed\":5,\"rejected\":1,\"failed\":0,\"transactions\":2}}");
+        assertWire(new ImportReport(3, 2, 1, List.of(new ImportReport.LineError(3, null, "INVALID_TENANT_ID", "bad")), null),
+                "{\"lines\":3,\"written\":2,\"failed\":1,\"errors\":[{\"line\":3,\"tenantId\":null,\"error\":\"INVALID_TENANT_ID\","
+                        + "\"message\":\"bad\"}],\"token\":null}");
+        assertWire(new ErrorBody("TENANT_NOT_FOUND", "tenant 'x' is not registered"),
+                "{\"error\":\"TENANT_NOT_FOUND\",\"message\":\"tenant 'x' is not registered\"}");
+        assertWire(new ReplicaList(List.of(new ReplicaList.Replica("tenant-index-colo-ORD", "ORD", "Stable", 2,
+                        Map.of(0, new ReplicaList.PartitionLag(8, 10, 2))))),
+                "{\"replicas\":[{\"applicationId\":\"tenant-index-colo-ORD\",\"colo\":\"ORD\",\"state\":\"Stable\",\"lag\":2,"
+                        + "\"partitions\":{\"0\":{\"committed\":8,\"end\":10,\"lag\":2}}}]}");
+        assertWire(SinkHealth.readiness(false, "REBALANCING"), "{\"ready\":false,\"streamsState\":\"REBALANCING\"}");
+    }
+
+    @Test
+    void shouldReadAnAnswerThatLeavesFieldsOutOrAddsSome() throws Exception {
+        ColoStats stats = Json.readAnswer("{\"colo\":\"ORD\",\"ready\":true,\"hits\":9,\"misses\":1,\"position\":{\"1\":8},"
+                + "\"addedLater\":{\"x\":1}}", ColoStats.class);
+        assertThat(stats.colo()).isEqualTo("ORD");
+        assertThat(stats.lookups()).isEqualTo(10);
+        assertThat(stats.position()).containsExactly(Map.entry(1, 8L));
+        assertThat(stats.lagByPartition()).isEmpty();
+        assertThat(stats.rebuild()).isNull();
+    }
+}

@@ -13,7 +13,10 @@ import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.junit.jupiter.api.Test;
 
-/** A stream thread that keeps failing is replaced after growing waits, its group member removed first. */
+/**
+ * A stream thread that keeps failing is replaced after growing waits, its group member removed first;
+ * {@link StreamThreadFailuresIT} sees the waits on a real one.
+ */
 class StreamThreadFailuresTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final List<String> departed = new CopyOnWriteArrayList<>();

@@ -14,8 +14,9 @@ import io.tenantindex.schemas.registry.EmbeddedSchemaRegistry;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
 import io.tenantindex.testing.TopicOffsets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -29,9 +30,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The broker goes away in the middle of a bulk import and comes back: every write the writer
- * acknowledged is there afterwards, nothing appears twice, and the writer serves again by itself.
+ * acknowledged (checked by tenant id) is there afterwards, nothing appears twice, and the writer
+ * serves again by itself.
  */
 class BrokerRestartIT {
+    private static final int IMPORT_LINES = 800;
 
     @Test
     void shouldKeepEveryAcknowledgedWriteAcrossABrokerRestartMidImport() throws Exception {
@@ -42,7 +45,7 @@ class BrokerRestartIT {
         String topic = "restart-index";
         int tenants = 40_000;
         String ndjson = IntStream.range(0, tenants)
-                .mapToObj(i -> "{\"tenantId\":\"r" + i + "\",\"metadata\":{\"tier\":\"pro\"}}")
+                .mapToObj(BrokerRestartIT::line)
                 .collect(Collectors.joining("\n"));
         try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(KafkaSettings.of(bootstrap),
                 TopicsConfig.from(Settings.empty()).schemas(), "127.0.0.1", 0)) {
@@ -53,9 +56,7 @@ class BrokerRestartIT {
                     ConfigKeys.WRITER_KAFKA_TIMEOUT_MS, "2000"));
             try (WriterApp writer = WriterApp.start(WriterConfig.from(settings))) {
                 String base = "http://127.0.0.1:" + writer.port();
-                CompletableFuture<HttpResponse<String>> firstImport = CompletableFuture.supplyAsync(() ->
-                        Http.send(Http.builder(base + "/tenants:import", "Content-Type", "application/x-ndjson")
-                                .POST(HttpRequest.BodyPublishers.ofString(ndjson)).build()));
+                CompletableFuture<ImportOutcome> firstImport = CompletableFuture.supplyAsync(() -> importInParts(base, tenants));
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() ->
                         TopicOffsets.endOffsets(bootstrap, topic).values().stream().mapToLong(Long::longValue).sum() > 2_000);
                 broker.close();
@@ -65,29 +66,25 @@ class BrokerRestartIT {
                         Json.MAPPER.readTree(Http.get(base + "/health").body()).at("/writes/failed").asLong() > 0);
                 broker = EmbeddedKafkaBroker.start(dir, port, Map.of());
 
-                JsonNode report = Json.MAPPER.readTree(firstImport.get().body());
-                long acknowledged = report.get("written").asLong();
-                assertThat(acknowledged + report.get("failed").asLong()).isEqualTo(tenants);
-                assertThat(report.get("failed").asLong()).as("the outage failed some writes").isPositive();
+                ImportOutcome outcome = firstImport.get();
+                assertThat(outcome.acknowledged().size() + outcome.failed().size()).isEqualTo(tenants);
+                assertThat(outcome.failed()).as("the outage failed some writes").isNotEmpty();
 
                 // The writer recovers by itself: new writes succeed without a restart.
                 await().atMost(Duration.ofSeconds(60)).until(() ->
                         Http.putJson(base + "/tenants/after-outage", "{\"metadata\":{\"tier\":\"free\"}}").statusCode() == 201);
 
-                Set<String> failed = new HashSet<>();
-                report.get("errors").forEach(e -> failed.add(e.get("tenantId").asText()));
                 Map<String, List<Long>> committed = committedVersions(bootstrap, topic);
                 // Every acknowledged write is there, exactly once; an unacknowledged one was either
                 // committed whole (its outcome was uncertain) or not at all — never twice.
-                for (int i = 0; i < tenants; i++) {
-                    String id = "r" + i;
-                    if (report.get("errors").size() < 1000 && !failed.contains(id)) {
-                        assertThat(committed.get(id)).as(id).containsExactly(1L);
-                    } else if (committed.containsKey(id)) {
-                        assertThat(committed.get(id)).as(id).containsExactly(1L);
+                for (String id : outcome.acknowledged()) {
+                    assertThat(committed.get(id)).as("acknowledged %s", id).containsExactly(1L);
+                }
+                for (String id : outcome.failed()) {
+                    if (committed.containsKey(id)) {
+                        assertThat(committed.get(id)).as("unacknowledged %s", id).containsExactly(1L);
                     }
                 }
-                assertThat(committed.values().stream().filter(v -> v.equals(List.of(1L))).count()).isGreaterThanOrEqualTo(acknowledged);
 
                 // Re-importing continues every tenant's sequence from what was really committed.
                 JsonNode again = Json.MAPPER.readTree(Http.send(Http.builder(base + "/tenants:import", "Content-Type", "application/x-ndjson")
@@ -102,6 +99,43 @@ class BrokerRestartIT {
         } finally {
             broker.close();
         }
+    }
+
+    private static String line(int i) {
+        return "{\"tenantId\":\"r" + i + "\",\"metadata\":{\"tier\":\"pro\"}}";
+    }
+
+    /** Which tenants the writer acknowledged and which it reported failed, every one by id. */
+    private record ImportOutcome(Set<String> acknowledged, Set<String> failed) {
+    }
+
+    /**
+     * Imports r0 … r(tenants-1) in consecutive requests of {@link #IMPORT_LINES} lines. An import
+     * lists at most 1,000 failed lines, so a part that small names every failure and its
+     * acknowledged writes are exactly its other lines.
+     */
+    private static ImportOutcome importInParts(String base, int tenants) {
+        Set<String> acknowledged = new HashSet<>();
+        Set<String> failed = new HashSet<>();
+        for (int from = 0; from < tenants; from += IMPORT_LINES) {
+            int to = Math.min(tenants, from + IMPORT_LINES);
+            String ndjson = IntStream.range(from, to).mapToObj(BrokerRestartIT::line).collect(Collectors.joining("\n"));
+            JsonNode report;
+            try {
+                report = Json.MAPPER.readTree(Http.send(Http.builder(base + "/tenants:import", "Content-Type", "application/x-ndjson")
+                        .POST(HttpRequest.BodyPublishers.ofString(ndjson)).build()).body());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            assertThat(report.get("written").asLong() + report.get("failed").asLong()).as("import report %s", report).isEqualTo(to - from);
+            assertThat(report.get("errors").size()).as("every failed line is listed: %s", report).isEqualTo(report.get("failed").asInt());
+            Set<String> failedHere = new HashSet<>();
+            report.get("errors").forEach(e -> failedHere.add(e.get("tenantId").asText()));
+            for (int i = from; i < to; i++) {
+                (failedHere.contains("r" + i) ? failed : acknowledged).add("r" + i);
+            }
+        }
+        return new ImportOutcome(acknowledged, failed);
     }
 
     private static Map<String, List<Long>> committedVersions(String bootstrap, String topic) {

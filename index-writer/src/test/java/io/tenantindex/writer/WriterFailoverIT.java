@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.kafka.KafkaSettings;
+import io.tenantindex.common.kafka.TopicAdmin;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
 import io.tenantindex.testing.TopicOffsets;
@@ -21,6 +24,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 /** Single-writer guarantees across fencing, restarts and a kill -9 in the middle of an import. */
@@ -87,8 +95,9 @@ class WriterFailoverIT {
                 .mapToObj(i -> "{\"tenantId\":\"t" + i + "\",\"metadata\":{\"tier\":\"free\"}}")
                 .collect(Collectors.joining("\n"));
 
-        WriterProcess child = WriterProcess.start(writerId, WriterFixture.settings(topic, 3, writerId)
-                .with(ConfigKeys.WRITER_MAX_BATCH, "500"));
+        Settings settings = WriterFixture.settings(topic, 3, writerId).with(ConfigKeys.WRITER_MAX_BATCH, "500");
+        String transactionalId = WriterConfig.from(settings).transactionalId();
+        WriterProcess child = WriterProcess.start(writerId, settings);
         // Single PUTs race the import and the kill; every one the writer acknowledged must survive it.
         List<String> acknowledged = new CopyOnWriteArrayList<>();
         AtomicBoolean killed = new AtomicBoolean();
@@ -113,10 +122,14 @@ class WriterFailoverIT {
             // Kill once some transactions have committed but (at 500 per transaction) far from all of them.
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() ->
                     TopicOffsets.endOffsets(SharedKafka.bootstrapServers(), topic).values().stream().mapToLong(Long::longValue).sum() > 1_000);
+            freezeInsideAnOpenTransaction(child, transactionalId, topic);
         } finally {
             child.kill();
             killed.set(true);
         }
+        // Dead, the writer can neither commit nor abort: what the broker shows now is what was open at the kill.
+        assertThat(openTransaction(transactionalId, topic))
+                .as("a transaction of the killed writer was open, its records in the log but not committed").isTrue();
         puts.get(30, TimeUnit.SECONDS);
 
         try (WriterApp successor = WriterFixture.start(topic, writerId)) {
@@ -140,5 +153,37 @@ class WriterFailoverIT {
         finalState.values().forEach(versions -> assertThat(versions)
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, versions.size()).boxed().toList())
                 .hasSizeBetween(1, 2));
+    }
+
+    /**
+     * Stops the writer process (SIGSTOP) at a moment when one of its transactions is open, so that
+     * the kill that follows lands inside it; a stop that caught it between two transactions is
+     * undone (SIGCONT) and tried again.
+     */
+    private static void freezeInsideAnOpenTransaction(WriterProcess child, String transactionalId, String topic) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            child.pause();
+            if (openTransaction(transactionalId, topic)) {
+                return true;
+            }
+            child.resume();
+            return false;
+        });
+    }
+
+    /**
+     * True when the transactional id has an ongoing transaction on {@code topic} and some partition
+     * holds records past its last stable offset: written in that transaction, not (yet) committed.
+     */
+    private static boolean openTransaction(String transactionalId, String topic) throws Exception {
+        try (Admin admin = Admin.create(KafkaSettings.of(SharedKafka.bootstrapServers()).clientProperties())) {
+            TransactionDescription txn = admin.describeTransactions(List.of(transactionalId)).all().get().get(transactionalId);
+            if (txn.state() != TransactionState.ONGOING || txn.topicPartitions().stream().noneMatch(tp -> tp.topic().equals(topic))) {
+                return false;
+            }
+            Map<TopicPartition, Long> stable = TopicAdmin.endOffsets(admin, topic, IsolationLevel.READ_COMMITTED);
+            Map<TopicPartition, Long> end = TopicAdmin.endOffsets(admin, topic, IsolationLevel.READ_UNCOMMITTED);
+            return end.entrySet().stream().anyMatch(e -> e.getValue() > stable.get(e.getKey()));
+        }
     }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
 import java.io.IOException;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,8 +26,9 @@ import org.junit.jupiter.api.Test;
  * {@code ./tenant-index up} itself, as a user runs it: the CLI in its own JVM with its own embedded
  * KRaft broker (not the tests' shared one), every port free (0), a temporary data directory. It must
  * print its URLs and where the tokens are, serve the seeded demo tenants in all three colos, stop
- * cleanly on SIGTERM, and start again warm from the same directory with the same tokens and without
- * re-seeding (the demo tenants stay at version 1); an explicit token in the environment wins.
+ * cleanly on SIGTERM, and start again warm from the same directory, reusing the generated writer and
+ * admin tokens and without re-seeding (the demo tenants stay at version 1). {@link CredentialsTest}
+ * covers a token given explicitly in the environment.
  */
 class UpProcessIT {
     private static final Pattern URL_LINE = Pattern.compile("^  (\\S.*?)\\s+(http://\\S+)$");
@@ -41,8 +43,12 @@ class UpProcessIT {
                 + credentials.toAbsolutePath());
         assertThat(first.colos()).containsOnlyKeys("ORD", "SIN", "AMS");
         String writerToken = Files.readString(credentials.resolve("writer.token"), StandardCharsets.UTF_8).trim();
-        assertThat(Files.getPosixFilePermissions(credentials.resolve("writer.token")))
-                .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        String adminToken = Files.readString(credentials.resolve("admin.token"), StandardCharsets.UTF_8).trim();
+        assertThat(writerToken).isNotBlank().isNotEqualTo(adminToken);
+        for (String file : List.of("writer.token", "admin.token")) {
+            assertThat(Files.getPosixFilePermissions(credentials.resolve(file))).as(file)
+                    .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        }
         for (Map.Entry<String, String> colo : first.colos().entrySet()) {
             for (String demo : List.of("acme", "globex", "initech")) {
                 HttpResponse<String> r = Http.get(colo.getValue() + "/tenants/" + demo);
@@ -53,21 +59,28 @@ class UpProcessIT {
         }
         first.stopWithSigterm();
 
-        // Warm restart from the same directory, the writer token now given explicitly in the environment.
-        Running second = Running.start(dataDir, Map.of("TENANT_INDEX_WRITER_TOKEN", "explicit-writer-token"));
+        // Warm restart from the same directory with nothing overridden: the generated tokens are reused.
+        Running second = Running.start(dataDir, Map.of());
         try {
             String ams = second.colos().get("AMS");
             HttpResponse<String> acme = Http.get(ams + "/tenants/acme");
             assertThat(acme.statusCode()).isEqualTo(200);
             assertThat(acme.headers().firstValue("ETag")).as("the restart did not seed again").contains("\"1\"");
             String body = "{\"coloHint\":\"AMS\",\"metadata\":{\"tier\":\"pro\",\"features\":[],\"region\":\"eu\"}}";
-            assertThat(Http.putJson(second.writer() + "/tenants/up-explicit", body,
-                    "Authorization", "Bearer " + writerToken).statusCode())
-                    .as("the generated token no longer writes once another is set explicitly").isEqualTo(401);
-            assertThat(Http.putJson(second.writer() + "/tenants/up-explicit", body,
-                    "Authorization", "Bearer explicit-writer-token").statusCode()).isEqualTo(201);
+            assertThat(Http.putJson(second.writer() + "/tenants/up-warm", body, "Authorization", "Bearer not-the-token").statusCode())
+                    .as("the restarted writer still checks tokens").isEqualTo(401);
+            assertThat(Http.putJson(second.writer() + "/tenants/up-warm", body, "Authorization", "Bearer " + writerToken).statusCode())
+                    .as("the first start's writer token writes after the restart").isEqualTo(201);
+            HttpResponse<String> imported = Http.send(Http.builder(second.writer() + "/tenants:import",
+                            "Content-Type", "application/x-ndjson", "Authorization", "Bearer " + adminToken)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"tenantId\":\"up-warm-import\",\"metadata\":{\"tier\":\"pro\"}}"))
+                    .build());
+            assertThat(imported.statusCode()).as("the first start's admin token imports after the restart: %s", imported.body())
+                    .isEqualTo(200);
             assertThat(Files.readString(credentials.resolve("writer.token"), StandardCharsets.UTF_8).trim())
-                    .as("the token file is left as it was").isEqualTo(writerToken);
+                    .as("the writer token file is left as it was").isEqualTo(writerToken);
+            assertThat(Files.readString(credentials.resolve("admin.token"), StandardCharsets.UTF_8).trim())
+                    .as("the admin token file is left as it was").isEqualTo(adminToken);
         } finally {
             second.stopWithSigterm();
         }

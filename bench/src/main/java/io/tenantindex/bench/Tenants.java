@@ -16,7 +16,11 @@ final class Tenants {
         return String.format("tn-%08d", i);
     }
 
-    /** The PUT body (no tenantId); {@code salt} changes maxConnections so that updates differ. */
+    /**
+     * The PUT body (no tenantId) in the shape of {@code RegistrationBody}; {@code salt} changes
+     * maxConnections so that updates differ. Concatenated by hand rather than written by Jackson: the
+     * generator shares the two cores with the stack it measures and writes a million of these per import.
+     */
     static String body(long i, int salt) {
         int k = (int) (i % 4);
         return "{\"coloHint\":\"" + COLOS[k] + "\",\"metadata\":{\"tier\":\"" + TIERS[(int) (i % 3)]

@@ -38,6 +38,15 @@ public final class Json {
     private Json() {
     }
 
+    /** {@code value} as JSON text; the contract records always serialize, so a failure is a bug. */
+    public static String write(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as JSON", e);
+        }
+    }
+
     /** Parses a service's answer into its contract record. */
     public static <T> T readAnswer(String body, Class<T> type) throws JsonProcessingException {
         return ANSWERS.forType(type).readValue(body);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.common.api.RegistrationBody;
 import io.tenantindex.schemas.TenantMetadata;
 import io.tenantindex.schemas.Tier;
 import java.util.ArrayList;
@@ -19,8 +20,6 @@ import java.util.Set;
  * @param expectedVersion the optional {@code expectedVersion} body field (0 = none): a mismatch is 409
  */
 public record RegistrationRequest(String tenantId, String coloHint, TenantMetadata metadata, long expectedVersion) {
-    private static final Set<String> FIELDS = Set.of("tenantId", "coloHint", "metadata", "expectedVersion");
-    private static final Set<String> METADATA_FIELDS = Set.of("tier", "features", "maxConnections", "region");
     private static final int MAX_TEXT = 128;
     private static final int MAX_FEATURES = 64;
 
@@ -59,13 +58,13 @@ public record RegistrationRequest(String tenantId, String coloHint, TenantMetada
     }
 
     private static RegistrationRequest fromJson(JsonNode root, String tenantId) {
-        rejectUnknown(root, FIELDS, "");
+        rejectUnknown(root, RegistrationBody.FIELDS, "");
         String coloHint = optionalText(root, "coloHint", "coloHint");
         JsonNode meta = root.get("metadata");
         if (meta == null || !meta.isObject()) {
             throw TenantIndexException.badRequest("'metadata' must be an object with at least 'tier'");
         }
-        rejectUnknown(meta, METADATA_FIELDS, "metadata.");
+        rejectUnknown(meta, RegistrationBody.METADATA_FIELDS, "metadata.");
         JsonNode tierNode = meta.get("tier");
         if (tierNode == null || !tierNode.isTextual()) {
             throw TenantIndexException.badRequest("'metadata.tier' must be one of free, pro, enterprise");

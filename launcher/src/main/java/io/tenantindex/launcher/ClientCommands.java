@@ -1,10 +1,10 @@
 package io.tenantindex.launcher;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Header;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.api.ApiHeaders;
+import io.tenantindex.common.api.RegistrationBody;
 import io.tenantindex.common.api.ImportReport;
 import io.tenantindex.common.http.BearerAuth;
 import java.io.BufferedReader;
@@ -50,21 +50,9 @@ final class ClientCommands {
 
         @Override
         public Integer call() {
-            ObjectNode body = Json.MAPPER.createObjectNode();
-            if (coloHint != null) {
-                body.put("coloHint", coloHint);
-            }
-            ObjectNode meta = body.putObject("metadata").put("tier", tier);
-            ArrayNode f = meta.putArray("features");
-            features.forEach(f::add);
-            if (maxConnections != null) {
-                meta.put("maxConnections", maxConnections);
-            }
-            if (region != null) {
-                meta.put("region", region);
-            }
+            String body = Json.write(RegistrationBody.of(coloHint, tier, features, maxConnections, region));
             HttpRequest.Builder req = target.authorized(ApiClient.request(target.writerUrl, "/tenants/" + tenantId)
-                    .header(Header.CONTENT_TYPE, "application/json").PUT(HttpRequest.BodyPublishers.ofString(body.toString())),
+                    .header(Header.CONTENT_TYPE, "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)),
                     BearerAuth.Role.WRITER);
             if (ifMatch != null) {
                 req.header(Header.IF_MATCH, ApiHeaders.etag(ifMatch));

@@ -1,7 +1,9 @@
 package io.tenantindex.launcher;
 
 import io.javalin.http.Header;
+import io.tenantindex.common.Json;
 import io.tenantindex.common.api.ApiHeaders;
+import io.tenantindex.common.api.RegistrationBody;
 import io.tenantindex.common.config.ConfigKey;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,10 +42,7 @@ import picocli.CommandLine.Unmatched;
                 + "e.g. --index-partitions 12 or --usage-retention-ms 86400000.")
 final class UpCommand implements Callable<Integer> {
     /** Demo tenants seeded on an empty index so the walk-through has something to look up. */
-    private static final List<String> DEMO = List.of(
-            "acme|{\"coloHint\":\"ORD\",\"metadata\":{\"tier\":\"enterprise\",\"features\":[\"websockets\",\"kv\"],\"maxConnections\":5000,\"region\":\"us\"}}",
-            "globex|{\"coloHint\":\"SIN\",\"metadata\":{\"tier\":\"pro\",\"features\":[\"kv\"],\"maxConnections\":500,\"region\":\"apac\"}}",
-            "initech|{\"coloHint\":\"AMS\",\"metadata\":{\"tier\":\"free\",\"features\":[],\"region\":\"eu\"}}");
+    private static final Map<String, RegistrationBody> DEMO = demoTenants();
 
     /** How long "up" waits for the colos to catch up before it prints its URLs anyway. */
     private static final Duration READY_WAIT = Duration.ofSeconds(60);
@@ -181,6 +181,14 @@ final class UpCommand implements Callable<Integer> {
         }
     }
 
+    private static Map<String, RegistrationBody> demoTenants() {
+        Map<String, RegistrationBody> demo = new LinkedHashMap<>();
+        demo.put("acme", RegistrationBody.of("ORD", "enterprise", List.of("websockets", "kv"), 5000, "us"));
+        demo.put("globex", RegistrationBody.of("SIN", "pro", List.of("kv"), 500, "apac"));
+        demo.put("initech", RegistrationBody.of("AMS", "free", List.of(), null, "eu"));
+        return Collections.unmodifiableMap(demo);
+    }
+
     /**
      * Create-only (If-None-Match: *), so a restart never bumps the demo tenants' versions. Each new
      * registration's consistency token is then presented to every colo, so that "up" is printed only
@@ -189,17 +197,17 @@ final class UpCommand implements Callable<Integer> {
     private static void seed(String writerUrl, Optional<String> writerToken, Collection<String> coloUrls) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         Map<String, String> tokens = new LinkedHashMap<>();
-        for (String demo : DEMO) {
-            String[] parts = demo.split("\\|", 2);
-            HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(writerUrl + "/tenants/" + parts[0]))
+        for (Map.Entry<String, RegistrationBody> demo : DEMO.entrySet()) {
+            String tenantId = demo.getKey();
+            HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(writerUrl + "/tenants/" + tenantId))
                     .header(Header.CONTENT_TYPE, "application/json").header(Header.IF_NONE_MATCH, "*")
-                    .PUT(HttpRequest.BodyPublishers.ofString(parts[1]));
+                    .PUT(HttpRequest.BodyPublishers.ofString(Json.write(demo.getValue())));
             writerToken.ifPresent(t -> put.header(Header.AUTHORIZATION, "Bearer " + t));
             HttpResponse<String> r = http.send(put.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 201) {
-                r.headers().firstValue(ApiHeaders.CONSISTENCY_TOKEN).ifPresent(token -> tokens.put(parts[0], token));
+                r.headers().firstValue(ApiHeaders.CONSISTENCY_TOKEN).ifPresent(token -> tokens.put(tenantId, token));
             } else if (r.statusCode() != 412) {
-                throw new IllegalStateException("seeding " + parts[0] + " failed: " + r.statusCode() + " " + r.body());
+                throw new IllegalStateException("seeding " + tenantId + " failed: " + r.statusCode() + " " + r.body());
             }
         }
         for (String colo : coloUrls) {

@@ -27,6 +27,14 @@ class ContractJsonTest {
     }
 
     @Test
+    void shouldWriteARegistrationAsThePutBodyTheWriterValidates() throws Exception {
+        assertWire(RegistrationBody.of("ORD", "pro", List.of("kv"), 100, "us"),
+                "{\"coloHint\":\"ORD\",\"metadata\":{\"tier\":\"pro\",\"features\":[\"kv\"],\"maxConnections\":100,\"region\":\"us\"}}");
+        assertThat(RegistrationBody.FIELDS).containsExactlyInAnyOrder("tenantId", "coloHint", "metadata", "expectedVersion");
+        assertThat(RegistrationBody.METADATA_FIELDS).containsExactlyInAnyOrder("tier", "features", "maxConnections", "region");
+    }
+
+    @Test
     void shouldWriteTheWriterAndColoDigestsInOneShape() throws Exception {
         Map<Integer, DigestReport.Partition> partitions = Map.of(1, new DigestReport.Partition("00ff", 4),
                 0, new DigestReport.Partition("0a0b", 3));

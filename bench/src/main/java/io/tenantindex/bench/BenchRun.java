@@ -73,7 +73,7 @@ final class BenchRun {
         return new Colo(c.code(), instanceId, work.resolve("colo-" + c.code() + "-" + instanceId), Ports.reserve());
     }
 
-    /** Launches colo {@code c}; {@code flags} are further settings as flags ({@code --instance-id b}). */
+    /** Launches colo {@code c}; {@code flags} are further settings as flags ({@code --colo-static-membership false}). */
     Procs.Child launchColo(Colo c, boolean usageEmission, String... flags) throws IOException {
         List<String> cmd = jvm(c.name(), options.coloHeap);
         cmd.addAll(List.of("io.tenantindex.lookup.ColoServer", "--colo", c.code(), "--http-host", "127.0.0.1",

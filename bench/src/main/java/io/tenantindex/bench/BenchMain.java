@@ -25,10 +25,13 @@ import picocli.CommandLine.Spec;
  * (broker, registry, writer, colos ORD/SIN/AMS) → {@link ImportAndRebuildBench bulk imports} in
  * steps up to {@code --tenants}, with a fresh colo JVM replaying the topic after each step; the
  * last one stays as the colo under test → its {@link WarmRestartBench warm restart}, its
+ * {@link StaticMembershipBench warm restarts without and with static membership}, its
  * {@link BlueGreenRebuildBench blue/green rebuild}, {@link HttpLookupBench wrk against it and
  * nginx} and open-loop latency, its {@link ColoMemory RSS}, {@link UsageEmissionBench usage
- * emission off and on} → {@link InProcessLookupBench JMH} over the store that colo left →
- * {@link PutBench PUTs} at concurrency 32 → {@link LagBench replication lag}. Sizes and durations
+ * emission off and on}, {@link TwoInstanceLookupBench it alone vs two instances} →
+ * {@link InProcessLookupBench JMH} over the store that colo left → {@link PutBench PUTs} at
+ * concurrency 32 → {@link LagBench replication lag} → {@link WriterTakeoverBench writer takeover
+ * after kill -9}. Sizes and durations
  * are flags ({@code --help}). Every JVM gets -Xmx; everything listens on 127.0.0.1.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
@@ -74,18 +77,22 @@ public final class BenchMain implements Callable<Integer> {
         if (run.coloJvm != null) {
             // Warm restart first: right after the cold start, that replica's background poison check of its
             // bulk-restored records still runs and would share the cores with the rebuild being timed.
-            new WarmRestartBench().run(run);
-            new BlueGreenRebuildBench().run(run);
+            step(run, "restart", new WarmRestartBench());
+            // Also right after the cold start, for the same reason; leaves the colo with static membership, as it runs.
+            step(run, "membership", new StaticMembershipBench());
+            step(run, "bluegreen", new BlueGreenRebuildBench());
             step(run, "http", new HttpLookupBench());
             ColoMemory.measure(run, run.coloJvm, "after the HTTP benchmarks");
             if (!run.options.skips("http")) {
                 step(run, "emission", new UsageEmissionBench());
             }
+            step(run, "instances", new TwoInstanceLookupBench());
             run.stopColo();
             step(run, "jmh", new InProcessLookupBench());
         }
         step(run, "puts", new PutBench());
         step(run, "lag", new LagBench());
+        step(run, "takeover", new WriterTakeoverBench());
     }
 
     /** Runs {@code benchmark} unless {@code --skip} names {@code part}. */

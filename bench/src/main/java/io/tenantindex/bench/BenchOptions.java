@@ -46,6 +46,11 @@ final class BenchOptions {
     String stackHeap;
     @Option(names = "--colo-heap", defaultValue = "512m", description = "-Xmx of each colo JVM (default ${DEFAULT-VALUE}).")
     String coloHeap;
+    @Option(names = "--writer-heap", defaultValue = "1g", description = "-Xmx of each writer JVM of the takeover benchmark (default ${DEFAULT-VALUE}).")
+    String writerHeap;
+    @Option(names = "--instances-seconds", converter = Count.class, defaultValue = "20",
+            description = "Each closed-loop run of the one-vs-two-instances lookup comparison (default ${DEFAULT-VALUE}).")
+    long instancesSeconds;
     @Option(names = "--sink-heap", defaultValue = "512m", description = "-Xmx of the usage-log-sink JVM (default ${DEFAULT-VALUE}).")
     String sinkHeap;
     @Option(names = "--jmh-heap", defaultValue = "1g", description = "-Xmx of the JMH fork (default ${DEFAULT-VALUE}).")
@@ -56,7 +61,7 @@ final class BenchOptions {
     Path workDir;
     @Option(names = "--out", defaultValue = "bench/results", description = "Results directory (default ${DEFAULT-VALUE}).")
     Path out;
-    @Option(names = "--skip", split = ",", description = "Skip parts: rebuild, http, emission, jmh, puts, lag.")
+    @Option(names = "--skip", split = ",", description = "Skip parts: rebuild, restart, membership, bluegreen, http, instances, emission, jmh, puts, lag, takeover.")
     List<String> skip = new ArrayList<>();
 
     boolean skips(String part) {

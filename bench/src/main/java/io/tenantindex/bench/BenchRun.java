@@ -32,8 +32,14 @@ final class BenchRun {
     Colo colo;
     Procs.Child coloJvm;
 
-    /** A colo the bench runs on its own: a code of its own (so its own application id), state dir and port. */
-    record Colo(String code, Path stateDir, int port) {
+    /**
+     * A colo the bench runs on its own: a code of its own (so its own application id), state dir and port.
+     * {@code instanceId} null: the default instance id (the host name).
+     */
+    record Colo(String code, String instanceId, Path stateDir, int port) {
+        String name() {
+            return "colo-" + code + (instanceId == null ? "" : "-" + instanceId);
+        }
     }
 
     BenchRun(BenchOptions options) throws IOException {
@@ -59,18 +65,41 @@ final class BenchRun {
     Colo newColo(String prefix) {
         coloSeq++;
         String code = prefix + coloSeq;
-        return new Colo(code, work.resolve("colo-" + code), Ports.reserve());
+        return new Colo(code, null, work.resolve("colo-" + code), Ports.reserve());
     }
 
-    Procs.Child launchColo(Colo c, boolean usageEmission) throws IOException {
-        List<String> cmd = jvm("colo-" + c.code(), options.coloHeap);
+    /** Another instance of colo {@code c}: its own instance id, so its own application id, group, state dir and port. */
+    Colo anotherInstance(Colo c, String instanceId) {
+        return new Colo(c.code(), instanceId, work.resolve("colo-" + c.code() + "-" + instanceId), Ports.reserve());
+    }
+
+    /** Launches colo {@code c}; {@code flags} are further settings as flags ({@code --colo-static-membership false}). */
+    Procs.Child launchColo(Colo c, boolean usageEmission, String... flags) throws IOException {
+        List<String> cmd = jvm(c.name(), options.coloHeap);
         cmd.addAll(List.of("io.tenantindex.lookup.ColoServer", "--colo", c.code(), "--http-host", "127.0.0.1",
                 "--http-port", Integer.toString(c.port()), "--bootstrap-servers", stack.bootstrap, "--registry-url", stack.registryUrl,
                 "--state-dir", c.stateDir().toString(),
                 // As in the local stack, which owns its registry: the usage emitter registers its schema. Without it
                 // every usage event costs a failing registry round trip (found by profiling this bench).
                 "--registry-auto-register", "true", "--usage-emitter-enabled", Boolean.toString(usageEmission)));
-        return Procs.start("colo-" + c.code(), cmd, logs);
+        if (c.instanceId() != null) {
+            cmd.addAll(List.of("--instance-id", c.instanceId()));
+        }
+        cmd.addAll(List.of(flags));
+        return Procs.start(c.name(), cmd, logs);
+    }
+
+    /**
+     * Launches an index-writer JVM of {@code writerId} on the stack's broker and index topic, listening on
+     * (and advertising) 127.0.0.1:{@code port}; writers of one id elect one active writer.
+     */
+    Procs.Child launchWriter(String name, String writerId, int port, long sessionTimeoutMs) throws IOException {
+        List<String> cmd = jvm(name, options.writerHeap);
+        cmd.addAll(List.of("io.tenantindex.writer.WriterApp", "--bootstrap-servers", stack.bootstrap, "--registry-url", stack.registryUrl,
+                "--registry-auto-register", "true", "--http-host", LoadTools.HOST, "--http-port", Integer.toString(port),
+                "--writer-advertised-url", "http://" + LoadTools.HOST + ":" + port, "--writer-id", writerId,
+                "--writer-election-session-timeout-ms", Long.toString(sessionTimeoutMs)));
+        return Procs.start(name, cmd, logs);
     }
 
     /** Stops the colo under test (SIGTERM, then SIGKILL after 60 s). */

@@ -54,50 +54,74 @@ final class LoadTools {
         return new ImportResult(body.lines(), body.written(), body.failed(), seconds, body.token());
     }
 
-    // ---------------------------------------------------------------- PUTs, closed loop
+    // ---------------------------------------------------------------- closed loop: PUTs, GETs
 
-    record PutResult(Latencies latencies, long ok, long errors, double seconds) {
+    record ClosedLoopResult(Latencies latencies, long ok, long errors, double seconds) {
         double perSecond() {
             return ok / seconds;
         }
     }
 
     /** {@code conns} connections, each PUTting updates of random existing tenants back to back for {@code seconds}. */
-    static PutResult puts(int writerPort, int conns, double seconds, long tenants) throws InterruptedException {
+    static ClosedLoopResult puts(int writerPort, int conns, double seconds, long tenants) throws InterruptedException {
+        return closedLoop("put-", new int[] {writerPort}, conns, seconds, tenants, LoadTools::putUpdate);
+    }
+
+    /**
+     * {@code conns} connections, connection c to {@code ports[c % ports.length]} (round robin over the
+     * instances, by connection), each GETting random tenants back to back for {@code seconds}.
+     */
+    static ClosedLoopResult gets(int[] ports, int conns, double seconds, long tenants) throws InterruptedException {
+        return closedLoop("get-", ports, conns, seconds, tenants, (http, i) -> http.request("GET", "/tenants/" + Tenants.id(i), null, null));
+    }
+
+    private static ClosedLoopResult closedLoop(String name, int[] ports, int conns, double seconds, long tenants, Request request)
+            throws InterruptedException {
         Latencies lat = new Latencies();
         AtomicLong ok = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         long t0 = System.nanoTime();
         long end = t0 + (long) (seconds * 1e9);
-        joinAll(closedLoopPuts("put-", writerPort, conns, end, tenants, errors, (i, r, latency, answered) -> {
+        joinAll(closedLoop(name, ports, conns, end, tenants, request, errors, (i, r, latency, answered) -> {
             lat.add(latency);
             (r.status() / 100 == 2 ? ok : errors).incrementAndGet();
         }));
-        return new PutResult(lat, ok.get(), errors.get(), (System.nanoTime() - t0) / 1e9);
+        return new ClosedLoopResult(lat, ok.get(), errors.get(), (System.nanoTime() - t0) / 1e9);
     }
 
-    /** What a closed-loop PUT worker does with each answer it got. */
-    private interface PutAnswer {
+    /** One request of a closed-loop worker about tenant {@code i}. */
+    private interface Request {
+        MiniHttp.Response send(MiniHttp http, long i) throws IOException;
+    }
+
+    /** What a closed-loop worker does with each answer it got. */
+    private interface Answer {
         void accept(long tenant, MiniHttp.Response r, long latencyNanos, long answeredNanos);
     }
 
+    private static MiniHttp.Response putUpdate(MiniHttp http, long i) throws IOException {
+        return http.request("PUT", "/tenants/" + Tenants.id(i), null,
+                Tenants.body(i, ThreadLocalRandom.current().nextInt(1000)).getBytes(StandardCharsets.UTF_8));
+    }
+
     /**
-     * {@code conns} threads (not yet started), each on its own connection PUTting updates of random
-     * existing tenants back to back until {@code end}; a failed request counts in {@code ioErrors}.
+     * {@code conns} threads (not yet started), thread c on its own connection to {@code ports[c % ports.length]}
+     * sending {@code request} about random existing tenants back to back until {@code end}; a failed request
+     * counts in {@code ioErrors}.
      */
-    private static List<Thread> closedLoopPuts(String name, int writerPort, int conns, long end, long tenants,
-                                               AtomicLong ioErrors, PutAnswer onAnswer) {
+    private static List<Thread> closedLoop(String name, int[] ports, int conns, long end, long tenants, Request request,
+                                           AtomicLong ioErrors, Answer onAnswer) {
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < conns; c++) {
+            int port = ports[c % ports.length];
             threads.add(thread(name + c, () -> {
-                try (MiniHttp http = new MiniHttp(HOST, writerPort)) {
+                try (MiniHttp http = new MiniHttp(HOST, port)) {
                     ThreadLocalRandom rnd = ThreadLocalRandom.current();
                     while (System.nanoTime() < end) {
                         long i = rnd.nextLong(tenants);
                         long s = System.nanoTime();
                         try {
-                            MiniHttp.Response r = http.request("PUT", "/tenants/" + Tenants.id(i), null,
-                                    Tenants.body(i, rnd.nextInt(1000)).getBytes(StandardCharsets.UTF_8));
+                            MiniHttp.Response r = request.send(http, i);
                             long answered = System.nanoTime();
                             onAnswer.accept(i, r, answered - s, answered);
                         } catch (IOException e) {
@@ -198,7 +222,7 @@ final class LoadTools {
         BlockingQueue<Ack> acks = new ArrayBlockingQueue<>(256);
         long t0 = System.nanoTime();
         long end = t0 + (long) (seconds * 1e9);
-        List<Thread> producers = closedLoopPuts("maxput-", writerPort, putConns, end, tenants, putErrors, (i, r, latency, acked) -> {
+        List<Thread> producers = closedLoop("maxput-", new int[] {writerPort}, putConns, end, tenants, LoadTools::putUpdate, putErrors, (i, r, latency, acked) -> {
             put.add(latency);
             if (r.status() / 100 != 2 || r.token() == null) {
                 putErrors.incrementAndGet();

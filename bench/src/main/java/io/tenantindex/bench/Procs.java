@@ -59,6 +59,14 @@ final class Procs {
         }
     }
 
+    /** kill -9: no shutdown hook runs, the process says goodbye to no one. Returns when it is gone. */
+    static void kill(Child c) throws InterruptedException {
+        c.process().destroyForcibly().waitFor();
+        synchronized (LIVE) {
+            LIVE.remove(c.process());
+        }
+    }
+
     /** Runs a command to completion and returns its output; fails on a non-zero exit. */
     static String run(List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -17,7 +17,7 @@ final class PutBench implements Benchmark {
         String warm = JitWarmUp.untilSettled(stackPid, "the stack JVM",
                 () -> LoadTools.puts(writerPort, c, JitWarmUp.ROUND_SECONDS, run.tenants()));
         CpuSplit cpu = CpuSplit.start(stackPid);
-        LoadTools.PutResult r = LoadTools.puts(writerPort, c, seconds, run.tenants());
+        LoadTools.ClosedLoopResult r = LoadTools.puts(writerPort, c, seconds, run.tenants());
         String cpuSplit = cpu.summary();
         Map<String, Object> d = new LinkedHashMap<>(r.latencies().summaryMs());
         d.put("ok", r.ok());

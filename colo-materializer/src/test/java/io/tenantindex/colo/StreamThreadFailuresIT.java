@@ -72,7 +72,7 @@ class StreamThreadFailuresIT {
         // The dead thread's consumer stays in the group until its session expires: keep that short.
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000);
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
-        StreamThreadFailures failures = new StreamThreadFailures("ORD", stateDir, System::nanoTime);
+        StreamThreadFailures failures = new StreamThreadFailures("ORD", stateDir, System::nanoTime, thread -> { });
         KafkaStreams streams = new KafkaStreams(builder.build(), props, new TimedClients(threadsStarted));
         streams.setUncaughtExceptionHandler(failures);
         streams.start();

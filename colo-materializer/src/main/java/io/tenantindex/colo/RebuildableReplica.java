@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.tenantindex.common.ConsistencyToken;
+import io.tenantindex.common.ShutdownBudget;
 import io.tenantindex.common.config.StateDirectories;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
@@ -236,13 +237,19 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        close(Duration.ofMillis(ShutdownBudget.DEFAULT_MS));
+    }
+
+    /** Stops the active generation, and a rebuild in progress, within {@code within}. */
+    public synchronized void close(Duration within) {
+        ShutdownBudget budget = ShutdownBudget.start(within);
         closed = true;
         Rebuild r = rebuild;
         if (r != null && r.finishedAt == null) {
-            r.fresh.close();
+            r.fresh.close(budget.share(0.5));
         }
-        active.close();
+        active.close(budget.remaining());
     }
 
     private static final class Rebuild {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tenantindex.common.ShutdownBudget;
 import io.tenantindex.common.api.WriterHealth;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.ClasspathResources;
@@ -220,16 +221,21 @@ public final class WriterApp implements AutoCloseable {
         return http;
     }
 
+    /**
+     * Stops within {@code shutdown.timeout.ms}: HTTP first, most of the rest for the writer's thread
+     * and producer, then the election and the admin client.
+     */
     @Override
     public void close() {
+        ShutdownBudget budget = ShutdownBudget.start(config.shutdownTimeout());
         status = "STOPPING";
         http.stop();
-        writer.close();
+        writer.close(budget.share(0.7));
         // After the writer: a standby takes over once this writer has stopped committing.
         if (election != null) {
-            election.close();
+            election.close(budget.share(0.5));
         }
-        admin.close();
+        admin.close(budget.remaining());
         metrics.close();
         LOG.info("index-writer '{}' stopped", config.writerId());
     }

@@ -102,6 +102,13 @@ public final class ConfigKeys {
                     + "cores only queue on locks whose holder was descheduled (measured: 32 threads cost 17% of throughput on 2 cores)",
             EnumSet.of(Program.COLO));
 
+    // ------------------------------------------------------------ shutdown
+
+    /** Below Docker's default stop grace period (10 s) and Kubernetes' (30 s): a clean stop is never killed. */
+    public static final String SHUTDOWN_TIMEOUT_MS = key("shutdown.timeout.ms", "8000",
+            "how long a stopping writer, colo or sink may take in all (HTTP, Streams leaving its group, producers "
+                    + "flushing); keep it below the platform's grace period (Docker 10 s, Kubernetes 30 s)", SERVICES);
+
     // ------------------------------------------------------------ index-writer
 
     public static final String WRITER_ID = key("writer.id", "primary",

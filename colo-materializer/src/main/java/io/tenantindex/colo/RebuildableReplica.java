@@ -61,10 +61,12 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     /**
      * Opens the colo's local state and starts its active generation; returns at once (see
      * {@link #whenReady()}). An unusable state directory is a {@code ConfigException} naming it,
-     * before anything is read, written or connected.
+     * before anything is read, written or connected; so is a topic whose partition count is not
+     * the one the state was built with ({@link BuiltPartitions}).
      */
     public static RebuildableReplica start(MaterializerConfig base, SchemaRegistryClient registry) {
         StateDirectories.requireUsable(base.stateDir());
+        BuiltPartitions.verify(base);
         Generations generations = Generations.open(base);
         RebuildableReplica replica = new RebuildableReplica(base, registry, generations,
                 ColoMaterializer.start(base.withGeneration(generations.active()), registry));

@@ -178,7 +178,7 @@ public final class ConfigKeys {
     public static final String USAGE_EMITTER_MAX_BLOCK_MS = key("usage.emitter.max.block.ms", "10000",
             "the usage producer's max.block.ms", EnumSet.of(Program.COLO));
     public static final String USAGE_EMITTER_CLOSE_TIMEOUT_MS = key("usage.emitter.close.timeout.ms", "5000",
-            "how long a stopping colo flushes buffered usage events", EnumSet.of(Program.COLO));
+            "how long a stopping colo flushes buffered usage events (at most a quarter of its `shutdown.timeout.ms`)", EnumSet.of(Program.COLO));
 
     // ------------------------------------------------------------ usage-log-sink
 

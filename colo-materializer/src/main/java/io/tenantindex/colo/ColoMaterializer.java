@@ -3,6 +3,7 @@ package io.tenantindex.colo;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.tenantindex.common.DaemonThreads;
+import io.tenantindex.common.ShutdownBudget;
 import io.tenantindex.common.kafka.TopicAdmin;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
 import java.nio.file.Path;
@@ -36,7 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ColoMaterializer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ColoMaterializer.class);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DEGRADED_CLOSE_TIMEOUT = Duration.ofSeconds(3);
     private static final String STREAM_THREAD = "-StreamThread-";
 
@@ -177,20 +177,28 @@ final class ColoMaterializer implements AutoCloseable {
 
     @Override
     public void close() {
+        close(Duration.ofMillis(ShutdownBudget.DEFAULT_MS));
+    }
+
+    /** Stops within {@code within}: most of it for Streams to commit and leave the group, the rest for the admin client. */
+    void close(Duration within) {
+        ShutdownBudget budget = ShutdownBudget.start(within);
         scheduler.shutdownNow();
         threadFailures.close();
         if (poisonScan != null) {
             poisonScan.close();
         }
         // Leave the group so that a restart is assigned its partitions at once, not after session.timeout.ms.
-        // With Kafka unreachable there is no group to leave: do not hold shutdown for the full timeout.
-        boolean degraded = health.degraded();
-        Duration timeout = degraded ? DEGRADED_CLOSE_TIMEOUT : CLOSE_TIMEOUT;
+        // With Kafka unreachable there is no group to leave: do not hold shutdown for the whole budget.
+        Duration streamsTimeout = budget.share(0.8);
+        if (health.degraded() && streamsTimeout.compareTo(DEGRADED_CLOSE_TIMEOUT) > 0) {
+            streamsTimeout = DEGRADED_CLOSE_TIMEOUT;
+        }
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(timeout));
-        admin.close(Duration.ofSeconds(degraded ? 1 : 5));
+                .withTimeout(streamsTimeout));
+        admin.close(budget.remaining());
         completions.shutdown();
-        LOG.info("colo {}: closed", config.colo());
+        LOG.info("colo {}: closed in {} ms", config.colo(), within.minus(budget.remaining()).toMillis());
     }
 
     /**

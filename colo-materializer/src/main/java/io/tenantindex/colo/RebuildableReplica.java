@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.tenantindex.common.ConsistencyToken;
+import io.tenantindex.common.ShutdownBudget;
 import io.tenantindex.common.config.StateDirectories;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
@@ -60,10 +61,12 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     /**
      * Opens the colo's local state and starts its active generation; returns at once (see
      * {@link #whenReady()}). An unusable state directory is a {@code ConfigException} naming it,
-     * before anything is read, written or connected.
+     * before anything is read, written or connected; so is a topic whose partition count is not
+     * the one the state was built with ({@link BuiltPartitions}).
      */
     public static RebuildableReplica start(MaterializerConfig base, SchemaRegistryClient registry) {
         StateDirectories.requireUsable(base.stateDir());
+        BuiltPartitions.verify(base);
         Generations generations = Generations.open(base);
         RebuildableReplica replica = new RebuildableReplica(base, registry, generations,
                 ColoMaterializer.start(base.withGeneration(generations.active()), registry));
@@ -236,13 +239,19 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        close(Duration.ofMillis(ShutdownBudget.DEFAULT_MS));
+    }
+
+    /** Stops the active generation, and a rebuild in progress, within {@code within}. */
+    public synchronized void close(Duration within) {
+        ShutdownBudget budget = ShutdownBudget.start(within);
         closed = true;
         Rebuild r = rebuild;
         if (r != null && r.finishedAt == null) {
-            r.fresh.close();
+            r.fresh.close(budget.share(0.5));
         }
-        active.close();
+        active.close(budget.remaining());
     }
 
     private static final class Rebuild {

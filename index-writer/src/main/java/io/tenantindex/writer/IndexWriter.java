@@ -3,6 +3,7 @@ package io.tenantindex.writer;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.DaemonThreads;
 import io.tenantindex.common.ErrorType;
+import io.tenantindex.common.ShutdownBudget;
 import io.tenantindex.common.TenantIds;
 import io.tenantindex.common.TenantIndexException;
 import io.tenantindex.schemas.TenantRegistration;
@@ -409,16 +410,22 @@ final class IndexWriter implements AutoCloseable {
 
     @Override
     public void close() {
+        close(Duration.ofMillis(ShutdownBudget.DEFAULT_MS));
+    }
+
+    /** Stops within {@code within}: half of it to join the writer thread, the rest for the producer and the replay. */
+    public void close(Duration within) {
+        ShutdownBudget budget = ShutdownBudget.start(within);
         running = false;
         thread.interrupt();
         try {
-            thread.join(10_000);
+            thread.join(Math.max(1, budget.share(0.5).toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         acks.shutdown();
-        closeProducer(Duration.ofSeconds(5));
-        replay.close();
+        closeProducer(budget.share(0.7));
+        replay.close(budget.remaining());
     }
 
     private void closeProducer(Duration timeout) {

@@ -107,8 +107,12 @@ final class TopicReplay implements AutoCloseable {
 
     @Override
     public void close() {
+        close(Duration.ofSeconds(2));
+    }
+
+    void close(Duration within) {
         if (consumer != null) {
-            consumer.close(Duration.ofSeconds(2));
+            consumer.close(within);
         }
     }
 

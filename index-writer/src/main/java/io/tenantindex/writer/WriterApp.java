@@ -6,7 +6,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tenantindex.common.ShutdownBudget;
 import io.tenantindex.common.api.WriterHealth;
+import io.tenantindex.common.config.ConfigException;
+import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.ClasspathResources;
 import io.tenantindex.common.http.HttpServers;
@@ -68,6 +71,11 @@ public final class WriterApp implements AutoCloseable {
         this.admin = Admin.create(config.kafka().clientProperties());
         TopicAdmin.ensureTopics(admin, List.of(config.topics().index(), config.topics().usage(), config.topics().writerLeader()));
         int partitions = TopicAdmin.partitionCount(admin, config.topics().indexTopic());
+        if (partitions != config.topics().indexPartitions()) {
+            admin.close();
+            throw TopicAdmin.partitionCountChanged("index-writer is configured (" + ConfigKeys.INDEX_PARTITIONS + ") for",
+                    config.topics().indexPartitions(), config.topics().indexTopic(), partitions);
+        }
         SchemaRegistryClient registry = new HttpSchemaRegistryClient(config.registry());
         this.view = new TenantView(partitions);
         this.metrics = ServiceMetrics.create("index-writer", "writer_id", config.writerId());
@@ -220,23 +228,38 @@ public final class WriterApp implements AutoCloseable {
         return http;
     }
 
+    /**
+     * Stops within {@code shutdown.timeout.ms}: HTTP first, most of the rest for the writer's thread
+     * and producer, then the election and the admin client.
+     */
     @Override
     public void close() {
+        ShutdownBudget budget = ShutdownBudget.start(config.shutdownTimeout());
         status = "STOPPING";
         http.stop();
-        writer.close();
+        writer.close(budget.share(0.7));
         // After the writer: a standby takes over once this writer has stopped committing.
         if (election != null) {
-            election.close();
+            election.close(budget.share(0.5));
         }
-        admin.close();
+        admin.close(budget.remaining());
         metrics.close();
         LOG.info("index-writer '{}' stopped", config.writerId());
     }
 
+    /** Exit code of {@link #main} for a configuration it cannot run with (bad flag, another partition count). */
+    public static final int EXIT_CONFIG = 2;
+
     public static void main(String[] args) {
-        WriterConfig config = WriterConfig.from(Settings.fromEnvironmentAndArgs(System.getenv(), args));
-        WriterApp app = start(config);
+        WriterApp app;
+        try {
+            app = start(WriterConfig.from(Settings.fromEnvironmentAndArgs(System.getenv(), args)));
+        } catch (ConfigException e) {
+            LOG.error("index-writer cannot start: {}", e.getMessage());
+            System.err.println("index-writer: cannot start: " + e.getMessage());
+            System.exit(EXIT_CONFIG);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "index-writer-shutdown"));
     }
 }

@@ -1,5 +1,6 @@
 package io.tenantindex.writer;
 
+import io.tenantindex.common.ShutdownBudget;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.BearerAuth;
@@ -28,6 +29,7 @@ import java.time.Duration;
  *                      newest writer claims the transactional.id and fences the older)
  * @param electionSessionTimeout how long the leader may stay silent before a standby takes over
  * @param advertisedUrl where standbys redirect writes while this writer leads; null: http://host:port
+ * @param shutdownTimeout how long the whole stop may take (HTTP, the writer thread and producer, the election)
  */
 public record WriterConfig(
         KafkaSettings kafka,
@@ -44,7 +46,8 @@ public record WriterConfig(
         BearerAuth auth,
         boolean election,
         Duration electionSessionTimeout,
-        String advertisedUrl) {
+        String advertisedUrl,
+        Duration shutdownTimeout) {
 
     public static final int DEFAULT_PORT = ConfigKeys.DEFAULT_WRITER_PORT;
 
@@ -65,7 +68,8 @@ public record WriterConfig(
                 s.bool(ConfigKeys.WRITER_ELECTION_ENABLED, true),
                 // 6 s is the broker's default group.min.session.timeout.ms: the lowest a default broker accepts.
                 Duration.ofMillis(s.longValue(ConfigKeys.WRITER_ELECTION_SESSION_TIMEOUT_MS, 6_000, 1_000, 300_000)),
-                s.string(ConfigKeys.WRITER_ADVERTISED_URL, null));
+                s.string(ConfigKeys.WRITER_ADVERTISED_URL, null),
+                ShutdownBudget.from(s));
     }
 
     /** The advertised URL, or http://host:port of the server as started (a wildcard host becomes this host's name). */

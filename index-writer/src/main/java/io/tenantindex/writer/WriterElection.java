@@ -167,14 +167,19 @@ final class WriterElection implements AutoCloseable {
 
     @Override
     public void close() {
+        close(Duration.ofSeconds(10));
+    }
+
+    /** Stops the election thread, waiting at most {@code within} for it to leave the group. */
+    public void close(Duration within) {
         running = false;
         if (thread.getState() == Thread.State.NEW) {
-            consumer.close();
+            consumer.close(within);
             return;
         }
         consumer.wakeup();
         try {
-            thread.join(10_000);
+            thread.join(Math.max(1, within.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

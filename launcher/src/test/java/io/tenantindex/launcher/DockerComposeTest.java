@@ -53,14 +53,10 @@ class DockerComposeTest {
             ColoServer.class.getName(), Program.COLO,
             UsageSink.class.getName(), Program.SINK);
 
-    /** Each service's own shutdown, at most, from the timeouts in its close(). */
-    private static final Map<String, Duration> SHUTDOWN = Map.of(
-            // IndexWriter.close: writer thread joined within 10 s, producer closed within 5 s.
-            WriterApp.class.getName(), Duration.ofSeconds(15),
-            // ColoMaterializer.close: Streams within 30 s, admin 5 s; the usage emitter drains within 5 s.
-            ColoServer.class.getName(), Duration.ofSeconds(40),
-            // UsageSink.close: Streams within 30 s, then the admin client.
-            UsageSink.class.getName(), Duration.ofSeconds(35));
+    /** Docker's stop grace period when a service sets none: the default budget must fit in it. */
+    private static final Duration DOCKER_DEFAULT_GRACE = Duration.ofSeconds(10);
+    /** Beyond the services' own shutdown budget: JVM exit after the shutdown hook, and the logs flushing. */
+    private static final Duration EXIT_MARGIN = Duration.ofSeconds(2);
 
     @SuppressWarnings("unchecked")
     private static Map<String, Map<String, Object>> services() throws IOException {
@@ -201,11 +197,17 @@ class DockerComposeTest {
 
     @Test
     void shouldGiveEveryServiceLongerToStopThanItsOwnShutdownTakes() throws Exception {
+        Duration defaultBudget = Duration.ofMillis(Long.parseLong(ConfigKeys.defaultOf(ConfigKeys.SHUTDOWN_TIMEOUT_MS)));
+        assertThat(defaultBudget.plus(EXIT_MARGIN)).as("default %s within Docker's default grace period", ConfigKeys.SHUTDOWN_TIMEOUT_MS)
+                .isLessThanOrEqualTo(DOCKER_DEFAULT_GRACE);
         services().forEach((name, service) -> {
             String main = mainClass(service);
             Duration grace = grace(service);
             if (main != null && main.startsWith("io.tenantindex.")) {
-                assertThat(grace).as("stop_grace_period of %s", name).isGreaterThan(SHUTDOWN.get(main));
+                Object set = environment(service).get(Settings.envName(ConfigKeys.SHUTDOWN_TIMEOUT_MS));
+                Duration budget = set == null ? defaultBudget : Duration.ofMillis(Long.parseLong(set.toString()));
+                assertThat(grace).as("stop_grace_period of %s, whose %s is %s", name, ConfigKeys.SHUTDOWN_TIMEOUT_MS, budget)
+                        .isGreaterThanOrEqualTo(budget.plus(EXIT_MARGIN));
             } else if (isBroker(service)) {
                 // A controlled shutdown first moves the broker's partition leaderships away.
                 assertThat(grace).as("stop_grace_period of %s", name).isGreaterThanOrEqualTo(Duration.ofSeconds(30));

@@ -1,6 +1,7 @@
 package io.tenantindex.lookup;
 
 import io.tenantindex.colo.MaterializerConfig;
+import io.tenantindex.common.ShutdownBudget;
 import io.tenantindex.common.config.ConfigException;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
@@ -25,6 +26,7 @@ import java.util.Optional;
  * @param fallbackUrl              the writer, asked for lookups the colo cannot answer yet; empty: answer 503
  * @param fallbackTimeout          how long such a forwarded lookup may take
  * @param auth                     the admin token that rebuilds need (lookups need none)
+ * @param shutdownTimeout          how long the whole stop may take (HTTP, usage flush, Streams)
  */
 public record ColoConfig(
         MaterializerConfig materializer,
@@ -37,7 +39,8 @@ public record ColoConfig(
         boolean serveStaleWhileRestoring,
         Optional<URI> fallbackUrl,
         Duration fallbackTimeout,
-        BearerAuth auth) {
+        BearerAuth auth,
+        Duration shutdownTimeout) {
 
     public static final int DEFAULT_HTTP_PORT = 8081;
 
@@ -60,7 +63,8 @@ public record ColoConfig(
                 s.bool(ConfigKeys.SERVE_STALE_WHILE_RESTORING, false),
                 s.has(ConfigKeys.LOOKUP_FALLBACK_URL) ? Optional.of(httpUrl(s.required(ConfigKeys.LOOKUP_FALLBACK_URL))) : Optional.empty(),
                 Duration.ofMillis(s.longValue(ConfigKeys.LOOKUP_FALLBACK_TIMEOUT_MS, 1000, 1, 60_000)),
-                BearerAuth.from(s));
+                BearerAuth.from(s),
+                ShutdownBudget.from(s));
     }
 
     private static URI httpUrl(String raw) {

@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tenantindex.colo.RebuildableReplica;
+import io.tenantindex.common.ShutdownBudget;
 import io.tenantindex.common.config.ConfigException;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.HttpServers;
@@ -94,11 +95,16 @@ public final class ColoServer implements AutoCloseable {
         return replica.stats().reReadRecords();
     }
 
+    /**
+     * Stops within {@code shutdown.timeout.ms}: HTTP first (no new lookups, so no new usage events),
+     * a quarter of the rest to flush usage events, and what is left for Streams to leave its group.
+     */
     @Override
     public void close() {
+        ShutdownBudget budget = ShutdownBudget.start(config.shutdownTimeout());
         http.stop();
-        replica.close();
-        usage.close();
+        usage.close(budget.share(0.25));
+        replica.close(budget.remaining());
         metrics.close();
     }
 

@@ -74,7 +74,7 @@ class LookupRoutesTest {
             }
 
             @Override
-            public void close() {
+            public void close(Duration within) {
             }
         };
         ColoConfig config = ColoConfig.from(Settings.of(Map.of(ConfigKeys.COLO, "TST", ConfigKeys.INDEX_TOPIC, TOPIC,

@@ -1,5 +1,6 @@
 package io.tenantindex.sink;
 
+import io.tenantindex.common.ShutdownBudget;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.kafka.KafkaSettings;
@@ -30,7 +31,8 @@ public record SinkConfig(
         long rocksDbMemoryBytes,
         int eventsMaxScan,
         int eventReaders,
-        Duration registryPatience) {
+        Duration registryPatience,
+        Duration shutdownTimeout) {
 
 
     public static final String DEFAULT_APPLICATION_ID = "tenant-index-usage-sink";
@@ -62,7 +64,8 @@ public record SinkConfig(
                 s.intValue(ConfigKeys.SINK_EVENTS_MAX_SCAN, 20_000, 100, 10_000_000),
                 s.intValue(ConfigKeys.SINK_EVENT_READERS, 4, 1, 64),
                 // At most 4 min: a wait must end within the consumer's max.poll.interval.ms (5 min).
-                Duration.ofMillis(s.longValue(ConfigKeys.SINK_REGISTRY_PATIENCE_MS, 60_000, 1_000, 240_000)));
+                Duration.ofMillis(s.longValue(ConfigKeys.SINK_REGISTRY_PATIENCE_MS, 60_000, 1_000, 240_000)),
+                ShutdownBudget.from(s));
     }
 
     /**

@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tenantindex.common.ShutdownBudget;
 import io.tenantindex.common.api.SinkStats;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.config.StateDirectories;
@@ -45,7 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class UsageSink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UsageSink.class);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final SinkConfig config;
     private final Admin admin;
@@ -109,9 +109,9 @@ public final class UsageSink implements AutoCloseable {
                 decoder.stop();
             }
             if (streams != null) {
-                closeStreams(streams);
+                closeStreams(streams, config.shutdownTimeout());
             }
-            admin.close();
+            admin.close(config.shutdownTimeout());
             throw e;
         }
     }
@@ -176,17 +176,18 @@ public final class UsageSink implements AutoCloseable {
      */
     @Override
     public void close() {
+        ShutdownBudget budget = ShutdownBudget.start(config.shutdownTimeout());
         http.stop();
         events.close();
         decoder.stop();
-        closeStreams(streams);
-        admin.close();
+        closeStreams(streams, budget.share(0.8));
+        admin.close(budget.remaining());
         metrics.close();
     }
 
-    private static void closeStreams(KafkaStreams streams) {
+    private static void closeStreams(KafkaStreams streams, Duration within) {
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(CLOSE_TIMEOUT));
+                .withTimeout(within));
     }
 
     public static void main(String[] args) throws InterruptedException {

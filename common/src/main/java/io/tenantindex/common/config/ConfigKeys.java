@@ -102,6 +102,13 @@ public final class ConfigKeys {
                     + "cores only queue on locks whose holder was descheduled (measured: 32 threads cost 17% of throughput on 2 cores)",
             EnumSet.of(Program.COLO));
 
+    // ------------------------------------------------------------ shutdown
+
+    /** Below Docker's default stop grace period (10 s) and Kubernetes' (30 s): a clean stop is never killed. */
+    public static final String SHUTDOWN_TIMEOUT_MS = key("shutdown.timeout.ms", "8000",
+            "how long a stopping writer, colo or sink may take in all (HTTP, Streams leaving its group, producers "
+                    + "flushing); keep it below the platform's grace period (Docker 10 s, Kubernetes 30 s)", SERVICES);
+
     // ------------------------------------------------------------ index-writer
 
     public static final String WRITER_ID = key("writer.id", "primary",
@@ -171,7 +178,7 @@ public final class ConfigKeys {
     public static final String USAGE_EMITTER_MAX_BLOCK_MS = key("usage.emitter.max.block.ms", "10000",
             "the usage producer's max.block.ms", EnumSet.of(Program.COLO));
     public static final String USAGE_EMITTER_CLOSE_TIMEOUT_MS = key("usage.emitter.close.timeout.ms", "5000",
-            "how long a stopping colo flushes buffered usage events", EnumSet.of(Program.COLO));
+            "how long a stopping colo flushes buffered usage events (at most a quarter of its `shutdown.timeout.ms`)", EnumSet.of(Program.COLO));
 
     // ------------------------------------------------------------ usage-log-sink
 

@@ -70,6 +70,18 @@ public final class TopicAdmin {
         }
     }
 
+    /**
+     * The one line a writer or colo refuses to start with when the index topic no longer has the
+     * partition count it was built for: the partitioner would look tenants up in other partitions
+     * than the ones they were written to. {@code builtFor} says whose count it is ("colo ORD's state
+     * was built for").
+     */
+    public static ConfigException partitionCountChanged(String builtFor, int expected, String topic, int actual) {
+        return new ConfigException(builtFor + " " + expected + " partitions of topic " + topic + ", which now has "
+                + actual + "; adding partitions moves tenants to other partitions, so grow them by creating a new topic with "
+                + actual + " partitions, replaying the index into it and switching index.topic to it (README: How to grow partitions)");
+    }
+
     public static int partitionCount(Admin admin, String topic) {
         try {
             return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();

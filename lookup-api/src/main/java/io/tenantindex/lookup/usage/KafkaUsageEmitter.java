@@ -218,18 +218,20 @@ public final class KafkaUsageEmitter implements UsageRecorder {
 
     /**
      * Stops accepting events, sends what is buffered and waits for Kafka's acknowledgements, all
-     * within the configured close timeout; whatever could not be sent by then is counted as dropped.
+     * within the configured close timeout or {@code within}, whichever is shorter; whatever could not
+     * be sent by then is counted as dropped.
      */
     @Override
-    public void close() {
+    public void close(Duration within) {
         if (closing) {
             return;
         }
         closing = true;
-        long deadline = System.nanoTime() + closeTimeout.toNanos();
+        Duration timeout = within.compareTo(closeTimeout) < 0 ? within : closeTimeout;
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             // Half the budget to drain the buffer into the producer, the rest for the acknowledgements.
-            drainer.join(Math.max(1, closeTimeout.toMillis() / 2));
+            drainer.join(Math.max(1, timeout.toMillis() / 2));
             if (drainer.isAlive()) {
                 drainer.interrupt();
                 drainer.join(Math.max(100, remainingMillis(deadline)));

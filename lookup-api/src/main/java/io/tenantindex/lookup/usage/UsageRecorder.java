@@ -1,6 +1,7 @@
 package io.tenantindex.lookup.usage;
 
 import io.tenantindex.schemas.LookupOutcome;
+import java.time.Duration;
 
 /**
  * Where a colo reports each lookup it answered. Implementations must never block or fail the
@@ -28,7 +29,7 @@ public interface UsageRecorder extends AutoCloseable {
         }
 
         @Override
-        public void close() {
+        public void close(Duration within) {
         }
     };
 
@@ -43,6 +44,12 @@ public interface UsageRecorder extends AutoCloseable {
     /** Events Kafka refused. */
     long failed();
 
+    /** Sends what is buffered within its own close timeout. */
     @Override
-    void close();
+    default void close() {
+        close(Duration.ofMillis(Long.MAX_VALUE));
+    }
+
+    /** Sends what is buffered within {@code within} (or its own close timeout, if shorter). */
+    void close(Duration within);
 }

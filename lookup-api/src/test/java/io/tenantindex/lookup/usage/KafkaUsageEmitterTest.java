@@ -160,7 +160,7 @@ class KafkaUsageEmitterTest {
         for (int i = 0; i < 10; i++) {
             emitter.record("acme", LookupOutcome.hit, i, "req-" + i);
         }
-        assertTimeoutPreemptively(Duration.ofSeconds(5), emitter::close);
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> emitter.close());
         // Nothing reached Kafka, and nothing vanished: the interrupted send failed, the rest were dropped.
         assertThat(emitter.emitted()).isZero();
         assertThat(emitter.dropped() + emitter.failed()).isEqualTo(10);

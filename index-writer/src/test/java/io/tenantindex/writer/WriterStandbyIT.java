@@ -80,33 +80,29 @@ class WriterStandbyIT {
     @Test
     void shouldTakeOverByItselfAfterAKillDashNineOfTheLeaderWithNoAcknowledgedWriteLost() throws Exception {
         String topic = SharedKafka.uniqueName("standby-kill");
-        String writerId = SharedKafka.uniqueName("ha");
-        Settings settings = WriterFixture.settings(topic, 3, writerId);
-        try (WriterProcess a = WriterProcess.start(writerId + "-a", settings)) {
-            awaitRole(a, "ACTIVE");
-            try (WriterProcess b = WriterProcess.start(writerId + "-b", settings)) {
-                awaitStandbyOf(b, a);
-                PutClient client = new PutClient(topic, List.of(a.base(), b.base()), Duration.ofSeconds(10));
-                long killedAt;
-                try (client) {
-                    await().atMost(Duration.ofSeconds(60)).until(() -> client.acksFrom(a.base()) >= 50);
-                    killedAt = System.nanoTime();
-                    a.kill();
-                    await().atMost(Duration.ofSeconds(60)).until(() -> client.acksFrom(b.base(), killedAt) >= 50);
-                }
-                long takeoverMs = TimeUnit.NANOSECONDS.toMillis(client.firstAckFrom(b.base(), killedAt) - killedAt);
-                System.out.printf("writer takeover after kill -9 of the leader: %d ms (kill -> first write accepted by the standby)%n",
-                        takeoverMs);
-                assertThat(role(b)).isEqualTo("ACTIVE");
+        try (LeaderAndStandby writers = LeaderAndStandby.start(topic)) {
+            WriterProcess a = writers.leader();
+            WriterProcess b = writers.standby();
+            PutClient client = new PutClient(topic, List.of(a.base(), b.base()), Duration.ofSeconds(10));
+            long killedAt;
+            try (client) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> client.acksFrom(a.base()) >= 50);
+                killedAt = System.nanoTime();
+                a.kill();
+                await().atMost(Duration.ofSeconds(60)).until(() -> client.acksFrom(b.base(), killedAt) >= 50);
+            }
+            long takeoverMs = TimeUnit.NANOSECONDS.toMillis(client.firstAckFrom(b.base(), killedAt) - killedAt);
+            System.out.printf("writer takeover after kill -9 of the leader: %d ms (kill -> first write accepted by the standby)%n",
+                    takeoverMs);
+            assertThat(role(b)).isEqualTo("ACTIVE");
 
-                Map<String, List<Long>> committed = CommittedRecords.versionsByTenant(topic);
-                assertContiguousVersions(committed);
-                assertThat(committedPairs(committed)).as("every acknowledged write, exactly once")
-                        .containsAll(client.acknowledged());
-                for (Map.Entry<String, List<Long>> e : committed.entrySet()) {
-                    JsonNode entry = Json.MAPPER.readTree(Http.get(b.base() + "/tenants/" + e.getKey()).body());
-                    assertThat(entry.get("version").asLong()).as(e.getKey()).isEqualTo(e.getValue().size());
-                }
+            Map<String, List<Long>> committed = CommittedRecords.versionsByTenant(topic);
+            assertContiguousVersions(committed);
+            assertThat(committedPairs(committed)).as("every acknowledged write, exactly once")
+                    .containsAll(client.acknowledged());
+            for (Map.Entry<String, List<Long>> e : committed.entrySet()) {
+                JsonNode entry = Json.MAPPER.readTree(Http.get(b.base() + "/tenants/" + e.getKey()).body());
+                assertThat(entry.get("version").asLong()).as(e.getKey()).isEqualTo(e.getValue().size());
             }
         }
     }
@@ -114,57 +110,83 @@ class WriterStandbyIT {
     @Test
     void shouldNeverLetAPausedLeaderCommitAgainOnceTheStandbyTookOver() throws Exception {
         String topic = SharedKafka.uniqueName("standby-pause");
-        String writerId = SharedKafka.uniqueName("ha");
-        Settings settings = WriterFixture.settings(topic, 3, writerId);
-        try (WriterProcess a = WriterProcess.start(writerId + "-a", settings)) {
-            awaitRole(a, "ACTIVE");
-            try (WriterProcess b = WriterProcess.start(writerId + "-b", settings)) {
-                awaitStandbyOf(b, a);
-                // Long enough that no request of the client gives up while the leader is frozen: every write
-                // the client made is then either acknowledged or refused, none in doubt.
-                PutClient client = new PutClient(topic, List.of(a.base(), b.base()), Duration.ofSeconds(120));
-                long resumedAt;
-                try (client) {
-                    await().atMost(Duration.ofSeconds(60)).until(() -> client.acksFrom(a.base()) >= 50);
-                    long pausedAt = System.nanoTime();
-                    a.pause();
-                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-                            .until(() -> role(b).equals("ACTIVE"));
-                    long activeAt = System.nanoTime();
-                    HttpResponse<String> probe = Http.putJson(b.base() + "/tenants/probe", WriterFixture.body("pro"));
-                    assertThat(probe.statusCode()).isEqualTo(201);
-                    client.record("probe", probe);
-                    System.out.printf("writer takeover after SIGSTOP of the leader: active in %d ms, first write accepted in %d ms%n",
-                            TimeUnit.NANOSECONDS.toMillis(activeAt - pausedAt),
-                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAt));
+        try (LeaderAndStandby writers = LeaderAndStandby.start(topic)) {
+            WriterProcess a = writers.leader();
+            WriterProcess b = writers.standby();
+            // Long enough that no request of the client gives up while the leader is frozen: every write
+            // the client made is then either acknowledged or refused, none in doubt.
+            PutClient client = new PutClient(topic, List.of(a.base(), b.base()), Duration.ofSeconds(120));
+            long resumedAt;
+            try (client) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> client.acksFrom(a.base()) >= 50);
+                long pausedAt = System.nanoTime();
+                a.pause();
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> role(b).equals("ACTIVE"));
+                long activeAt = System.nanoTime();
+                HttpResponse<String> probe = Http.putJson(b.base() + "/tenants/probe", WriterFixture.body("pro"));
+                assertThat(probe.statusCode()).isEqualTo(201);
+                client.record("probe", probe);
+                System.out.printf("writer takeover after SIGSTOP of the leader: active in %d ms, first write accepted in %d ms%n",
+                        TimeUnit.NANOSECONDS.toMillis(activeAt - pausedAt),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAt));
 
-                    a.resume();
-                    resumedAt = System.nanoTime();
-                    await().atMost(Duration.ofSeconds(30)).until(() -> Set.of("STANDBY", "FENCED").contains(role(a)));
-                    HttpResponse<String> direct = Http.putJson(a.base() + "/tenants/direct", WriterFixture.body("pro"));
-                    assertThat(direct.statusCode()).as("a write sent to the resumed old leader").isIn(307, 503);
-                    if (direct.statusCode() == 307) {
-                        assertThat(direct.headers().firstValue("Location")).hasValue(b.base() + "/tenants/direct");
-                    }
-                    await().atMost(Duration.ofSeconds(60)).until(() -> client.acksFrom(b.base(), resumedAt) >= 50);
+                a.resume();
+                resumedAt = System.nanoTime();
+                await().atMost(Duration.ofSeconds(30)).until(() -> Set.of("STANDBY", "FENCED").contains(role(a)));
+                HttpResponse<String> direct = Http.putJson(a.base() + "/tenants/direct", WriterFixture.body("pro"));
+                assertThat(direct.statusCode()).as("a write sent to the resumed old leader").isIn(307, 503);
+                if (direct.statusCode() == 307) {
+                    assertThat(direct.headers().firstValue("Location")).hasValue(b.base() + "/tenants/direct");
                 }
-                JsonNode oldLeader = Json.MAPPER.readTree(Http.get(a.base() + "/health").body());
-                assertThat(oldLeader.get("role").asText()).isIn("STANDBY", "FENCED");
-                assertThat(oldLeader.get("ready").asBoolean()).isFalse();
-                assertThat(oldLeader.get("writes").get("committed").asLong())
-                        .as("every commit the old leader counted is a write it acknowledged").isEqualTo(client.acksFrom(a.base()));
-                // In every partition, all the old leader's commits come before the first of the new leader's:
-                // once the standby had claimed the transactional id, the old leader committed nothing more.
-                Map<Integer, Long> lastOfOld = client.lastOffsetByPartition(a.base());
-                Map<Integer, Long> firstOfNew = client.firstOffsetByPartition(b.base());
-                assertThat(firstOfNew).isNotEmpty();
-                firstOfNew.forEach((partition, first) -> assertThat(lastOfOld.getOrDefault(partition, -1L))
-                        .as("partition %d", partition).isLessThan(first));
+                await().atMost(Duration.ofSeconds(60)).until(() -> client.acksFrom(b.base(), resumedAt) >= 50);
+            }
+            JsonNode oldLeader = Json.MAPPER.readTree(Http.get(a.base() + "/health").body());
+            assertThat(oldLeader.get("role").asText()).isIn("STANDBY", "FENCED");
+            assertThat(oldLeader.get("ready").asBoolean()).isFalse();
+            assertThat(oldLeader.get("writes").get("committed").asLong())
+                    .as("every commit the old leader counted is a write it acknowledged").isEqualTo(client.acksFrom(a.base()));
+            // In every partition, all the old leader's commits come before the first of the new leader's:
+            // once the standby had claimed the transactional id, the old leader committed nothing more.
+            Map<Integer, Long> lastOfOld = client.lastOffsetByPartition(a.base());
+            Map<Integer, Long> firstOfNew = client.firstOffsetByPartition(b.base());
+            assertThat(firstOfNew).isNotEmpty();
+            firstOfNew.forEach((partition, first) -> assertThat(lastOfOld.getOrDefault(partition, -1L))
+                    .as("partition %d", partition).isLessThan(first));
 
-                Map<String, List<Long>> committed = CommittedRecords.versionsByTenant(topic);
-                assertContiguousVersions(committed);
-                assertThat(committedPairs(committed)).as("exactly the acknowledged writes, nothing else")
-                        .containsExactlyInAnyOrderElementsOf(new HashSet<>(client.acknowledged()));
+            Map<String, List<Long>> committed = CommittedRecords.versionsByTenant(topic);
+            assertContiguousVersions(committed);
+            assertThat(committedPairs(committed)).as("exactly the acknowledged writes, nothing else")
+                    .containsExactlyInAnyOrderElementsOf(new HashSet<>(client.acknowledged()));
+        }
+    }
+
+    /** Two writer JVMs with one writer.id: {@code leader} active, {@code standby} caught up behind it. */
+    private record LeaderAndStandby(WriterProcess leader, WriterProcess standby) implements AutoCloseable {
+        static LeaderAndStandby start(String topic) throws Exception {
+            String writerId = SharedKafka.uniqueName("ha");
+            Settings settings = WriterFixture.settings(topic, 3, writerId);
+            WriterProcess leader = WriterProcess.start(writerId + "-a", settings);
+            try {
+                awaitRole(leader, "ACTIVE");
+                WriterProcess standby = WriterProcess.start(writerId + "-b", settings);
+                try {
+                    awaitStandbyOf(standby, leader);
+                    return new LeaderAndStandby(leader, standby);
+                } catch (RuntimeException | Error e) {
+                    standby.close();
+                    throw e;
+                }
+            } catch (Exception | Error e) {
+                leader.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            try (leader) {
+                standby.close();
             }
         }
     }

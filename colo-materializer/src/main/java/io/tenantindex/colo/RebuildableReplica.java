@@ -236,6 +236,13 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
                 .description("Replica generation (+1 per completed rebuild)").register(registry);
         FunctionCounter.builder("tenant_index_replica_poison_records", this, r -> r.active.poisonRecords())
                 .description("Undecodable index records sent to the dead-letter topic").register(registry);
+        Gauge.builder("tenant_index_rebuild_running_seconds", this, RebuildableReplica::rebuildRunningSeconds)
+                .description("Seconds the running rebuild has taken so far (0 when none runs)").register(registry);
+    }
+
+    private double rebuildRunningSeconds() {
+        Rebuild r = rebuild;
+        return r == null || r.finishedAt != null ? 0 : Duration.between(r.startedAt, Instant.now()).toMillis() / 1000.0;
     }
 
     @Override

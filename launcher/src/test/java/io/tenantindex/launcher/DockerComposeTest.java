@@ -297,6 +297,9 @@ class DockerComposeTest {
                 assertThat(prometheus).as("Prometheus scrapes %s", name).containsPattern("\"" + name + ":\\d+\"");
             }
         });
+        // prometheus.yml names its rule file relative to itself; the container must have it there.
+        assertThat(prometheus).contains("rule_files:\n  - alerts.yml");
+        assertThat(volumeAt(services.get("prometheus"), "/etc/prometheus/alerts.yml:ro")).isEqualTo("./prometheus/alerts.yml");
         JsonNode dashboard = Json.MAPPER.readTree(DOCKER.resolve("grafana/dashboards/tenant-index.json").toFile());
         List<String> exprs = new ArrayList<>();
         dashboard.path("panels").forEach(p -> p.path("targets").forEach(t -> exprs.add(t.path("expr").asText())));
@@ -310,20 +313,12 @@ class DockerComposeTest {
 
     @Test
     void shouldBeAValidComposeFileForDockerCompose() throws Exception {
-        Path tool = HeadlessChromium.executable("docker-compose").orElse(null);
+        Path tool = Tools.executable("docker-compose").orElse(null);
         Prerequisites.require(tool != null, "docker-compose config check needs Debian's docker-compose "
                 + "(apt-get install docker-compose); CI installs it");
-        Path log = Files.createTempFile("docker-compose-config", ".log");
-        Process p = new ProcessBuilder(Stream.of(tool.toString(), "-f", COMPOSE.toString(), "config", "-q").toList())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        boolean done = p.waitFor(60, TimeUnit.SECONDS);
-        if (!done) {
-            p.destroyForcibly();
-        }
-        String output = Files.readString(log);
-        Files.deleteIfExists(log);
-        assertThat(done).as("docker-compose config finished within 60 s").isTrue();
-        assertThat(p.exitValue()).as("docker-compose config: %s", output).isZero();
+        Tools.Result result = Tools.run(Path.of("."), Duration.ofSeconds(60), List.of(tool.toString(), "-f", COMPOSE.toString(), "config", "-q"));
+        String output = result.output();
+        assertThat(result.exitCode()).as("docker-compose config (-1: not finished within 60 s): %s", output).isZero();
         assertThat(Arrays.asList(output.split("\n"))).as("warnings").noneMatch(l -> l.contains("WARNING"));
     }
 }

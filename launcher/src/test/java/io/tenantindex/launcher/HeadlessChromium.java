@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tenantindex.common.Json;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -43,29 +42,12 @@ final class HeadlessChromium implements AutoCloseable {
         this.profile = profile;
     }
 
-    /** The first of {@code names} found on the PATH (or as an absolute path). */
-    static Optional<Path> executable(String... names) {
-        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-        for (String name : names) {
-            if (name.startsWith("/") && Files.isExecutable(Path.of(name))) {
-                return Optional.of(Path.of(name));
-            }
-            for (String dir : path.split(File.pathSeparator)) {
-                Path candidate = Path.of(dir, name);
-                if (Files.isExecutable(candidate)) {
-                    return Optional.of(candidate);
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
     static Optional<Path> chromium() {
-        return executable("chromium", "chromium-browser", "/usr/lib/chromium/chromium");
+        return Tools.executable("chromium", "chromium-browser", "/usr/lib/chromium/chromium");
     }
 
     static Optional<Path> chromedriver() {
-        return executable("chromedriver", "/usr/lib/chromium/chromedriver");
+        return Tools.executable("chromedriver", "/usr/lib/chromium/chromedriver");
     }
 
     /** Starts chromedriver (its log goes to {@code logFile}) and one Chromium session. */

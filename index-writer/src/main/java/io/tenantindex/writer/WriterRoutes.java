@@ -13,6 +13,7 @@ import io.tenantindex.common.api.ImportReport;
 import io.tenantindex.common.api.TenantPage;
 import io.tenantindex.common.api.WriterHealth;
 import io.tenantindex.common.http.BearerAuth;
+import io.tenantindex.common.http.ConditionalGet;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.http.PageRequest;
 import io.tenantindex.schemas.TenantJson;
@@ -139,7 +140,7 @@ final class WriterRoutes {
         if (entry == null) {
             throw new TenantIndexException(ErrorType.TENANT_NOT_FOUND, "tenant " + tenantId + " is not registered");
         }
-        ctx.header(Header.ETAG, ApiHeaders.etag(entry.getVersion())).json(TenantJson.of(entry));
+        ConditionalGet.json(ctx, ApiHeaders.etag(entry.getVersion()), TenantJson.of(entry));
     }
 
     /** Pages through the authoritative view in key order: the colos' GET /tenants contract, for diffing. */

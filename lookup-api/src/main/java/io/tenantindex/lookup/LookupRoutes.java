@@ -22,6 +22,7 @@ import io.tenantindex.common.api.RebuildStatus;
 import io.tenantindex.common.api.TenantEntry;
 import io.tenantindex.common.api.TenantPage;
 import io.tenantindex.common.http.BearerAuth;
+import io.tenantindex.common.http.ConditionalGet;
 import io.tenantindex.common.http.ClasspathResources;
 import io.tenantindex.common.http.PageRequest;
 import io.tenantindex.lookup.usage.UsageRecorder;
@@ -212,7 +213,7 @@ public final class LookupRoutes {
         ctx.header(ApiHeaders.INDEX_LOOKUP_MICROS, Long.toString(micros));
         TenantEntry entry = answer.entry().orElseThrow(() ->
                 new TenantIndexException(ErrorType.TENANT_NOT_FOUND, "tenant '" + lookup.tenantId() + "' is not registered"));
-        ctx.header(Header.ETAG, ApiHeaders.etag(entry.version())).json(entry);
+        ConditionalGet.json(ctx, ApiHeaders.etag(entry.version()), entry);
     }
 
     private static LookupOutcome outcomeOf(RuntimeException failure) {

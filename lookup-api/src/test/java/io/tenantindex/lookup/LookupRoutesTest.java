@@ -20,11 +20,13 @@ import io.tenantindex.schemas.TenantMetadata;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.Tier;
 import io.tenantindex.testing.Http;
+import io.tenantindex.testing.OpenApiRoutes;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -323,11 +325,16 @@ class LookupRoutesTest {
     void shouldDocumentEveryRegisteredRouteInOpenApiJson() {
         HttpResponse<String> doc = Http.get(base + "/openapi.json");
         assertThat(doc.statusCode()).isEqualTo(200);
-        java.util.Set<String> registered = io.tenantindex.testing.OpenApiRoutes.registered(app);
-        java.util.Set<String> documented = io.tenantindex.testing.OpenApiRoutes.documented(doc.body());
+        Set<String> registered = OpenApiRoutes.registered(app);
+        Set<String> documented = OpenApiRoutes.documented(doc.body());
         assertThat(registered).contains("GET /tenants/{tenantId}", "GET /openapi.json");
         assertThat(documented).as("documented routes").containsAll(registered);
         assertThat(registered).as("routes the server really has").containsAll(documented);
+
+        Set<String> secured = OpenApiRoutes.secured(doc.body());
+        assertThat(secured).containsExactly("POST /admin/rebuild");
+        OpenApiRoutes.refusedWithoutToken(base, documented).forEach((operation, refused) ->
+                assertThat(refused).as("%s answers 401 without a token", operation).isEqualTo(secured.contains(operation)));
     }
 
     @Test

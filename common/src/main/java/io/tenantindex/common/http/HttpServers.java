@@ -5,28 +5,40 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.Header;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
+import io.javalin.router.Endpoint;
+import io.javalin.router.InternalRouter;
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.TenantIndexException;
 import io.tenantindex.common.api.ErrorBody;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Locale;
-import org.eclipse.jetty.http.HttpException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.eclipse.jetty.http.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Builds every tenant-index HTTP server the same way: Jackson from {@link Json}, a request size
  * limit, and one exception mapping that turns any failure into {@link ErrorBody} JSON with the
- * status its {@link ErrorType} knows (plus {@code Retry-After} on 503s). Unknown routes are JSON 404s.
+ * status its {@link ErrorType} knows (plus {@code Retry-After} on 503s). Unknown routes are JSON 404s;
+ * a known path with another method is a 405 with {@code Allow} (and {@code OPTIONS} a 204 with it);
+ * {@code HEAD} runs the {@code GET} route, so it answers the same status and headers without a body.
  */
 public final class HttpServers {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServers.class);
+    private static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.HEAD, HandlerType.POST,
+            HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
     static final int MAX_HEADER_BYTES = 16 * 1024;
     static final long IDLE_TIMEOUT_MS = 15_000;
@@ -36,12 +48,15 @@ public final class HttpServers {
     }
 
     public static Javalin create(long maxBodyBytes, Consumer<JavalinConfig> routes) {
-        return Javalin.create(config -> {
+        // The router exists once the config has run; the 405 handler needs it to say what is allowed.
+        AtomicReference<InternalRouter> router = new AtomicReference<>();
+        Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             config.http.maxRequestSize = maxBodyBytes;
             config.http.generateEtags = false;
+            config.http.prefer405over404 = true;
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setRequestHeaderSize(MAX_HEADER_BYTES);
                 // A client that stops talking (or trickles a body, slowloris-style) loses its
@@ -59,7 +74,7 @@ public final class HttpServers {
                 }
             });
             config.routes.exception(TenantIndexException.class, HttpServers::handleTenantIndexException);
-            config.routes.exception(HttpResponseException.class, HttpServers::handleJavalinResponse);
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> handleJavalinResponse(e, ctx, router.get()));
             // Only reading a request can be the client's fault; failing to write a response is ours (500).
             config.routes.exception(StreamReadException.class, (e, ctx) ->
                     respond(ctx, ErrorType.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage()));
@@ -79,6 +94,27 @@ public final class HttpServers {
             });
             routes.accept(config);
         });
+        router.set(app.unsafe.internalRouter);
+        answerHeadLikeGet(router.get());
+        return app;
+    }
+
+    /**
+     * Javalin answers a HEAD on a GET route by itself, but without running it (no ETag, a wrong
+     * content type and length); a HEAD route with the GET's handler answers what GET would, and
+     * Jetty sends no body for a HEAD.
+     */
+    private static void answerHeadLikeGet(InternalRouter router) {
+        router.allHttpHandlers().stream().map(parsed -> parsed.endpoint)
+                .filter(e -> e.method == HandlerType.GET && router.findHttpHandlerEntries(HandlerType.HEAD, e.path).isEmpty())
+                .toList()
+                .forEach(get -> router.addHttpEndpoint(new Endpoint(HandlerType.HEAD, get.path, get.handler)));
+    }
+
+    /** The methods {@code path} has routes for, as an {@code Allow} header lists them. */
+    static String allowedMethods(InternalRouter router, String path) {
+        return Stream.concat(METHODS.stream().filter(m -> router.hasHttpHandlerEntry(m, path)), Stream.of(HandlerType.OPTIONS))
+                .map(HandlerType::name).collect(Collectors.joining(", "));
     }
 
     /** Whether every '%' in {@code path} starts a two-hex-digit escape (one linear pass, no regex). */
@@ -148,7 +184,14 @@ public final class HttpServers {
         respond(ctx, e.type(), e.getMessage());
     }
 
-    private static void handleJavalinResponse(HttpResponseException e, Context ctx) {
+    private static void handleJavalinResponse(HttpResponseException e, Context ctx, InternalRouter router) {
+        if (e.getStatus() == HttpStatus.METHOD_NOT_ALLOWED.getCode()) {
+            ctx.header(Header.ALLOW, allowedMethods(router, ctx.path()));
+            if (ctx.method() == HandlerType.OPTIONS) {
+                ctx.status(HttpStatus.NO_CONTENT);
+                return;
+            }
+        }
         ErrorType type = switch (e.getStatus()) {
             case 404 -> ErrorType.NOT_FOUND;
             case 405 -> ErrorType.METHOD_NOT_ALLOWED;

@@ -1,0 +1,44 @@
+package io.tenantindex.common.http;
+
+import io.javalin.http.Context;
+import io.javalin.http.Header;
+import io.javalin.http.HttpStatus;
+
+/**
+ * A GET answer with an entity tag, honouring {@code If-None-Match} (RFC 9110 §13.1.2): when one of
+ * the listed tags (weak comparison) or {@code *} matches, a 304 with the tag and no body, so a
+ * client that polls a tenant re-reads it only when it changed.
+ */
+public final class ConditionalGet {
+    private ConditionalGet() {
+    }
+
+    /** Answers {@code body} as JSON with {@code etag}, or 304 if the request already holds it. */
+    public static void json(Context ctx, String etag, Object body) {
+        ctx.header(Header.ETAG, etag);
+        if (noneMatchFails(ctx.header(Header.IF_NONE_MATCH), etag)) {
+            ctx.status(HttpStatus.NOT_MODIFIED);
+            return;
+        }
+        ctx.json(body);
+    }
+
+    /** Whether {@code If-None-Match: ifNoneMatch} names {@code etag} (or is {@code *}): the condition is false. */
+    static boolean noneMatchFails(String ifNoneMatch, String etag) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        String opaque = opaque(etag);
+        for (String candidate : ifNoneMatch.split(",")) {
+            String tag = candidate.trim();
+            if (tag.equals("*") || opaque(tag).equals(opaque)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String opaque(String tag) {
+        return tag.startsWith("W/") ? tag.substring(2) : tag;
+    }
+}

@@ -12,8 +12,13 @@ import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
 import io.tenantindex.testing.TopicOffsets;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,11 +30,13 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
  * Session tokens end to end on the local stack (writer and one colo on the shared real broker): one
  * token carried through writes on every partition, or returned by an import, lets the colo answer
- * every write of the session; tokens of another topic or partition count are 400 at the writer
+ * every write of the session (the CLI's import carries it from chunk to chunk); tokens of another
+ * topic or partition count are 400 at the writer
  * (nothing written) and at the colo; tokens of the older v1 form still work at both.
  */
 class SessionTokensIT {
@@ -178,6 +185,32 @@ class SessionTokensIT {
         }
         assertThat(Http.get(colo + "/tenants/" + prefix + "-before" + WAIT, ApiHeaders.CONSISTENCY_TOKEN, tokenOf(r)).statusCode())
                 .isEqualTo(200);
+    }
+
+    @Test
+    void shouldCarryTheSessionAcrossTheClisImportChunksSoItsTokenCoversEveryLine() throws Exception {
+        List<String> ids = idsOnEveryPartition(SharedKafka.uniqueName("cli"), 4);
+        Path file = Files.createTempFile(SharedKafka.tempDir("cli-session"), "tenants", ".ndjson");
+        Files.writeString(file, ids.stream().map(id -> "{\"tenantId\":\"" + id + "\",\"metadata\":{\"tier\":\"free\"}}\n")
+                .collect(Collectors.joining()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        int exit;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            // Three lines a request: the last chunk's answer alone names only a partition or three.
+            exit = new CommandLine(new TenantIndexCli()).execute("import", file.toString(), "--chunk-lines", "3", "--json",
+                    "--writer-url", writer, "--auth-token", stack.credentials().orElseThrow().adminToken());
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(exit).as(out.toString(StandardCharsets.UTF_8)).isZero();
+        String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
+        String token = Json.MAPPER.readTree(lines[lines.length - 1]).get("token").asText();
+        assertThat(decode(token).offsets().keySet()).containsExactly(0, 1, 2, 3);
+        for (String id : ids) {
+            assertThat(Http.get(colo + "/tenants/" + id + WAIT, ApiHeaders.CONSISTENCY_TOKEN, token).statusCode()).as(id).isEqualTo(200);
+        }
     }
 
     @Test

@@ -55,6 +55,8 @@ class ConsistencyTokenTest {
         bytes.write(Arrays.copyOf(MessageDigest.getInstance("SHA-256").digest(TOPIC.getBytes(StandardCharsets.UTF_8)), 4));
         bytes.write(new byte[] {3, 2, 0, 5, 2, (byte) 0xAC, 0x02});
         assertThat(token(3, Map.of(0, 5L, 2, 300L)).encode()).isEqualTo(base64(bytes.toByteArray()));
+        // The README's example: tenant-index of 6 partitions, partition 1 at offset 2.
+        assertThat(ConsistencyToken.of(TOPIC, 6, 1, 2).encode()).isEqualTo("AjL8pJYGAQEC");
     }
 
     @Test

@@ -66,7 +66,7 @@ final class ColoMaterializer implements AutoCloseable {
         this.streams = streams;
         this.threadFailures = threadFailures;
         this.poisonScan = poisonScan;
-        this.reader = new ReplicaReader(config.colo(), config.indexTopic(), streams, liveStores, positions, completions,
+        this.reader = new ReplicaReader(config.colo(), streams, liveStores, positions, completions,
                 partitions, liveStores.size());
         this.health = new ReplicaHealth(config, admin, streams, positions, poison, reader, scheduler,
                 startedAtMillis, this::startPoisonScan);

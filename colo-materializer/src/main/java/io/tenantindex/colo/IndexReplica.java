@@ -20,6 +20,9 @@ import java.util.concurrent.CompletableFuture;
 public interface IndexReplica {
     String colo();
 
+    /** The index topic's partition count as this replica reads it: a consistency token must be for this count. */
+    int partitions();
+
     /**
      * The tenant's current registration from this instance's active, caught-up task of its
      * partition; empty if unknown or deregistered; 503 NOT_READY when no such task runs here.
@@ -30,8 +33,8 @@ public interface IndexReplica {
     Optional<TenantRegistration> lookupStale(String tenantId);
 
     /**
-     * Like {@link #lookup} but answered only once the replica has applied the token's position, or
-     * failed with NOT_UP_TO_BOUND after {@code maxWait}. Never blocks the calling thread.
+     * Like {@link #lookup} but answered only once the replica has applied the token's offset of every
+     * partition it names, or failed with NOT_UP_TO_BOUND after {@code maxWait}. Never blocks the calling thread.
      */
     CompletableFuture<Optional<TenantRegistration>> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait);
 

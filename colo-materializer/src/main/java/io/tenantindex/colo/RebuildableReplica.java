@@ -188,6 +188,11 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     }
 
     @Override
+    public int partitions() {
+        return active.reader().partitions();
+    }
+
+    @Override
     public Optional<TenantRegistration> lookup(String tenantId) {
         return active.reader().lookup(tenantId);
     }

@@ -43,7 +43,6 @@ final class ReplicaReader {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
     private final String colo;
-    private final String topic;
     private final KafkaStreams streams;
     private final LiveStores liveStores;
     private final AppliedPositions positions;
@@ -52,10 +51,9 @@ final class ReplicaReader {
     private final AtomicReferenceArray<ReadOnlyKeyValueStore<String, IndexRecord>> stores;
     private volatile int partitions;
 
-    ReplicaReader(String colo, String topic, KafkaStreams streams, LiveStores liveStores, AppliedPositions positions,
+    ReplicaReader(String colo, KafkaStreams streams, LiveStores liveStores, AppliedPositions positions,
                   Executor completions, int partitions, int storeSlots) {
         this.colo = colo;
-        this.topic = topic;
         this.streams = streams;
         this.liveStores = liveStores;
         this.positions = positions;
@@ -143,31 +141,45 @@ final class ReplicaReader {
                 QueryableStoreTypes.<String, IndexRecord>keyValueStore()).withPartition(partition));
     }
 
+    /** The lookup once every partition the token names is applied here (the token was decoded for this topic and count). */
     CompletableFuture<Optional<TenantRegistration>> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait) {
-        if (!token.topic().equals(topic) || token.partition() >= partitions) {
-            throw new TenantIndexException(ErrorType.INVALID_TOKEN, "consistency token names partition "
-                    + token.partition() + " but " + topic + " has " + partitions);
-        }
         // The tracker hears of a record only after the store holds it (restores, processing, and
         // the committed offsets of a warm restart), so "applied" here means "readable from the store".
-        if (positions.appliedOffset(token.partition()) >= token.offset()) {
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
+        token.offsets().forEach((partition, offset) -> {
+            if (positions.appliedOffset(partition) < offset) {
+                // Each wait times out on its own, so none stays queued in the tracker after the deadline.
+                waits.add(positions.awaitApplied(partition, offset).orTimeout(Math.max(0, maxWait.toMillis()), TimeUnit.MILLISECONDS));
+            }
+        });
+        if (waits.isEmpty()) {
             return CompletableFuture.completedFuture(lookup(tenantId));
         }
-        return positions.awaitApplied(token.partition(), token.offset())
-                .orTimeout(Math.max(0, maxWait.toMillis()), TimeUnit.MILLISECONDS)
+        return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new))
                 .handleAsync((applied, error) -> {
                     if (error != null) {
                         Throwable cause = error instanceof CompletionException ? error.getCause() : error;
                         if (cause instanceof TimeoutException) {
                             throw new TenantIndexException(ErrorType.NOT_UP_TO_BOUND, "colo " + colo
-                                    + " has not applied partition " + token.partition() + " offset " + token.offset()
-                                    + " within " + maxWait.toMillis() + " ms (applied: "
-                                    + positions.appliedOffset(token.partition()) + ")", RETRY_AFTER, null);
+                                    + " has not applied " + notYetApplied(token) + " within " + maxWait.toMillis() + " ms",
+                                    RETRY_AFTER, null);
                         }
                         throw new CompletionException(cause);
                     }
                     return lookup(tenantId);
                 }, completions);
+    }
+
+    /** "partition 2 offset 17 (applied: 15), …" for the token's partitions this replica has not reached. */
+    private String notYetApplied(ConsistencyToken token) {
+        List<String> behind = new ArrayList<>();
+        token.offsets().forEach((partition, offset) -> {
+            long applied = positions.appliedOffset(partition);
+            if (applied < offset) {
+                behind.add("partition " + partition + " offset " + offset + " (applied: " + applied + ")");
+            }
+        });
+        return behind.isEmpty() ? "the token's positions" : String.join(", ", behind);
     }
 
     TenantPage page(String after, int limit) {

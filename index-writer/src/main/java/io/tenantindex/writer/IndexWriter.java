@@ -330,7 +330,7 @@ final class IndexWriter implements AutoCloseable {
             view.apply(a.record.key(), a.value, a.version, md.partition(), md.offset());
             stats.committed.incrementAndGet();
             a.pending.result.complete(new WriteResult(a.value, a.version, a.created,
-                    new ConsistencyToken(topic, md.partition(), md.offset())));
+                    ConsistencyToken.of(topic, view.partitions(), md.partition(), md.offset())));
         }
     }
 

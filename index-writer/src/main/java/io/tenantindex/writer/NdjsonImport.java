@@ -1,5 +1,6 @@
 package io.tenantindex.writer;
 
+import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.TenantIndexException;
 import io.tenantindex.common.api.ImportReport;
@@ -19,8 +20,8 @@ import java.util.function.Function;
 /**
  * A bulk import: NDJSON, one registration per line. Lines are validated one by one; good lines are
  * written in chunks of up to writer.max.batch records (the writer groups them into transactions)
- * while bad ones are reported, so an import is not all-or-nothing. The report carries the token of
- * the last write.
+ * while bad ones are reported, so an import is not all-or-nothing. The report carries one token
+ * covering every line written (merged into the session the request carried).
  */
 final class NdjsonImport {
     /** A report lists at most this many failed lines; the counts are always complete. */
@@ -33,11 +34,13 @@ final class NdjsonImport {
     private long lines;
     private long written;
     private long failed;
-    private String lastToken;
+    /** Every write so far merged into the request's session; null while there is neither. */
+    private ConsistencyToken covering;
 
-    /** One import; {@code submit} hands a write to the writer. */
-    NdjsonImport(Function<WriteCommand, CompletableFuture<WriteResult>> submit, int maxBatch, long maxBytes) {
+    /** One import; {@code submit} hands a write to the writer; {@code session} is the request's token (null: none). */
+    NdjsonImport(Function<WriteCommand, CompletableFuture<WriteResult>> submit, ConsistencyToken session, int maxBatch, long maxBytes) {
         this.submit = submit;
+        this.covering = session;
         this.maxBatch = maxBatch;
         this.maxBytes = maxBytes;
     }
@@ -89,7 +92,7 @@ final class NdjsonImport {
         await(chunk);
         // Parse errors are reported at once, write errors when their chunk completes: sort by line.
         errors.sort(Comparator.comparingInt(ImportReport.LineError::line));
-        return new ImportReport(lines, written, failed, errors, lastToken);
+        return new ImportReport(lines, written, failed, errors, covering == null ? null : covering.encode());
     }
 
     private record Pending(int line, String tenantId, CompletableFuture<WriteResult> result) {
@@ -100,7 +103,7 @@ final class NdjsonImport {
             try {
                 WriteResult r = p.result.join();
                 written++;
-                lastToken = r.token().encode();
+                covering = covering == null ? r.token() : covering.merge(r.token());
             } catch (CompletionException e) {
                 fail(p.line, p.tenantId, e.getCause());
             }

@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Header;
 import io.javalin.http.HttpStatus;
 import io.micrometer.core.instrument.Timer;
+import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.TenantIds;
 import io.tenantindex.common.TenantIndexException;
@@ -76,6 +77,21 @@ final class WriterRoutes {
     }
 
     /**
+     * The session the request continues: its {@code X-Consistency-Token}, null when it carries none.
+     * Checked before anything is written, so a malformed or foreign token (another topic or
+     * partition count) is 400 INVALID_TOKEN and writes nothing.
+     */
+    private ConsistencyToken session(Context ctx) {
+        String raw = ctx.header(ApiHeaders.CONSISTENCY_TOKEN);
+        return raw == null ? null : ConsistencyToken.decode(raw, config.topics().index().name(), view.partitions());
+    }
+
+    /** The token a write answers with: its own position merged into the session the request carried. */
+    private static String answerToken(ConsistencyToken session, WriteResult r) {
+        return (session == null ? r.token() : session.merge(r.token())).encode();
+    }
+
+    /**
      * A standby sends a write to the active writer with 307, which keeps the method and the body, so
      * the client repeats exactly this request there. True when it answered so; 503 while no writer
      * is known to lead (an election under way, or this writer taking over).
@@ -116,10 +132,11 @@ final class WriterRoutes {
         RegistrationRequest request = RegistrationRequest.parse(HttpServers.boundedBody(ctx, config.maxBodyBytes()), tenantId);
         Precondition precondition = Precondition.fromHeaders(ctx.header(Header.IF_MATCH), ctx.header(Header.IF_NONE_MATCH),
                 request.expectedVersion());
+        ConsistencyToken session = session(ctx);
         CompletableFuture<WriteResult> result = submit(new WriteCommand.Put(request, precondition));
         ctx.future(() -> result.thenAccept(r -> ctx.status(r.created() ? 201 : 200)
                 .header(Header.ETAG, ApiHeaders.etag(r.version()))
-                .header(ApiHeaders.CONSISTENCY_TOKEN, r.token().encode())
+                .header(ApiHeaders.CONSISTENCY_TOKEN, answerToken(session, r))
                 .json(TenantJson.of(r.entry()))));
     }
 
@@ -130,8 +147,9 @@ final class WriterRoutes {
         }
         String tenantId = TenantIds.requireValid(ctx.pathParam("tenantId"));
         Precondition precondition = Precondition.fromHeaders(ctx.header(Header.IF_MATCH), ctx.header(Header.IF_NONE_MATCH), 0);
+        ConsistencyToken session = session(ctx);
         CompletableFuture<WriteResult> result = submit(new WriteCommand.Delete(tenantId, precondition));
-        ctx.future(() -> result.thenAccept(r -> ctx.status(204).header(ApiHeaders.CONSISTENCY_TOKEN, r.token().encode())));
+        ctx.future(() -> result.thenAccept(r -> ctx.status(204).header(ApiHeaders.CONSISTENCY_TOKEN, answerToken(session, r))));
     }
 
     private void get(Context ctx) {
@@ -163,7 +181,8 @@ final class WriterRoutes {
         if (ctx.contentLength() > config.maxImportBytes()) {
             throw new TenantIndexException(ErrorType.PAYLOAD_TOO_LARGE, "import body is larger than " + config.maxImportBytes() + " bytes");
         }
-        ImportReport report = new NdjsonImport(this::submit, config.maxBatch(), config.maxImportBytes()).run(ctx.bodyInputStream());
+        ConsistencyToken session = session(ctx);
+        ImportReport report = new NdjsonImport(this::submit, session, config.maxBatch(), config.maxImportBytes()).run(ctx.bodyInputStream());
         ctx.status(report.written() > 0 || report.lines() == 0 ? 200 : 400);
         if (report.token() != null) {
             ctx.header(ApiHeaders.CONSISTENCY_TOKEN, report.token());

@@ -55,16 +55,18 @@ class WriterIT {
         assertThat(entry.get("version").asLong()).isEqualTo(1);
         assertThat(entry.at("/metadata/tier").asText()).isEqualTo("pro");
         assertThat(entry.at("/metadata/maxConnections").asInt()).isEqualTo(100);
-        ConsistencyToken token = ConsistencyToken.decode(created.headers().firstValue("X-Consistency-Token").orElseThrow(), topic);
-        assertThat(token.partition()).isBetween(0, 2);
+        ConsistencyToken token = ConsistencyToken.decode(created.headers().firstValue("X-Consistency-Token").orElseThrow(), topic, 3);
+        assertThat(token.offsets()).hasSize(1);
+        int partition = token.offsets().firstKey();
+        assertThat(partition).isBetween(0, 2);
 
         HttpResponse<String> updated = Http.putJson(base + "/tenants/" + id, WriterFixture.body("enterprise"));
         assertThat(updated.statusCode()).isEqualTo(200);
         assertThat(json(updated).get("version").asLong()).isEqualTo(2);
         assertThat(json(updated).get("registeredAt").asLong()).isEqualTo(entry.get("registeredAt").asLong());
-        ConsistencyToken second = ConsistencyToken.decode(updated.headers().firstValue("X-Consistency-Token").orElseThrow(), topic);
-        assertThat(second.partition()).isEqualTo(token.partition());
-        assertThat(second.offset()).isGreaterThan(token.offset());
+        ConsistencyToken second = ConsistencyToken.decode(updated.headers().firstValue("X-Consistency-Token").orElseThrow(), topic, 3);
+        assertThat(second.offsets().keySet()).containsExactly(partition);
+        assertThat(second.offsets().get(partition)).isGreaterThan(token.offsets().get(partition));
 
         HttpResponse<String> read = Http.get(base + "/tenants/" + id);
         assertThat(read.statusCode()).isEqualTo(200);

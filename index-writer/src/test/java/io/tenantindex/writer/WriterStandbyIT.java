@@ -270,9 +270,10 @@ class WriterStandbyIT {
         void record(String tenant, HttpResponse<String> r) throws Exception {
             if (r.statusCode() == 200 || r.statusCode() == 201) {
                 URI served = r.uri();
-                ConsistencyToken token = ConsistencyToken.decode(r.headers().firstValue(ApiHeaders.CONSISTENCY_TOKEN).orElseThrow(), topic);
+                ConsistencyToken token = ConsistencyToken.decode(r.headers().firstValue(ApiHeaders.CONSISTENCY_TOKEN).orElseThrow(), topic, 3);
+                Map.Entry<Integer, Long> at = token.offsets().firstEntry();
                 acks.add(new Ack(tenant, Json.MAPPER.readTree(r.body()).get("version").asLong(),
-                        served.getScheme() + "://" + served.getAuthority(), System.nanoTime(), token.partition(), token.offset()));
+                        served.getScheme() + "://" + served.getAuthority(), System.nanoTime(), at.getKey(), at.getValue()));
             }
         }
 

@@ -27,6 +27,11 @@ final class ClientCommands {
     private ClientCommands() {
     }
 
+    /** Adds {@code X-Consistency-Token} when there is one: a write continues that session, a lookup waits for it. */
+    private static HttpRequest.Builder withToken(HttpRequest.Builder req, String token) {
+        return token == null ? req : req.header(ApiHeaders.CONSISTENCY_TOKEN, token);
+    }
+
     @Command(name = "register", mixinStandardHelpOptions = true, description = "Register or update a tenant.")
     static final class Register implements Callable<Integer> {
         @Mixin
@@ -47,12 +52,14 @@ final class ClientCommands {
         Long ifMatch;
         @Option(names = "--create-only", description = "Only if the tenant does not exist.")
         boolean createOnly;
+        @Option(names = "--token", description = "Consistency token of earlier writes: the answer's token covers them and this one.")
+        String token;
 
         @Override
         public Integer call() {
             String body = Json.write(RegistrationBody.of(coloHint, tier, features, maxConnections, region));
-            HttpRequest.Builder req = target.authorized(ApiClient.request(target.writerUrl, "/tenants/" + tenantId)
-                    .header(Header.CONTENT_TYPE, "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)),
+            HttpRequest.Builder req = target.authorized(withToken(ApiClient.request(target.writerUrl, "/tenants/" + tenantId)
+                    .header(Header.CONTENT_TYPE, "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)), token),
                     BearerAuth.Role.WRITER);
             if (ifMatch != null) {
                 req.header(Header.IF_MATCH, ApiHeaders.etag(ifMatch));
@@ -78,11 +85,7 @@ final class ClientCommands {
         @Override
         public Integer call() {
             String base = "writer".equalsIgnoreCase(colo) ? target.writerUrl : target.coloUrl(colo);
-            HttpRequest.Builder req = ApiClient.request(base, "/tenants/" + tenantId).GET();
-            if (token != null) {
-                req.header(ApiHeaders.CONSISTENCY_TOKEN, token);
-            }
-            return target.print(ApiClient.send(req));
+            return target.print(ApiClient.send(withToken(ApiClient.request(base, "/tenants/" + tenantId).GET(), token)));
         }
     }
 
@@ -94,10 +97,12 @@ final class ClientCommands {
         String tenantId;
         @Option(names = "--if-match", description = "Only if the tenant is at this version.")
         Long ifMatch;
+        @Option(names = "--token", description = "Consistency token of earlier writes: the answer's token covers them and this one.")
+        String token;
 
         @Override
         public Integer call() {
-            HttpRequest.Builder req = target.authorized(ApiClient.request(target.writerUrl, "/tenants/" + tenantId).DELETE(),
+            HttpRequest.Builder req = target.authorized(withToken(ApiClient.request(target.writerUrl, "/tenants/" + tenantId).DELETE(), token),
                     BearerAuth.Role.WRITER);
             if (ifMatch != null) {
                 req.header(Header.IF_MATCH, ApiHeaders.etag(ifMatch));
@@ -115,6 +120,8 @@ final class ClientCommands {
         Path file;
         @Option(names = "--chunk-lines", defaultValue = "20000", description = "Lines per request (default 20000).")
         int chunkLines;
+        @Option(names = "--token", description = "Consistency token of earlier writes: the printed token covers them and every line.")
+        String token;
 
         @Override
         public Integer call() throws IOException {
@@ -122,7 +129,6 @@ final class ClientCommands {
             long sentBytes = 0;
             long written = 0;
             long failed = 0;
-            String token = null;
             Progress progress = new Progress("import", totalBytes, target.json);
             try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 StringBuilder chunk = new StringBuilder();
@@ -135,9 +141,10 @@ final class ClientCommands {
                         lines++;
                     }
                     if ((line == null && lines > 0) || lines >= chunkLines) {
-                        HttpResponse<String> r = ApiClient.send(target.authorized(ApiClient.request(target.writerUrl, "/tenants:import")
+                        // Each chunk continues the session of the chunks before it, so the last token covers every line.
+                        HttpResponse<String> r = ApiClient.send(target.authorized(withToken(ApiClient.request(target.writerUrl, "/tenants:import")
                                 .header(Header.CONTENT_TYPE, "application/x-ndjson")
-                                .POST(HttpRequest.BodyPublishers.ofString(chunk.toString())), BearerAuth.Role.ADMIN));
+                                .POST(HttpRequest.BodyPublishers.ofString(chunk.toString())), token), BearerAuth.Role.ADMIN));
                         // Anything but a report (a wrong URL's 404, a 413, a 415) stops the import with its error.
                         if (r.statusCode() != 200) {
                             progress.done();

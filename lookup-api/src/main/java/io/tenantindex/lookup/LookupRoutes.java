@@ -133,7 +133,7 @@ public final class LookupRoutes {
         RuntimeException failure = null;
         try {
             if (rawToken != null) {
-                ConsistencyToken token = ConsistencyToken.decode(rawToken, indexTopic);
+                ConsistencyToken token = ConsistencyToken.decode(rawToken, indexTopic, replica.partitions());
                 Duration wait = waitOf(ctx.queryParam("wait"));
                 // A tokened answer is exact once the position is applied, so it is not gated on readiness.
                 finishLater(ctx, lookup, replica.lookupAtLeast(tenantId, token, wait)

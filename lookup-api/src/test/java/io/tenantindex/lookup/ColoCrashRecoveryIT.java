@@ -43,7 +43,7 @@ class ColoCrashRecoveryIT {
                         .mapToObj(i -> registration("k9-" + i, 1 + i % 3)).toList();
                 List<ConsistencyToken> tokens = kafka.write(chunk);
                 for (int i = 0; i < chunk.size(); i++) {
-                    expected.add(tokens.get(i).partition(), chunk.get(i).getTenantId(), chunk.get(i).getVersion());
+                    expected.add(tokens.get(i).offsets().firstKey(), chunk.get(i).getTenantId(), chunk.get(i).getVersion());
                 }
             }
             Path state = SharedKafka.tempDir("colo-k9-");
@@ -96,7 +96,7 @@ class ColoCrashRecoveryIT {
             List<ConsistencyToken> tokens = kafka.write(regs);
             IndexDigest expected = new IndexDigest(ColoFixture.PARTITIONS);
             for (int i = 0; i < regs.size(); i++) {
-                expected.add(tokens.get(i).partition(), regs.get(i).getTenantId(), regs.get(i).getVersion());
+                expected.add(tokens.get(i).offsets().firstKey(), regs.get(i).getTenantId(), regs.get(i).getVersion());
             }
             Path state = SharedKafka.tempDir("colo-corrupt-");
             try (ColoServer first = kafka.startColo("ORD", state)) {

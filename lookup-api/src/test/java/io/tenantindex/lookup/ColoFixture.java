@@ -78,7 +78,7 @@ final class ColoFixture implements AutoCloseable {
         return futures.stream().map(f -> {
             try {
                 RecordMetadata md = f.get();
-                return new ConsistencyToken(topic, md.partition(), md.offset());
+                return ConsistencyToken.of(topic, PARTITIONS, md.partition(), md.offset());
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -95,7 +95,7 @@ final class ColoFixture implements AutoCloseable {
         producer.commitTransaction();
         try {
             RecordMetadata md = f.get();
-            return new ConsistencyToken(topic, md.partition(), md.offset());
+            return ConsistencyToken.of(topic, PARTITIONS, md.partition(), md.offset());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

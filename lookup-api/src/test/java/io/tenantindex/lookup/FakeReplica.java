@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 
 /** An in-memory replica for route tests: the test sets its contents, state and token behaviour. */
 final class FakeReplica implements IndexReplica, ReplicaAdmin {
+    static final int PARTITIONS = 6;
     final NavigableMap<String, TenantRegistration> entries = new ConcurrentSkipListMap<>();
     volatile ReplicaState state = new ReplicaState(Phase.READY, true, 0, 12, null, null);
     /** What lookupAtLeast returns before the entry is read; null = answer at once. */
@@ -30,6 +31,11 @@ final class FakeReplica implements IndexReplica, ReplicaAdmin {
     @Override
     public String colo() {
         return "TST";
+    }
+
+    @Override
+    public int partitions() {
+        return PARTITIONS;
     }
 
     @Override

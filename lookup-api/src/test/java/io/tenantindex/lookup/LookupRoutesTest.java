@@ -12,6 +12,7 @@ import io.tenantindex.common.Json;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.TenantIds;
+import io.tenantindex.common.VersionedCodec;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.metrics.ServiceMetrics;
 import io.tenantindex.lookup.usage.UsageRecorder;
@@ -27,6 +28,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -214,8 +216,10 @@ class LookupRoutesTest {
 
     @Test
     void shouldRejectMalformedAndForeignTokensWith400() throws Exception {
-        String foreign = new ConsistencyToken("other-topic", 0, 5).encode();
-        for (String token : List.of("not*base64", "bm9wZQ", foreign)) {
+        String foreign = ConsistencyToken.of("other-topic", FakeReplica.PARTITIONS, 0, 5).encode();
+        String otherCount = ConsistencyToken.of(TOPIC, FakeReplica.PARTITIONS + 1, 0, 5).encode();
+        String foreignV1 = new VersionedCodec("v1", 3).encode("other-topic", 0, 5);
+        for (String token : List.of("not*base64", "bm9wZQ", foreign, otherCount, foreignV1)) {
             HttpResponse<String> r = Http.get(base + "/tenants/acme", "X-Consistency-Token", token);
             assertThat(r.statusCode()).as(token).isEqualTo(400);
             assertThat(Json.MAPPER.readTree(r.body()).path("error").asText()).isEqualTo("INVALID_TOKEN");
@@ -228,7 +232,8 @@ class LookupRoutesTest {
     void shouldAnswerATokenedLookupOnlyOnceThePositionIsApplied() throws Exception {
         replica.tokenWait = new CompletableFuture<>();
         replica.restoring();
-        String token = new ConsistencyToken(TOPIC, 2, 77).encode();
+        ConsistencyToken session = new ConsistencyToken(TOPIC, FakeReplica.PARTITIONS, new TreeMap<>(Map.of(2, 77L, 5, 3L)));
+        String token = session.encode();
         CompletableFuture<HttpResponse<String>> pending = CompletableFuture.supplyAsync(
                 () -> Http.get(base + "/tenants/acme?token=" + token + "&wait=3s"));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> replica.lastToken != null);
@@ -239,15 +244,22 @@ class LookupRoutesTest {
         // Exact once applied, so answered even though the replica as a whole is still restoring.
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("ETag")).contains("\"7\"");
-        assertThat(replica.lastToken).isEqualTo(new ConsistencyToken(TOPIC, 2, 77));
+        assertThat(replica.lastToken).isEqualTo(session);
         assertThat(replica.lastWait).isEqualTo(Duration.ofSeconds(3));
         assertThat(usage).containsExactly("acme:hit");
     }
 
     @Test
+    void shouldAcceptAV1TokenAsAOneEntryVector() {
+        String v1 = new VersionedCodec("v1", 3).encode(TOPIC, 4, 12);
+        assertThat(Http.get(base + "/tenants/acme?token=" + v1).statusCode()).isEqualTo(404);
+        assertThat(replica.lastToken).isEqualTo(ConsistencyToken.of(TOPIC, FakeReplica.PARTITIONS, 4, 12));
+    }
+
+    @Test
     void shouldAnswer503NotUpToBoundWhenTheWaitRunsOut() throws Exception {
         replica.tokenWait = CompletableFuture.failedFuture(new java.util.concurrent.TimeoutException());
-        String token = new ConsistencyToken(TOPIC, 0, 1).encode();
+        String token = ConsistencyToken.of(TOPIC, FakeReplica.PARTITIONS, 0, 1).encode();
         HttpResponse<String> r = Http.get(base + "/tenants/acme", "X-Consistency-Token", token);
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.headers().firstValue("Retry-After")).contains("1");
@@ -257,7 +269,7 @@ class LookupRoutesTest {
 
     @Test
     void shouldDefaultCapAndValidateTheWait() {
-        String token = new ConsistencyToken(TOPIC, 0, 1).encode();
+        String token = ConsistencyToken.of(TOPIC, FakeReplica.PARTITIONS, 0, 1).encode();
         Http.get(base + "/tenants/acme?token=" + token);
         assertThat(replica.lastWait).isEqualTo(Duration.ofSeconds(1));
         Http.get(base + "/tenants/acme?token=" + token + "&wait=250ms");

@@ -4,9 +4,9 @@ import java.util.List;
 
 /**
  * The answer of {@code POST /tenants:import}: counts over every line, the failed lines (at most a
- * bounded number of them, in line order) and the consistency token of the last write.
+ * bounded number of them, in line order) and one consistency token covering every line written.
  *
- * @param token null when nothing was written
+ * @param token also covering the token the request carried; null when nothing was written and it carried none
  */
 public record ImportReport(long lines, long written, long failed, List<LineError> errors, String token) {
     public ImportReport {

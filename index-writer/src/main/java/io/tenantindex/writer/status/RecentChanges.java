@@ -41,7 +41,7 @@ public final class RecentChanges {
                 : result.entry().getColoHint().toString();
         String tier = result.entry() == null ? null : result.entry().getMetadata().getTier().name();
         Change change = new Change(tenantId, op, result.version(), coloHint, tier,
-                result.token().partition(), result.token().offset(), clock.getAsLong());
+                result.partition(), result.offset(), clock.getAsLong());
         synchronized (changes) {
             if (changes.size() == capacity) {
                 changes.removeLast();

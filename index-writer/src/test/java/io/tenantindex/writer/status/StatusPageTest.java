@@ -85,7 +85,7 @@ class StatusPageTest {
         TenantRegistration entry = TenantRegistration.newBuilder().setTenantId(tenantId).setDoId("ab")
                 .setColoHint("SJC").setVersion(version).setRegisteredAt(1).setUpdatedAt(2)
                 .setMetadata(TenantMetadata.newBuilder().setTier(Tier.pro).setFeatures(List.of()).build()).build();
-        return new WriteResult(entry, version, created, new ConsistencyToken("tenant-index", partition, offset));
+        return new WriteResult(entry, version, created, ConsistencyToken.of("tenant-index", 6, partition, offset));
     }
 
     private StatusPage page(Map<String, String> colos, Duration timeout) {
@@ -159,7 +159,7 @@ class StatusPageTest {
         StatusPage page = page(colos, Duration.ofMillis(500));
         page.changes().record("acme", write("acme", 1, true, 1, 6));
         page.changes().record("acme", write("acme", 2, false, 1, 8));
-        page.changes().record("globex", new WriteResult(null, 3, false, new ConsistencyToken("tenant-index", 0, 4)));
+        page.changes().record("globex", new WriteResult(null, 3, false, ConsistencyToken.of("tenant-index", 6, 0, 4)));
         page.changes().record("initech", write("initech", 1, true, 1, 10));
 
         JsonNode changes = json(page.snapshot()).path("changes");

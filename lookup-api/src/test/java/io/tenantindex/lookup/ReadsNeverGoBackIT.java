@@ -97,13 +97,17 @@ class ReadsNeverGoBackIT {
 
             colo = kafka.startColo("ORD", state);
             String appId = colo.replica().applicationId();
-            try (Probe probe = new Probe(latest, 4); Admin admin = Admin.create(KafkaSettings.of(kafka.bootstrap).clientProperties())) {
+            try (Probe probe = new Probe(latest, 2, 3); Admin admin = Admin.create(KafkaSettings.of(kafka.bootstrap).clientProperties())) {
                 probe.start("http://127.0.0.1:" + colo.port());
                 ColoServer running = colo;
                 await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(5))
                         .until(() -> running.replica().stats().reReadRecords() > TENANTS * rounds / 4);
-                Map<Integer, Long> applied = running.replica().stats().position();
-                fence(admin, appId, kafka);
+                Map<Integer, Long> applied = new HashMap<>(running.replica().stats().position());
+                try (Fence fence = new Fence(admin, appId, kafka)) {
+                    fence.fence();
+                    // What it had applied at the fence (it goes on until its next commit fails).
+                    running.replica().stats().position().forEach((p, offset) -> applied.merge(p, offset, Math::max));
+                }
                 Map<Integer, Long> committed = new HashMap<>();
                 admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get()
                         .forEach((tp, o) -> committed.put(tp.partition(), o.offset()));
@@ -214,25 +218,36 @@ class ReadsNeverGoBackIT {
     /**
      * Fences the colo's Streams producer, as a zombie's successor would: a producer with its
      * transactional id initialises, so the colo's open transaction is aborted and its next commit
-     * fails; Streams closes every task dirty (under exactly-once: wipes it) and restores it.
+     * fails; Streams closes every task dirty (under exactly-once: wipes it) and restores it. The
+     * producers are made beforehand so that {@link #fence()} is only the initialisation.
      */
-    private static void fence(Admin admin, String applicationId, ColoFixture kafka) throws Exception {
-        List<String> ids = admin.listTransactions().all().get().stream().map(TransactionListing::transactionalId)
-                .filter(id -> id.startsWith(applicationId + "-")).toList();
-        assertThat(ids).as("the colo's transactional ids").isNotEmpty();
-        for (String id : ids) {
-            Properties props = KafkaSettings.of(kafka.bootstrap).clientProperties();
-            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
-            try (KafkaProducer<byte[], byte[]> zombieSuccessor = new KafkaProducer<>(props, new ByteArraySerializer(),
-                    new ByteArraySerializer())) {
-                zombieSuccessor.initTransactions();
+    private static final class Fence implements AutoCloseable {
+        private final List<KafkaProducer<byte[], byte[]>> successors = new ArrayList<>();
+
+        Fence(Admin admin, String applicationId, ColoFixture kafka) throws Exception {
+            List<String> ids = admin.listTransactions().all().get().stream().map(TransactionListing::transactionalId)
+                    .filter(id -> id.startsWith(applicationId + "-")).toList();
+            assertThat(ids).as("the colo's transactional ids").isNotEmpty();
+            for (String id : ids) {
+                Properties props = KafkaSettings.of(kafka.bootstrap).clientProperties();
+                props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
+                successors.add(new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer()));
             }
+        }
+
+        void fence() {
+            successors.forEach(KafkaProducer::initTransactions);
+        }
+
+        @Override
+        public void close() {
+            successors.forEach(KafkaProducer::close);
         }
     }
 
     /**
      * Lookups on a few threads: tokened ones (a random tenant with the token of its expected version)
-     * and plain ones on one more. Classifies every answer: exact (the token's version or newer), older (the
+     * and plain ones. Classifies every answer: exact (the token's version or newer), older (the
      * violation: an older version, or 404 for a tenant that exists), 503, or anything else; and
      * counts plain or tokened answers older than one this colo had already answered, for the same
      * tenant, before the request was sent, unless marked {@code X-Replica-Stale: true}.
@@ -247,14 +262,16 @@ class ReadsNeverGoBackIT {
         private final AtomicBoolean running = new AtomicBoolean();
         private final List<Thread> threads = new ArrayList<>();
         private final int tokenedThreads;
+        private final int plainThreads;
         private volatile List<Written> expected;
 
         Probe(Map<String, Written> expected) {
-            this(expected, 1);
+            this(expected, 1, 1);
         }
 
-        Probe(Map<String, Written> expected, int tokenedThreads) {
+        Probe(Map<String, Written> expected, int tokenedThreads, int plainThreads) {
             this.tokenedThreads = tokenedThreads;
+            this.plainThreads = plainThreads;
             tokensOf(expected);
         }
 
@@ -264,9 +281,9 @@ class ReadsNeverGoBackIT {
 
         void start(String base) {
             running.set(true);
-            for (int i = 0; i <= tokenedThreads; i++) {
+            for (int i = 0; i < tokenedThreads + plainThreads; i++) {
                 boolean tokened = i < tokenedThreads;
-                Thread t = new Thread(() -> loop(base, tokened), tokened ? "probe-tokened-" + i : "probe-plain");
+                Thread t = new Thread(() -> loop(base, tokened), (tokened ? "probe-tokened-" : "probe-plain-") + i);
                 t.start();
                 threads.add(t);
             }

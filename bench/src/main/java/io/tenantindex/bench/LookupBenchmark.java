@@ -60,7 +60,7 @@ public class LookupBenchmark {
         }
         // Every id must resolve: a miss would measure the 404 path instead.
         for (int i = 0; i < n; i += Math.max(1, n / 1000)) {
-            if (replica.lookup(ids[i]).isEmpty()) {
+            if (replica.lookup(ids[i]).registration().isEmpty()) {
                 throw new IllegalStateException("tenant " + ids[i] + " is not in the replica");
             }
         }
@@ -73,12 +73,12 @@ public class LookupBenchmark {
 
     @Benchmark
     public Optional<TenantRegistration> lookup() {
-        return replica.lookup(ids[ThreadLocalRandom.current().nextInt(ids.length)]);
+        return replica.lookup(ids[ThreadLocalRandom.current().nextInt(ids.length)]).registration();
     }
 
     @Benchmark
     public byte[] lookupAndBody() throws Exception {
-        TenantRegistration r = replica.lookup(ids[ThreadLocalRandom.current().nextInt(ids.length)]).orElseThrow();
+        TenantRegistration r = replica.lookup(ids[ThreadLocalRandom.current().nextInt(ids.length)]).registration().orElseThrow();
         return Json.MAPPER.writeValueAsBytes(TenantJson.of(r));
     }
 }

@@ -10,7 +10,8 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
  * Runs after the store update for every record of the index table (the record cache is off, so it
  * sees each one): records the applied position, and forwards poison records, byte for byte and with
  * their coordinates in headers, to the dead-letter sink. Forwards nothing else. While its task runs,
- * it lends the task's store to lookups ({@link LiveStores}).
+ * it lends the task's store to lookups ({@link LiveStores}) and has the partition served
+ * ({@link AppliedPositions#serving}).
  */
 final class ApplyProcessor extends ContextualProcessor<String, IndexRecord, String, byte[]> {
     private final AppliedPositions positions;
@@ -35,10 +36,14 @@ final class ApplyProcessor extends ContextualProcessor<String, IndexRecord, Stri
         partition = context.taskId().partition();
         store = context.getStateStore(ColoTopology.STORE);
         liveStores.attach(partition, store);
+        positions.serving(partition);
     }
 
     @Override
     public void close() {
+        // Out of service before the store goes (closed, or wiped under exactly-once): a lookup that
+        // read it meanwhile sees the change and does not answer from it.
+        positions.closed(partition);
         liveStores.detach(partition, store);
     }
 

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The lifecycle of one generation of a colo's replica: a Kafka Streams application
  * ({@code tenant-index-colo-<COLO>}) materializing the whole index topic into RocksDB. {@link #start}
- * prepares the topics and the local state, starts Streams and the refresh schedule; the state
- * listener seeds applied positions on a warm start; {@link #close()} stops it all. What it serves
+ * prepares the topics and the local state, starts Streams and the refresh schedule; the restore
+ * listener ({@link AppliedPositions}) tracks what the store holds, also on a warm start; {@link #close()} stops it all. What it serves
  * is read through {@link #reader()}, how it stands through {@link #health()}.
  */
 final class ColoMaterializer implements AutoCloseable {
@@ -136,12 +136,7 @@ final class ColoMaterializer implements AutoCloseable {
         // Despite its name this listener hears the restores of every store, not only global ones.
         streams.setGlobalStateRestoreListener(positions);
         streams.setUncaughtExceptionHandler(threadFailures);
-        streams.setStateListener((now, before) -> {
-            LOG.info("colo {}: streams {} -> {}", config.colo(), before, now);
-            if (now == KafkaStreams.State.RUNNING) {
-                scheduler.execute(this::seedFromCommittedOffsets);
-            }
-        });
+        streams.setStateListener((now, before) -> LOG.info("colo {}: streams {} -> {}", config.colo(), before, now));
         streams.start();
         scheduler.scheduleWithFixedDelay(health::refresh, 0, config.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("colo {}: started application {} on {} (state in {})", config.colo(), config.applicationId(),
@@ -234,24 +229,6 @@ final class ColoMaterializer implements AutoCloseable {
     private void startPoisonScan() {
         if (poisonScan != null) {
             DaemonThreads.newThread("colo-" + config.colo() + "-poison-scan", poisonScan).start();
-        }
-    }
-
-    /**
-     * After a (warm) start the group's committed offsets say what the store already holds: under
-     * exactly-once the store is flushed with each commit. Seeding the tracker from them lets old
-     * tokens be answered at once without waiting for a new record on their partition.
-     */
-    private void seedFromCommittedOffsets() {
-        try {
-            admin.listConsumerGroupOffsets(config.applicationId()).partitionsToOffsetAndMetadata()
-                    .get(5, TimeUnit.SECONDS).forEach((tp, committed) -> {
-                        if (tp.topic().equals(config.indexTopic()) && committed != null && committed.offset() > 0) {
-                            positions.seed(tp.partition(), committed.offset() - 1);
-                        }
-                    });
-        } catch (Exception e) {
-            LOG.debug("colo {}: no committed offsets to seed positions from: {}", config.colo(), e.toString());
         }
     }
 }

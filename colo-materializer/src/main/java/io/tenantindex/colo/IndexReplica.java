@@ -25,18 +25,18 @@ public interface IndexReplica {
 
     /**
      * The tenant's current registration from this instance's active, caught-up task of its
-     * partition; empty if unknown or deregistered; 503 NOT_READY when no such task runs here.
+     * partition; 503 NOT_READY when no such task runs here.
      */
-    Optional<TenantRegistration> lookup(String tenantId);
+    Read lookup(String tenantId);
 
     /** Like {@link #lookup}, but also from a store that is restoring (possibly behind): for serve-stale. */
-    Optional<TenantRegistration> lookupStale(String tenantId);
+    Read lookupStale(String tenantId);
 
     /**
      * Like {@link #lookup} but answered only once the replica has applied the token's offset of every
      * partition it names, or failed with NOT_UP_TO_BOUND after {@code maxWait}. Never blocks the calling thread.
      */
-    CompletableFuture<Optional<TenantRegistration>> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait);
+    CompletableFuture<Read> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait);
 
     /** Cheap (called on every lookup): readiness, degraded state, lag and staleness. */
     ReplicaState state();
@@ -74,6 +74,14 @@ public interface IndexReplica {
     record ReplicaStats(String colo, ReplicaState state, long entries, Map<Integer, Long> position,
                         Map<Integer, Long> lagByPartition, Instant lastAppliedAt, long poisonRecords,
                         long restoredRecords, long restoreTotal, long reReadRecords) {
+    }
+
+    /**
+     * A lookup's answer: the registration, empty if unknown or deregistered. {@code behind}: it was
+     * read from a store that may be behind what this colo already answered from (a store restored
+     * or rolled back and not yet caught up again, or a restoring store read for serve-stale).
+     */
+    record Read(Optional<TenantRegistration> registration, boolean behind) {
     }
 
     record TenantPage(List<TenantRegistration> items, String nextCursor) {

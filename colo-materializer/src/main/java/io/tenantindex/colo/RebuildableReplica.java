@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.ShutdownBudget;
 import io.tenantindex.common.config.StateDirectories;
-import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -132,6 +131,8 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         synchronized (this) {
             generations.switchedTo(r.generation);
             old = active;
+            // What the old generation answered is the bar for the new one's answers too.
+            r.fresh.positions().servedAtLeast(old.positions().servedUpTo());
             active = r.fresh;
             r.finishedAt = Instant.now();
             if (metrics != null) {
@@ -193,17 +194,17 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     }
 
     @Override
-    public Optional<TenantRegistration> lookup(String tenantId) {
+    public Read lookup(String tenantId) {
         return active.reader().lookup(tenantId);
     }
 
     @Override
-    public Optional<TenantRegistration> lookupStale(String tenantId) {
+    public Read lookupStale(String tenantId) {
         return active.reader().lookupStale(tenantId);
     }
 
     @Override
-    public CompletableFuture<Optional<TenantRegistration>> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait) {
+    public CompletableFuture<Read> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait) {
         return active.reader().lookupAtLeast(tenantId, token, maxWait);
     }
 

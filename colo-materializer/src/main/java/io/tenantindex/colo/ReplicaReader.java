@@ -1,6 +1,8 @@
 package io.tenantindex.colo;
 
+import io.tenantindex.colo.AppliedPositions.ReadTicket;
 import io.tenantindex.colo.IndexReplica.PartitionDigest;
+import io.tenantindex.colo.IndexReplica.Read;
 import io.tenantindex.colo.IndexReplica.ReplicaDigest;
 import io.tenantindex.colo.IndexReplica.TenantPage;
 import io.tenantindex.common.ConsistencyToken;
@@ -41,6 +43,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  */
 final class ReplicaReader {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+    /** Reads of a partition whose task closed or restarted meanwhile, before a lookup gives up with 503. */
+    private static final int READ_ATTEMPTS = 3;
 
     private final String colo;
     private final KafkaStreams streams;
@@ -72,35 +76,56 @@ final class ReplicaReader {
     }
 
     /**
-     * The tenant's registration from this instance's active, running task of its partition (restored,
-     * so caught up); NOT_READY when no such task runs here (the partition is being restored,
-     * revoked, migrated, or its stream thread failed).
+     * The tenant's registration from this instance's running task of its partition (restored, so
+     * caught up), marked behind when that task started below what earlier answers reflected; NOT_READY
+     * when no such task runs here (the partition is being restored, revoked, migrated, or its stream
+     * thread failed), also when it stopped running during the read.
      */
-    Optional<TenantRegistration> lookup(String tenantId) {
-        return read(tenantId, false);
+    Read lookup(String tenantId) {
+        int p = IndexPartitioner.partitionFor(tenantId, partitions);
+        for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+            ReadTicket ticket = positions.beginRead(p);
+            if (ticket == null) {
+                break;
+            }
+            try {
+                IndexRecord value = readServed(p, tenantId);
+                if (positions.endRead(ticket)) {
+                    return new Read(registrationOf(tenantId, value), ticket.behind());
+                }
+            } catch (InvalidStateStoreException closedMeanwhile) {
+                // The task closed after we took its store: its position says so on the next attempt.
+            }
+        }
+        throw storeUnavailable("partition " + p + " is not served by a running task of this instance");
     }
 
     /** Like {@link #lookup}, but also from a restoring store (last-known-good, possibly behind): serve-stale. */
-    Optional<TenantRegistration> lookupStale(String tenantId) {
-        return read(tenantId, true);
-    }
-
-    private Optional<TenantRegistration> read(String tenantId, boolean staleAllowed) {
+    Read lookupStale(String tenantId) {
         int p = IndexPartitioner.partitionFor(tenantId, partitions);
         TimestampedKeyValueStore<String, IndexRecord> live = liveStores.get(p);
         if (live != null) {
             try {
-                ValueAndTimestamp<IndexRecord> found = live.get(tenantId);
-                return registrationOf(tenantId, found == null ? null : found.value());
+                return new Read(registrationOf(tenantId, valueOf(live.get(tenantId))), true);
             } catch (InvalidStateStoreException closedMeanwhile) {
                 // The task closed after we took its store: ask interactive queries what is hosted here now.
             }
         }
         try {
-            return registrationOf(tenantId, (staleAllowed ? store(p) : activeStore(p)).get(tenantId));
+            return new Read(registrationOf(tenantId, store(p).get(tenantId)), true);
         } catch (InvalidStateStoreException e) {
-            throw storeUnavailable("partition " + p + " is not served by a running task of this instance: " + e.getMessage());
+            throw storeUnavailable("partition " + p + " is not hosted here: " + e.getMessage());
         }
+    }
+
+    /**
+     * From the store of the partition's running task: its processor's where {@link LiveStores} has
+     * room, else through interactive queries, which also return a restoring task's store; the
+     * caller's {@link ReadTicket} rules that out.
+     */
+    private IndexRecord readServed(int partition, String tenantId) {
+        TimestampedKeyValueStore<String, IndexRecord> live = liveStores.get(partition);
+        return live == null ? activeStore(partition).get(tenantId) : valueOf(live.get(tenantId));
     }
 
     /**
@@ -135,52 +160,77 @@ final class ReplicaReader {
         }
     }
 
-    /** The partition's store only if a running active task of this instance holds it (never restoring or standby). */
+    /**
+     * The partition's store if an active task of this instance holds it (never a standby): Kafka
+     * Streams 4.3 also counts a task restoring in its state updater while the stream thread runs.
+     */
     private ReadOnlyKeyValueStore<String, IndexRecord> activeStore(int partition) {
         return streams.store(StoreQueryParameters.fromNameAndType(ColoTopology.STORE,
                 QueryableStoreTypes.<String, IndexRecord>keyValueStore()).withPartition(partition));
     }
 
-    /** The lookup once every partition the token names is applied here (the token was decoded for this topic and count). */
-    CompletableFuture<Optional<TenantRegistration>> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait) {
-        // The tracker hears of a record only after the store holds it (restores, processing, and
-        // the committed offsets of a warm restart), so "applied" here means "readable from the store".
-        List<CompletableFuture<Void>> waits = new ArrayList<>();
-        token.offsets().forEach((partition, offset) -> {
-            if (positions.appliedOffset(partition) < offset) {
-                // Each wait times out on its own, so none stays queued in the tracker after the deadline.
-                waits.add(positions.awaitApplied(partition, offset).orTimeout(Math.max(0, maxWait.toMillis()), TimeUnit.MILLISECONDS));
+    /**
+     * The lookup once every partition the token names is applied here (the token was decoded for
+     * this topic and partition count). The tenant's own partition is waited for last, so the answer
+     * is read while that partition is served at or past the token's offset for it.
+     */
+    CompletableFuture<Read> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait) {
+        long deadlineNanos = System.nanoTime() + maxWait.toNanos();
+        int own = IndexPartitioner.partitionFor(tenantId, partitions);
+        CompletableFuture<Read> chain = CompletableFuture.completedFuture(null);
+        for (Map.Entry<Integer, Long> entry : token.offsets().entrySet()) {
+            if (entry.getKey() != own) {
+                chain = chain.thenCompose(ignored -> lookupAtLeast(tenantId, entry.getKey(), entry.getValue(), deadlineNanos, maxWait));
             }
-        });
-        if (waits.isEmpty()) {
-            return CompletableFuture.completedFuture(lookup(tenantId));
         }
-        return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new))
+        Long ownOffset = token.offsets().get(own);
+        return ownOffset == null ? chain.thenApply(ignored -> lookup(tenantId))
+                : chain.thenCompose(ignored -> lookupAtLeast(tenantId, own, ownOffset, deadlineNanos, maxWait));
+    }
+
+    /**
+     * The tenant's registration once a running task of this instance serves {@code partition} with
+     * the record at {@code offset} applied, read while it still does; NOT_READY at once when no task
+     * of {@code partition} runs here, NOT_UP_TO_BOUND when the offset was not reached by the deadline.
+     */
+    CompletableFuture<Read> lookupAtLeast(String tenantId, int partition, long offset, long deadlineNanos, Duration maxWait) {
+        Read now = readAtLeast(tenantId, partition, offset);
+        if (now != null) {
+            return CompletableFuture.completedFuture(now);
+        }
+        long remaining = Math.max(0, deadlineNanos - System.nanoTime());
+        return positions.awaitApplied(partition, offset)
+                .orTimeout(remaining, TimeUnit.NANOSECONDS)
                 .handleAsync((applied, error) -> {
                     if (error != null) {
                         Throwable cause = error instanceof CompletionException ? error.getCause() : error;
                         if (cause instanceof TimeoutException) {
                             throw new TenantIndexException(ErrorType.NOT_UP_TO_BOUND, "colo " + colo
-                                    + " has not applied " + notYetApplied(token) + " within " + maxWait.toMillis() + " ms",
-                                    RETRY_AFTER, null);
+                                    + " has not applied partition " + partition + " offset " + offset
+                                    + " within " + maxWait.toMillis() + " ms (applied: "
+                                    + positions.appliedOffset(partition) + ")", RETRY_AFTER, null);
                         }
                         throw new CompletionException(cause);
                     }
-                    return lookup(tenantId);
-                }, completions);
+                    // Served at the offset when the waiter completed; look again in case that changed since.
+                    return lookupAtLeast(tenantId, partition, offset, deadlineNanos, maxWait);
+                }, completions)
+                .thenCompose(read -> read);
     }
 
-    /** "partition 2 offset 17 (applied: 15), …" for the token's partitions this replica has not reached. */
-    private String notYetApplied(ConsistencyToken token) {
-        List<String> behind = new ArrayList<>();
-        token.offsets().forEach((partition, offset) -> {
-            long applied = positions.appliedOffset(partition);
-            if (applied < offset) {
-                behind.add("partition " + partition + " offset " + offset + " (applied: " + applied + ")");
-            }
-        });
-        return behind.isEmpty() ? "the token's positions" : String.join(", ", behind);
+    /** The lookup if {@code partition} is served here at {@code offset} throughout it, null if not (yet). */
+    private Read readAtLeast(String tenantId, int partition, long offset) {
+        ReadTicket at = positions.beginRead(partition);
+        if (at == null) {
+            throw storeUnavailable("partition " + partition + " is not served by a running task of this instance");
+        }
+        if (at.applied() < offset) {
+            return null;
+        }
+        Read read = lookup(tenantId);
+        return positions.endRead(at) ? read : null;
     }
+
 
     TenantPage page(String after, int limit) {
         List<KeyValueIterator<String, IndexRecord>> iterators = new ArrayList<>();
@@ -298,6 +348,10 @@ final class ReplicaReader {
 
     private TenantIndexException storeUnavailable(String why) {
         return TenantIndexException.notReady("colo " + colo + " replica is not readable right now: " + why, RETRY_AFTER);
+    }
+
+    private static IndexRecord valueOf(ValueAndTimestamp<IndexRecord> found) {
+        return found == null ? null : found.value();
     }
 
     private static Optional<TenantRegistration> registrationOf(String tenantId, IndexRecord value) {

@@ -48,8 +48,9 @@ import java.util.regex.Pattern;
  * an in-memory replica) and on the {@link UsageRecorder} that every lookup is reported to.
  *
  * <p>Every lookup answer says where the replica stands: {@code X-Colo}, {@code X-Replica-Lag},
- * {@code X-Replica-Staleness-Ms}, plus {@code X-Replica-Stale: true} when served before the
- * replica caught up and {@code X-Replica-Degraded-Since} when Kafka is unreachable. With
+ * {@code X-Replica-Staleness-Ms}, plus {@code X-Replica-Stale: true} when read from a store that
+ * may be behind what the colo already answered from (served before the replica caught up, or from a
+ * partition's store restored after its task closed and not yet back where it was) and {@code X-Replica-Degraded-Since} when Kafka is unreachable. With
  * {@code lookup.fallback.url}, a lookup the replica cannot answer yet is answered by the writer,
  * marked {@code X-Replica-Fallback: primary} ({@link PrimaryFallback}).
  */
@@ -117,7 +118,10 @@ public final class LookupRoutes {
         }
     }
 
-    /** Where a lookup's answer came from: this replica's running task, a stale store, or the writer. */
+    /**
+     * Where a lookup's answer came from: this replica's running task, a store that may be behind what
+     * this colo already answered from (restoring, or restored and catching up), or the writer.
+     */
     private enum Source { REPLICA, STALE, PRIMARY }
 
     private record Answer(Optional<TenantEntry> entry, Source source) {
@@ -137,16 +141,16 @@ public final class LookupRoutes {
                 Duration wait = waitOf(ctx.queryParam("wait"));
                 // A tokened answer is exact once the position is applied, so it is not gated on readiness.
                 finishLater(ctx, lookup, replica.lookupAtLeast(tenantId, token, wait)
-                        .thenApply(found -> new Answer(found.map(TenantJson::of), Source.REPLICA))
+                        .thenApply(LookupRoutes::answerOf)
                         .exceptionallyCompose(error -> fromPrimaryOr(tenantId, unwrap(error))));
                 return;
             }
             ReplicaState state = replica.state();
             if (state.ready() || state.phase() == Phase.REBALANCING && !serveStale) {
                 // Only from this instance's running task of the key's partition: 503 for a partition it lost.
-                answer = new Answer(replica.lookup(tenantId).map(TenantJson::of), Source.REPLICA);
+                answer = answerOf(replica.lookup(tenantId));
             } else if (serveStale) {
-                answer = new Answer(replica.lookupStale(tenantId).map(TenantJson::of), Source.STALE);
+                answer = answerOf(replica.lookupStale(tenantId));
             } else {
                 throw TenantIndexException.notReady("colo " + replica.colo() + " is restoring its replica (lag "
                         + state.lag() + ")", RETRY_AFTER);
@@ -159,6 +163,11 @@ public final class LookupRoutes {
             failure = e;
         }
         finish(ctx, lookup, answer, failure);
+    }
+
+    /** A replica's answer is stale when it was read from a store behind what this colo already answered from. */
+    private static Answer answerOf(IndexReplica.Read read) {
+        return new Answer(read.registration().map(TenantJson::of), read.behind() ? Source.STALE : Source.REPLICA);
     }
 
     /** The writer's answer where the replica cannot answer yet and a fallback is configured, else {@code failure}. */

@@ -1,5 +1,6 @@
 package io.tenantindex.lookup;
 
+import io.tenantindex.colo.ColoTopology;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
@@ -13,21 +14,34 @@ import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
 import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
 import io.tenantindex.testing.SharedKafka;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * One index topic on the shared broker, a registry, a transactional producer writing like the
@@ -161,6 +175,50 @@ final class ColoFixture implements AutoCloseable {
         Path dir = Path.of("target", "colo-processes");
         Files.createDirectories(dir);
         return dir.resolve(stateDir.getFileName() + "-" + name + ".log");
+    }
+
+    /**
+     * Another Kafka Streams client in the colo's group (its application id) with a topology of the
+     * same shape (one sub-topology over the index topic, the same store), so the assignor gives it
+     * some of the colo's tasks.
+     */
+    KafkaStreams secondMember(String applicationId) {
+        Properties props = KafkaSettings.of(bootstrap).clientProperties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, SharedKafka.tempDir("intruder-").toString());
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.table(topic, Consumed.with(Serdes.String(), Serdes.ByteArray()),
+                Materialized.<String, byte[], KeyValueStore<Bytes, byte[]>>as(ColoTopology.STORE).withCachingDisabled());
+        KafkaStreams streams = new KafkaStreams(builder.build(props), props);
+        streams.start();
+        return streams;
+    }
+
+    /** The index partitions the other member runs as active tasks. */
+    static Set<Integer> heldBy(KafkaStreams streams) {
+        Set<Integer> held = new TreeSet<>();
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return held;
+        }
+        streams.metadataForLocalThreads().forEach(t -> t.activeTasks().forEach(task -> held.add(task.taskId().partition())));
+        return held;
+    }
+
+    /** A colo's local state gone, as after a lost disk. */
+    static void deleteRecursively(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

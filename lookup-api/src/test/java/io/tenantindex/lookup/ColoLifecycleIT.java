@@ -11,17 +11,12 @@ import io.tenantindex.common.Json;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -135,7 +130,7 @@ class ColoLifecycleIT {
         await().atMost(TIMEOUT).until(first::isReady);
         first.close();
         colos.remove(first);
-        deleteRecursively(state);
+        ColoFixture.deleteRecursively(state);
 
         // The rebuilt store has an empty IQv2 position: the bound alone would never be met.
         ColoServer second = start("FRA", state);
@@ -151,19 +146,5 @@ class ColoLifecycleIT {
         ColoServer server = kafka.startColo(colo, state);
         colos.add(server);
         return server;
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -27,6 +27,8 @@ final class FakeReplica implements IndexReplica, ReplicaAdmin {
     volatile Duration lastWait;
     volatile ConsistencyToken lastToken;
     volatile RebuildProgress rebuild;
+    /** Whether lookups answer as read from a store behind what was already answered. */
+    volatile boolean behind;
 
     @Override
     public String colo() {
@@ -39,17 +41,17 @@ final class FakeReplica implements IndexReplica, ReplicaAdmin {
     }
 
     @Override
-    public Optional<TenantRegistration> lookup(String tenantId) {
-        return Optional.ofNullable(entries.get(tenantId));
+    public Read lookup(String tenantId) {
+        return new Read(Optional.ofNullable(entries.get(tenantId)), behind);
     }
 
     @Override
-    public Optional<TenantRegistration> lookupStale(String tenantId) {
-        return lookup(tenantId);
+    public Read lookupStale(String tenantId) {
+        return new Read(Optional.ofNullable(entries.get(tenantId)), true);
     }
 
     @Override
-    public CompletableFuture<Optional<TenantRegistration>> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait) {
+    public CompletableFuture<Read> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait) {
         lastWait = maxWait;
         lastToken = token;
         CompletableFuture<Void> wait = tokenWait == null ? CompletableFuture.completedFuture(null) : tokenWait;

@@ -13,6 +13,7 @@ import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.TenantIds;
 import io.tenantindex.common.VersionedCodec;
+import io.tenantindex.common.api.ApiHeaders;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.metrics.ServiceMetrics;
 import io.tenantindex.lookup.usage.UsageRecorder;
@@ -198,6 +199,19 @@ class LookupRoutesTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("X-Replica-Stale")).contains("true");
         assertThat(r.headers().firstValue("X-Replica-Lag")).contains("500");
+    }
+
+    @Test
+    void shouldSayStaleWhenAReadyReplicaAnswersFromAStoreBehindWhatItAlreadyServed() {
+        replica.entries.put("acme", registration("acme", 1));
+        replica.behind = true;
+        HttpResponse<String> plain = Http.get(base + "/tenants/acme");
+        HttpResponse<String> tokened = Http.get(base + "/tenants/acme", ApiHeaders.CONSISTENCY_TOKEN,
+                ConsistencyToken.of(TOPIC, FakeReplica.PARTITIONS, 0, 0).encode());
+        for (HttpResponse<String> r : List.of(plain, tokened)) {
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue(ApiHeaders.REPLICA_STALE)).contains("true");
+        }
     }
 
     @Test

@@ -10,7 +10,11 @@ public final class ApiHeaders {
     public static final String REPLICA_LAG = "X-Replica-Lag";
     /** Milliseconds since the replica was last known to be current. */
     public static final String REPLICA_STALENESS_MS = "X-Replica-Staleness-Ms";
-    /** {@code true} on an answer served before the replica caught up. */
+    /**
+     * {@code true} on an answer read from a store that may be behind what the colo already answered
+     * from: served before the replica caught up, or from a partition's store restored (or rolled back)
+     * after its task closed and not yet back where it was.
+     */
     public static final String REPLICA_STALE = "X-Replica-Stale";
     /** {@code primary} on a lookup the colo could not answer yet and forwarded to the writer. */
     public static final String REPLICA_FALLBACK = "X-Replica-Fallback";

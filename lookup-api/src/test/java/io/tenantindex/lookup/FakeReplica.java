@@ -76,10 +76,19 @@ final class FakeReplica implements IndexReplica, ReplicaAdmin {
         return new TenantPage(items, null);
     }
 
+    /** Stands for the registration's bytes on the topic. */
+    static byte[] encoded(TenantRegistration r) {
+        try {
+            return r.toByteBuffer().array();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Override
     public ReplicaDigest digest() {
         IndexDigest d = new IndexDigest(1);
-        entries.values().forEach(r -> d.add(0, r.getTenantId(), r.getVersion()));
+        entries.values().forEach(r -> d.add(0, IndexDigest.entryHash(r.getTenantId(), encoded(r))));
         return new ReplicaDigest(Map.of(0, new PartitionDigest(d.partitionHash(0), d.partitionEntries(0), 41)),
                 d.totalHash(), d.totalEntries());
     }

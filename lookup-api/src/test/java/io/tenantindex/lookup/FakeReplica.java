@@ -96,7 +96,7 @@ final class FakeReplica implements IndexReplica, ReplicaAdmin {
     @Override
     public RebuildProgress startRebuild() {
         if (rebuild == null) {
-            rebuild = new RebuildProgress(1, "running", Instant.parse("2026-01-01T00:00:00Z"), null, 10, 40, 25.0, 100.0, 1L);
+            rebuild = new RebuildProgress(1, "running", Instant.parse("2026-01-01T00:00:00Z"), null, 10, 40, 25.0, 100.0, 1L, null);
         }
         return rebuild;
     }

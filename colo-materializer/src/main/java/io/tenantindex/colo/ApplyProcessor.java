@@ -10,8 +10,9 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
  * Runs after the store update for every record of the index table (the record cache is off, so it
  * sees each one): records the applied position, and forwards poison records, byte for byte and with
  * their coordinates in headers, to the dead-letter sink. Forwards nothing else. While its task runs,
- * it lends the task's store to lookups ({@link LiveStores}) and has the partition served
- * ({@link AppliedPositions#serving}).
+ * it lends the task's store to lookups ({@link LiveStores}), has the partition served
+ * ({@link AppliedPositions#serving}) and keeps the partition's content digest
+ * ({@link ContentDigests}): hashed once when the task starts, then record by record.
  */
 final class ApplyProcessor extends ContextualProcessor<String, IndexRecord, String, byte[]> {
     private final AppliedPositions positions;
@@ -19,15 +20,18 @@ final class ApplyProcessor extends ContextualProcessor<String, IndexRecord, Stri
     private final String dlqTopic;
     private final String colo;
     private final LiveStores liveStores;
+    private final ContentDigests digests;
     private TimestampedKeyValueStore<String, IndexRecord> store;
     private int partition;
 
-    ApplyProcessor(AppliedPositions positions, PoisonRecords poison, String dlqTopic, String colo, LiveStores liveStores) {
+    ApplyProcessor(AppliedPositions positions, PoisonRecords poison, String dlqTopic, String colo, LiveStores liveStores,
+                   ContentDigests digests) {
         this.positions = positions;
         this.poison = poison;
         this.dlqTopic = dlqTopic;
         this.colo = colo;
         this.liveStores = liveStores;
+        this.digests = digests;
     }
 
     @Override
@@ -36,6 +40,8 @@ final class ApplyProcessor extends ContextualProcessor<String, IndexRecord, Stri
         partition = context.taskId().partition();
         store = context.getStateStore(ColoTopology.STORE);
         liveStores.attach(partition, store);
+        // Init runs once the task's restore is done: the store holds everything restored so far.
+        digests.started(partition, positions.appliedOffset(partition));
         positions.serving(partition);
     }
 
@@ -45,6 +51,7 @@ final class ApplyProcessor extends ContextualProcessor<String, IndexRecord, Stri
         // read it meanwhile sees the change and does not answer from it.
         positions.closed(partition);
         liveStores.detach(partition, store);
+        digests.stopped(partition);
     }
 
     @Override
@@ -57,6 +64,7 @@ final class ApplyProcessor extends ContextualProcessor<String, IndexRecord, Stri
             context().forward(new Record<>(record.key(), value.raw(), record.timestamp(),
                     DeadLetterTopic.headers(record.headers(), value.error(), meta.topic(), meta.partition(), meta.offset(), colo)));
         }
+        digests.applied(meta.partition(), meta.offset());
         positions.processed(meta.partition(), meta.offset());
     }
 }

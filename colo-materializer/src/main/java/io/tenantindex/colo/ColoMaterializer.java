@@ -42,6 +42,7 @@ final class ColoMaterializer implements AutoCloseable {
 
     private final MaterializerConfig config;
     private final AppliedPositions positions;
+    private final ContentDigests digests;
     private final PoisonRecords poison;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService completions;
@@ -55,8 +56,8 @@ final class ColoMaterializer implements AutoCloseable {
 
     private ColoMaterializer(MaterializerConfig config, AppliedPositions positions, PoisonRecords poison,
                              ScheduledExecutorService scheduler, ExecutorService completions, Admin admin, KafkaStreams streams,
-                             StreamThreadFailures threadFailures, LiveStores liveStores, int partitions, PoisonScan poisonScan,
-                             long startedAtMillis) {
+                             StreamThreadFailures threadFailures, LiveStores liveStores, ContentDigests digests, int partitions,
+                             PoisonScan poisonScan, long startedAtMillis) {
         this.config = config;
         this.positions = positions;
         this.poison = poison;
@@ -66,7 +67,8 @@ final class ColoMaterializer implements AutoCloseable {
         this.streams = streams;
         this.threadFailures = threadFailures;
         this.poisonScan = poisonScan;
-        this.reader = new ReplicaReader(config.colo(), streams, liveStores, positions, completions,
+        this.digests = digests;
+        this.reader = new ReplicaReader(config.colo(), streams, liveStores, digests, positions, completions,
                 partitions, liveStores.size());
         this.health = new ReplicaHealth(config, admin, streams, positions, poison, reader, scheduler,
                 startedAtMillis, this::startPoisonScan);
@@ -114,17 +116,18 @@ final class ColoMaterializer implements AutoCloseable {
         AppliedPositions positions = new AppliedPositions(config.indexTopic(), System::currentTimeMillis);
         PoisonRecords poison = new PoisonRecords();
         LiveStores liveStores = new LiveStores(Math.max(partitions, config.topics().indexPartitions()));
+        ContentDigests digests = new ContentDigests(liveStores.size());
         Properties props = ColoTopology.getStreamsConfig(config);
         IndexRecordSerde values = new IndexRecordSerde(registry);
         KafkaStreams streams = new KafkaStreams(ColoTopology.buildTopology(new StreamsBuilder(), props, config,
-                values, positions, poison, liveStores), props);
+                values, positions, poison, liveStores, digests), props);
         PoisonScan poisonScan = bulkRestored.isEmpty() ? null : new PoisonScan(config, bulkRestored, values.deserializer(), poison);
         StreamThreadFailures threadFailures = new StreamThreadFailures(config.colo(), config.stateDir(), System::nanoTime,
                 thread -> removeStaticMember(admin, config, thread));
         ColoMaterializer colo = new ColoMaterializer(config, positions, poison,
                 Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("colo-" + config.colo() + "-refresh")),
                 Executors.newFixedThreadPool(2, DaemonThreads.factory("colo-" + config.colo() + "-ryw")),
-                admin, streams, threadFailures, liveStores, partitions, poisonScan, startedAtMillis);
+                admin, streams, threadFailures, liveStores, digests, partitions, poisonScan, startedAtMillis);
         if (unreachable != null) {
             colo.health.markDegraded(unreachable);
         }

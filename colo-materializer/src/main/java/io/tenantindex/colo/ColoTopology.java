@@ -4,7 +4,6 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -13,14 +12,13 @@ import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The colo's Kafka Streams topology and its configuration, kept apart from wiring so that tests
  * can use both directly (TopologyTestDriver, no broker).
  *
  * <pre>
- * tenant-index ──▶ KTable (RocksDB store {@value #STORE}, the topic itself is its changelog)
+ * tenant-index ──▶ KTable (RocksDB store {@value #STORE}, the topic itself is its changelog; puts digested)
  *                    └─ toStream ──▶ apply-tracker ──(poison only)──▶ dead-letter topic
  * </pre>
  */
@@ -60,15 +58,15 @@ public final class ColoTopology {
     /** Builds the topology on {@code builder}; {@code props} must be the ones from {@link #getStreamsConfig}. */
     static Topology buildTopology(StreamsBuilder builder, Properties props, MaterializerConfig config,
                                   Serde<IndexRecord> valueSerde, AppliedPositions positions, PoisonRecords poison,
-                                  LiveStores liveStores) {
+                                  LiveStores liveStores, ContentDigests digests) {
         KTable<String, IndexRecord> table = builder.table(config.indexTopic(),
                 Consumed.with(Serdes.String(), valueSerde).withName("index-source"),
-                Materialized.<String, IndexRecord, KeyValueStore<Bytes, byte[]>>as(STORE)
+                Materialized.<String, IndexRecord>as(DigestingStore.supplier(STORE, digests))
                         .withKeySerde(Serdes.String())
                         .withValueSerde(valueSerde)
                         .withCachingDisabled());
         table.toStream(Named.as("index-changes"))
-                .process(() -> new ApplyProcessor(positions, poison, config.dlqTopic(), config.colo(), liveStores),
+                .process(() -> new ApplyProcessor(positions, poison, config.dlqTopic(), config.colo(), liveStores, digests),
                         Named.as("apply-tracker"), STORE)
                 .to(config.dlqTopic(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letters"));
         return builder.build(props);

@@ -113,6 +113,13 @@ final class Generations {
         active = generation;
     }
 
+    /** The rebuild into {@code generation} failed and was discarded: a restart must not start it again. */
+    synchronized void rebuildFailed(long generation) {
+        if (readGeneration(rebuildingFile, 0) == generation) {
+            deleteFile(rebuildingFile);
+        }
+    }
+
     /** Consumer groups of generations discarded at open; whoever deletes one removes its name. */
     Set<String> discardedGroups() {
         return discardedGroups;

@@ -47,7 +47,10 @@ public interface IndexReplica {
     /** Up to {@code limit} registrations with tenant ids strictly after {@code after} (null = from the start), in id order. */
     TenantPage page(String after, int limit);
 
-    /** Per-partition content hash of (tenantId, version) at the applied position. */
+    /**
+     * Per-partition content hash of (tenant id, value bytes) at the applied position, kept as records
+     * are applied (O(1) to read); 503 NOT_READY while some partition's task does not run here.
+     */
     ReplicaDigest digest();
 
     /**

@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
  * @param stateDir     Kafka Streams state directory (RocksDB lives under it, per application id)
  * @param dlqTopic     where undecodable records go
  * @param staticMembership whether its stream threads join with a {@code group.instance.id}
+ * @param rebuildTimeout how long a blue/green rebuild may take to catch up before it has failed
  */
 public record MaterializerConfig(
         String colo,
@@ -34,7 +35,8 @@ public record MaterializerConfig(
         Path stateDir,
         String dlqTopic,
         Duration refreshInterval,
-        boolean staticMembership) {
+        boolean staticMembership,
+        Duration rebuildTimeout) {
 
     public static final String APPLICATION_ID_PREFIX = "tenant-index-colo-";
     private static final Pattern COLO = Pattern.compile("[A-Z0-9]{2,16}");
@@ -68,7 +70,8 @@ public record MaterializerConfig(
                 s.path(ConfigKeys.STATE_DIR, Path.of("data", "state")),
                 s.string(ConfigKeys.COLO_DLQ_TOPIC, DeadLetterTopic.defaultName(topics.indexTopic(), colo)),
                 Duration.ofMillis(s.longValue(ConfigKeys.COLO_REFRESH_INTERVAL_MS, 1000, 50, 60_000)),
-                s.bool(ConfigKeys.COLO_STATIC_MEMBERSHIP, true));
+                s.bool(ConfigKeys.COLO_STATIC_MEMBERSHIP, true),
+                Duration.ofMillis(s.longValue(ConfigKeys.COLO_REBUILD_TIMEOUT_MS, 1_800_000, 1, 7 * 24 * 3_600_000L)));
     }
 
     /**
@@ -86,7 +89,7 @@ public record MaterializerConfig(
         }
         String g = "g" + generation;
         return new MaterializerConfig(colo, instanceId, appIdSuffix.isEmpty() ? g : appIdSuffix + "-" + g, kafka, topics,
-                stateDir, dlqTopic, refreshInterval, staticMembership);
+                stateDir, dlqTopic, refreshInterval, staticMembership, rebuildTimeout);
     }
 
     /** The default instance id: a host name is stable across restarts of a machine or pod and unique among its peers. */

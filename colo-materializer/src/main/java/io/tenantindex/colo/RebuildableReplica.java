@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.ShutdownBudget;
+import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.StateDirectories;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
 import java.io.UncheckedIOException;
@@ -17,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.slf4j.Logger;
@@ -35,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * and the old one is closed after a short grace period, its state directory deleted and its
  * consumer group removed. Tokens stay valid across generations: they are topic offsets. What a
  * crash in the middle of a rebuild leaves behind is cleaned up at start ({@link Generations}).
+ *
+ * <p>A rebuild that has not caught up within {@link MaterializerConfig#rebuildTimeout()} (a replay
+ * that keeps failing never does) ends {@code failed}: its generation is closed and discarded like a
+ * retired one, the serving generation is never touched, and the next {@link #startRebuild} starts
+ * afresh under a new number.
  */
 public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RebuildableReplica.class);
@@ -115,8 +122,33 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         LOG.info("colo {}: rebuilding into generation {} while generation {} keeps serving", base.colo(), next, generation());
         Rebuild r = new Rebuild(next, ColoMaterializer.start(base.withGeneration(next), registry), Instant.now(), total);
         rebuild = r;
-        r.fresh.health().whenReady().thenRun(() -> switchTo(r));
+        // A copy: the timeout must not complete the new generation's own readiness future.
+        r.fresh.health().whenReady().copy().orTimeout(base.rebuildTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((ready, error) -> {
+                    if (error == null) {
+                        switchTo(r);
+                    } else {
+                        // Off the timer thread: discarding closes a Streams application.
+                        CompletableFuture.runAsync(() -> fail(r, error));
+                    }
+                });
         return r.progress();
+    }
+
+    private void fail(Rebuild r, Throwable error) {
+        synchronized (this) {
+            if (closed || r.finishedAt != null) {
+                return;
+            }
+            r.error = error instanceof TimeoutException
+                    ? "not caught up within " + base.rebuildTimeout().toMillis() + " ms (" + ConfigKeys.COLO_REBUILD_TIMEOUT_MS + ")"
+                    : error.toString();
+            r.finishedAt = Instant.now();
+            generations.rebuildFailed(r.generation);
+        }
+        LOG.error("colo {}: the rebuild into generation {} failed ({}); generation {} keeps serving", base.colo(), r.generation,
+                r.error, generation());
+        discard(r.fresh);
     }
 
     /** The running or last rebuild of this process. */
@@ -147,16 +179,21 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     }
 
     private void retire(ColoMaterializer old) {
-        String appId = old.config().applicationId();
-        old.close();
-        try (Admin admin = Admin.create(old.config().kafka().clientProperties())) {
+        discard(old);
+        LOG.info("colo {}: retired {}", base.colo(), old.config().applicationId());
+        deleteDiscardedGroups(old.config());
+    }
+
+    /** Closes a generation that no longer serves (or never will) and deletes its consumer group and state. */
+    private void discard(ColoMaterializer generation) {
+        String appId = generation.config().applicationId();
+        generation.close();
+        try (Admin admin = Admin.create(generation.config().kafka().clientProperties())) {
             admin.deleteConsumerGroups(List.of(appId)).all().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            LOG.warn("colo {}: could not delete consumer group {} of the retired replica: {}", base.colo(), appId, e.toString());
+            LOG.warn("colo {}: could not delete consumer group {} of a discarded replica: {}", base.colo(), appId, e.toString());
         }
-        deleteRecursively(old.config().stateDir().resolve(appId));
-        LOG.info("colo {}: retired {}", base.colo(), appId);
-        deleteDiscardedGroups(old.config());
+        deleteRecursively(generation.config().stateDir().resolve(appId));
     }
 
     /** Consumer groups of generations discarded at start (their dead members have long timed out by now). */
@@ -265,32 +302,6 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
             r.fresh.close(budget.share(0.5));
         }
         active.close(budget.remaining());
-    }
-
-    private static final class Rebuild {
-        final long generation;
-        final ColoMaterializer fresh;
-        final Instant startedAt;
-        final long expected;
-        volatile Instant finishedAt;
-
-        Rebuild(long generation, ColoMaterializer fresh, Instant startedAt, long expected) {
-            this.generation = generation;
-            this.fresh = fresh;
-            this.startedAt = startedAt;
-            this.expected = expected;
-        }
-
-        RebuildProgress progress() {
-            Instant end = finishedAt;
-            long applied = fresh.positions().reReadRecords();
-            double seconds = Math.max(0.001, Duration.between(startedAt, end == null ? Instant.now() : end).toMillis() / 1000.0);
-            double rate = applied / seconds;
-            double percent = end != null ? 100.0 : expected == 0 ? 0.0 : Math.min(99.9, 100.0 * applied / expected);
-            Long eta = end != null ? Long.valueOf(0) : rate <= 0 ? null : Long.valueOf((long) Math.ceil(Math.max(0, expected - applied) / rate));
-            return new RebuildProgress(generation, end == null ? "running" : "done", startedAt, end, applied, expected,
-                    percent, rate, eta);
-        }
     }
 
     /** A retired generation's state: a failed deletion is only logged, the replica already serves from the new one. */

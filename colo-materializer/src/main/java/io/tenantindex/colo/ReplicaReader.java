@@ -1,25 +1,21 @@
 package io.tenantindex.colo;
 
 import io.tenantindex.colo.AppliedPositions.ReadTicket;
-import io.tenantindex.colo.IndexReplica.PartitionDigest;
 import io.tenantindex.colo.IndexReplica.Read;
 import io.tenantindex.colo.IndexReplica.ReplicaDigest;
 import io.tenantindex.colo.IndexReplica.TenantPage;
 import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.ErrorType;
-import io.tenantindex.common.IndexDigest;
 import io.tenantindex.common.IndexPartitioner;
 import io.tenantindex.common.TenantIndexException;
 import io.tenantindex.schemas.TenantRegistration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -38,8 +34,9 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * The read side of one generation's store: lookups (plain and waiting for a consistency token),
- * id-ordered pages merged across partitions, and the content digest. Reads the running task's
- * store directly where it can ({@link LiveStores}), else through interactive queries.
+ * id-ordered pages merged across partitions, and the content digest ({@link ContentDigests}, kept as
+ * records are applied). Reads the running task's store directly where it can ({@link LiveStores}),
+ * else through interactive queries.
  */
 final class ReplicaReader {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
@@ -49,17 +46,19 @@ final class ReplicaReader {
     private final String colo;
     private final KafkaStreams streams;
     private final LiveStores liveStores;
+    private final ContentDigests digests;
     private final AppliedPositions positions;
     /** Read-your-writes continuations run here, never on the stream thread that completes the waits. */
     private final Executor completions;
     private final AtomicReferenceArray<ReadOnlyKeyValueStore<String, IndexRecord>> stores;
     private volatile int partitions;
 
-    ReplicaReader(String colo, KafkaStreams streams, LiveStores liveStores, AppliedPositions positions,
-                  Executor completions, int partitions, int storeSlots) {
+    ReplicaReader(String colo, KafkaStreams streams, LiveStores liveStores, ContentDigests digests,
+                  AppliedPositions positions, Executor completions, int partitions, int storeSlots) {
         this.colo = colo;
         this.streams = streams;
         this.liveStores = liveStores;
+        this.digests = digests;
         this.positions = positions;
         this.completions = completions;
         this.partitions = partitions;
@@ -266,28 +265,15 @@ final class ReplicaReader {
         }
     }
 
+    /** The content digest as applied so far, read without touching the store; NOT_READY while a partition's task does not run here. */
     ReplicaDigest digest() {
         int n = partitions;
-        IndexDigest digest = new IndexDigest(n);
-        Map<Integer, Long> at = new HashMap<>();
-        for (int p = 0; p < n; p++) {
-            at.put(p, positions.appliedOffset(p));
-            try (KeyValueIterator<String, IndexRecord> it = store(p).all()) {
-                while (it.hasNext()) {
-                    KeyValue<String, IndexRecord> kv = it.next();
-                    if (kv.value != null && !kv.value.isPoison()) {
-                        digest.add(p, kv.key, kv.value.registration().getVersion());
-                    }
-                }
-            } catch (InvalidStateStoreException e) {
-                throw storeUnavailable("partition " + p + ": " + e.getMessage());
-            }
+        List<Integer> missing = digests.missing(n);
+        if (!missing.isEmpty()) {
+            throw storeUnavailable("partitions " + missing + " do not run here yet (restoring or moving); "
+                    + "a partition's digest is taken once its task runs");
         }
-        Map<Integer, PartitionDigest> out = new TreeMap<>();
-        for (int p = 0; p < n; p++) {
-            out.put(p, new PartitionDigest(digest.partitionHash(p), digest.partitionEntries(p), at.get(p)));
-        }
-        return new ReplicaDigest(out, digest.totalHash(), digest.totalEntries());
+        return digests.read(n);
     }
 
     /** Approximate number of registrations in the store, -1 while it cannot be read. */
@@ -325,7 +311,7 @@ final class ReplicaReader {
      * used: in Kafka Streams 4.3 a query takes the store's position lock and then its store lock
      * while the stream thread's put takes them the other way round, which can deadlock the colo
      * (KAFKA-19629, fixed after 4.3.1). A plain get takes only the store lock. Stale (restoring or
-     * standby) stores are allowed: pages, digests and serve-stale lookups, which the routes gate on
+     * standby) stores are allowed: pages and serve-stale lookups, which the routes gate on
      * readiness and the serve-stale setting.
      */
     private ReadOnlyKeyValueStore<String, IndexRecord> store(int partition) {

@@ -3,6 +3,7 @@ package io.tenantindex.colo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tenantindex.common.IndexDigest;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.schemas.TenantRegistration;
@@ -40,6 +41,7 @@ class ColoTopologyTest {
     private AppliedPositions positions;
     private PoisonRecords poison;
     private LiveStores liveStores;
+    private ContentDigests digests;
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> input;
     private TestOutputTopic<String, byte[]> dlq;
@@ -55,9 +57,10 @@ class ColoTopologyTest {
         positions = new AppliedPositions(TOPIC, System::currentTimeMillis);
         poison = new PoisonRecords();
         liveStores = new LiveStores(1);
+        digests = new ContentDigests(1);
         Properties props = ColoTopology.getStreamsConfig(config);
         driver = new TopologyTestDriver(ColoTopology.buildTopology(new StreamsBuilder(), props, config,
-                new IndexRecordSerde(registry), positions, poison, liveStores), props);
+                new IndexRecordSerde(registry), positions, poison, liveStores, digests), props);
         input = driver.createInputTopic(TOPIC, new StringSerializer(), new ByteArraySerializer());
         dlq = driver.createOutputTopic(config.dlqTopic(), new StringDeserializer(), new ByteArrayDeserializer());
         store = driver.getKeyValueStore(ColoTopology.STORE);
@@ -79,7 +82,7 @@ class ColoTopologyTest {
                 .containsEntry("group.instance.id", "tenant-index-colo-ORD-i1");
         // With source-topic reuse there is no changelog topic: the only sink is the dead-letter topic.
         TopologyDescription description = ColoTopology.buildTopology(new StreamsBuilder(), props, config,
-                new IndexRecordSerde(registry), positions, poison, new LiveStores(1)).describe();
+                new IndexRecordSerde(registry), positions, poison, new LiveStores(1), new ContentDigests(1)).describe();
         assertThat(description.toString()).doesNotContain("changelog").contains(config.dlqTopic());
     }
 
@@ -114,6 +117,33 @@ class ColoTopologyTest {
         assertThat(positions.lastAppliedAtMillis()).isPositive();
         assertThat(dlq.isEmpty()).isTrue();
         assertThat(poison.count()).isZero();
+    }
+
+    @Test
+    void shouldKeepTheDigestOfTheBytesAppliedRecordByRecordAtTheirOffset() {
+        assertThat(digests.missing(1)).as("the task runs from the start: its (empty) store is hashed").isEmpty();
+        byte[] acme1 = bytes(Registrations.of("acme", 1));
+        TenantRegistration otherContent = Registrations.of("acme", 1);
+        otherContent.setColoHint("AMS");
+        byte[] acme1Other = bytes(otherContent);
+        byte[] zeta1 = bytes(Registrations.of("zeta", 1));
+        input.pipeInput("acme", acme1);
+        input.pipeInput("zeta", zeta1);
+        IndexDigest expected = new IndexDigest(1);
+        expected.add(0, IndexDigest.entryHash("acme", acme1));
+        expected.add(0, IndexDigest.entryHash("zeta", zeta1));
+        assertThat(digests.read(1).totalHash()).isEqualTo(expected.totalHash());
+
+        // The same version with other content is another digest; a tombstone takes the entry out.
+        input.pipeInput("acme", acme1Other);
+        assertThat(digests.read(1).totalHash()).isNotEqualTo(expected.totalHash());
+        input.pipeInput("acme", (byte[]) null);
+        IndexReplica.PartitionDigest p0 = digests.read(1).partitions().get(0);
+        IndexDigest zetaOnly = new IndexDigest(1);
+        zetaOnly.add(0, IndexDigest.entryHash("zeta", zeta1));
+        assertThat(p0.hash()).isEqualTo(zetaOnly.partitionHash(0));
+        assertThat(p0.entries()).isEqualTo(1);
+        assertThat(p0.position()).isEqualTo(3);
     }
 
     @Test

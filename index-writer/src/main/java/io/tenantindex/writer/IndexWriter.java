@@ -33,6 +33,7 @@ import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +63,8 @@ final class IndexWriter implements AutoCloseable {
 
     private final String topic;
     private final TenantView view;
-    private final Supplier<Producer<String, TenantRegistration>> producerFactory;
+    private final Supplier<Producer<String, byte[]>> producerFactory;
+    private final Serializer<TenantRegistration> values;
     private final TopicReplay replay;
     private final int maxBatch;
     private final LongSupplier clock;
@@ -70,7 +72,7 @@ final class IndexWriter implements AutoCloseable {
     private final Thread thread;
     private final ExecutorService acks = Executors.newFixedThreadPool(2, DaemonThreads.factory("index-writer-ack"));
     private final WriterStats stats = new WriterStats();
-    private volatile Producer<String, TenantRegistration> producer;
+    private volatile Producer<String, byte[]> producer;
     private volatile boolean running = true;
     private volatile String fencedReason;
     private volatile Role role = Role.STANDBY;
@@ -94,11 +96,16 @@ final class IndexWriter implements AutoCloseable {
         final AtomicLong transactions = new AtomicLong();
     }
 
-    IndexWriter(String topic, TenantView view, Supplier<Producer<String, TenantRegistration>> producerFactory,
-                TopicReplay replay, int maxBatch, LongSupplier clock) {
+    /**
+     * {@code values} encodes the registrations here rather than in the producer: the view's digest
+     * hashes exactly the bytes that go to the topic, as the colos do.
+     */
+    IndexWriter(String topic, TenantView view, Supplier<Producer<String, byte[]>> producerFactory,
+                Serializer<TenantRegistration> values, TopicReplay replay, int maxBatch, LongSupplier clock) {
         this.topic = topic;
         this.view = view;
         this.producerFactory = producerFactory;
+        this.values = values;
         this.replay = replay;
         this.maxBatch = maxBatch;
         this.clock = clock;
@@ -206,7 +213,7 @@ final class IndexWriter implements AutoCloseable {
      */
     private void promote(long grant) {
         long started = System.nanoTime();
-        Producer<String, TenantRegistration> claimed = producerFactory.get();
+        Producer<String, byte[]> claimed = producerFactory.get();
         try {
             claimed.initTransactions();
             long read = replay.catchUp(view);
@@ -240,8 +247,7 @@ final class IndexWriter implements AutoCloseable {
     }
 
     /** A write accepted into the current transaction. */
-    private record Accepted(Pending pending, ProducerRecord<String, TenantRegistration> record, TenantRegistration value,
-                            long version, boolean created) {
+    private record Accepted(Pending pending, String tenantId, TenantRegistration value, long version, boolean created) {
     }
 
     private void process(List<Pending> batch) {
@@ -288,28 +294,31 @@ final class IndexWriter implements AutoCloseable {
                 .setUpdatedAt(now)
                 .setMetadata(req.metadata())
                 .build();
-        return new Accepted(p, record(req.tenantId(), value, version), value, version, current == null);
+        return new Accepted(p, req.tenantId(), value, version, current == null);
     }
 
     private Accepted acceptDelete(Pending p, WriteCommand.Delete del, TenantRegistration current) {
         if (current == null) {
             throw new TenantIndexException(ErrorType.TENANT_NOT_FOUND, "tenant " + del.tenantId() + " is not registered");
         }
-        return new Accepted(p, record(del.tenantId(), null, current.getVersion()), null, current.getVersion(), false);
+        return new Accepted(p, del.tenantId(), null, current.getVersion(), false);
     }
 
-    private ProducerRecord<String, TenantRegistration> record(String tenantId, TenantRegistration value, long version) {
+    private ProducerRecord<String, byte[]> record(Accepted a, byte[] encoded) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(TopicReplay.VERSION_HEADER, ByteBuffer.allocate(Long.BYTES).putLong(version).array());
-        return new ProducerRecord<>(topic, view.partitionOf(tenantId), tenantId, value, headers);
+        headers.add(TopicReplay.VERSION_HEADER, ByteBuffer.allocate(Long.BYTES).putLong(a.version).array());
+        return new ProducerRecord<>(topic, view.partitionOf(a.tenantId), a.tenantId, encoded, headers);
     }
 
     private void commit(List<Accepted> accepted) {
         List<Future<RecordMetadata>> sends = new ArrayList<>(accepted.size());
+        List<byte[]> encoded = new ArrayList<>(accepted.size());
         try {
             producer.beginTransaction();
             for (Accepted a : accepted) {
-                sends.add(producer.send(a.record));
+                // Inside the transaction, as the producer's own serializer was: a registry failure is an uncertain outcome.
+                encoded.add(values.serialize(topic, a.value));
+                sends.add(producer.send(record(a, encoded.get(encoded.size() - 1))));
             }
             producer.commitTransaction();
             stats.transactions.incrementAndGet();
@@ -327,7 +336,7 @@ final class IndexWriter implements AutoCloseable {
         for (int i = 0; i < accepted.size(); i++) {
             Accepted a = accepted.get(i);
             RecordMetadata md = metadata(sends.get(i));
-            view.apply(a.record.key(), a.value, a.version, md.partition(), md.offset());
+            view.apply(a.tenantId, a.value, encoded.get(i), a.version, md.partition(), md.offset());
             stats.committed.incrementAndGet();
             a.pending.result.complete(new WriteResult(a.value, a.version, a.created,
                     ConsistencyToken.of(topic, view.partitions(), md.partition(), md.offset())));
@@ -429,18 +438,18 @@ final class IndexWriter implements AutoCloseable {
     }
 
     private void closeProducer(Duration timeout) {
-        Producer<String, TenantRegistration> current = producer;
+        Producer<String, byte[]> current = producer;
         producer = null;
         if (current != null) {
             close(current, timeout);
         }
     }
 
-    private static void close(Producer<String, TenantRegistration> p) {
+    private static void close(Producer<String, byte[]> p) {
         close(p, Duration.ZERO);
     }
 
-    private static void close(Producer<String, TenantRegistration> p, Duration timeout) {
+    private static void close(Producer<String, byte[]> p, Duration timeout) {
         try {
             p.close(timeout);
         } catch (RuntimeException e) {

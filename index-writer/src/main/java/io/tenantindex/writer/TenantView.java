@@ -19,7 +19,9 @@ import java.util.concurrent.ConcurrentSkipListSet;
 /**
  * The writer's authoritative view of the index: the live registration of every tenant, the last
  * version of every deregistered tenant still covered by a tombstone (so a re-registration continues
- * the version sequence), the applied position per partition and the digest at that position.
+ * the version sequence), the applied position per partition and the digest at that position (kept
+ * as records are applied, over the bytes they have on the topic, so it is the colos' digest and
+ * reading it costs nothing).
  * Written only by the writer thread (and the replay before it starts); read by HTTP threads.
  *
  * <p>{@link #page} lists the view in key order (the colos' paging contract, used by {@code verify}
@@ -30,7 +32,8 @@ import java.util.concurrent.ConcurrentSkipListSet;
  */
 final class TenantView {
     private final int partitions;
-    private final Map<String, TenantRegistration> live = new ConcurrentHashMap<>();
+    // Each live registration with its entry hash, so an update or a delete can take the old entry out of the digest.
+    private final Map<String, Live> live = new ConcurrentHashMap<>();
     private final NavigableSet<String> ids = new ConcurrentSkipListSet<>();
     private final Queue<String> unsortedIds = new ConcurrentLinkedQueue<>();
     private final Map<String, Long> deletedVersions = new ConcurrentHashMap<>();
@@ -38,6 +41,9 @@ final class TenantView {
     // The offset of the last record applied per partition (-1 none): what /digest reports, as the colos do.
     private final long[] lastApplied;
     private final IndexDigest digest;
+
+    private record Live(TenantRegistration registration, IndexDigest.EntryHash hash) {
+    }
 
     TenantView(int partitions) {
         this.partitions = partitions;
@@ -52,18 +58,19 @@ final class TenantView {
     }
 
     TenantRegistration get(String tenantId) {
-        return live.get(tenantId);
+        Live l = live.get(tenantId);
+        return l == null ? null : l.registration();
     }
 
     /** The live version, 0 when the tenant is not registered. */
     long currentVersion(String tenantId) {
-        TenantRegistration r = live.get(tenantId);
+        TenantRegistration r = get(tenantId);
         return r == null ? 0 : r.getVersion();
     }
 
     /** The highest version ever written for the tenant that we still know of (live or tombstoned). */
     long lastVersion(String tenantId) {
-        TenantRegistration r = live.get(tenantId);
+        TenantRegistration r = get(tenantId);
         return r != null ? r.getVersion() : deletedVersions.getOrDefault(tenantId, 0L);
     }
 
@@ -71,11 +78,16 @@ final class TenantView {
         return live.size();
     }
 
-    /** Applies a record read from, or just committed to, partition/offset. {@code value} null = tombstone. */
-    void apply(String tenantId, TenantRegistration value, long tombstoneVersion, int partition, long offset) {
-        long previous = currentVersion(tenantId);
+    /**
+     * Applies a record read from, or just committed to, partition/offset: {@code value} decoded from
+     * {@code encoded}, the bytes on the topic; both null = tombstone.
+     */
+    void apply(String tenantId, TenantRegistration value, byte[] encoded, long tombstoneVersion, int partition, long offset) {
+        Live before = live.get(tenantId);
+        long previous = before == null ? 0 : before.registration().getVersion();
+        IndexDigest.EntryHash entry = value == null ? null : IndexDigest.entryHash(tenantId, encoded);
         synchronized (digest) {
-            digest.replace(partition, tenantId, previous, value == null ? 0 : value.getVersion());
+            digest.replace(partition, before == null ? null : before.hash(), entry);
             nextOffsets[partition] = Math.max(nextOffsets[partition], offset + 1);
             lastApplied[partition] = Math.max(lastApplied[partition], offset);
         }
@@ -84,7 +96,7 @@ final class TenantView {
             deletedVersions.merge(tenantId, Math.max(tombstoneVersion, previous), Math::max);
         } else {
             // Into the map first: a page that sorts the id in finds its registration.
-            if (live.put(tenantId, value) == null) {
+            if (live.put(tenantId, new Live(value, entry)) == null) {
                 unsortedIds.add(tenantId);
             }
             deletedVersions.remove(tenantId);
@@ -116,7 +128,7 @@ final class TenantView {
         List<TenantRegistration> items = new ArrayList<>(Math.min(limit, 1024));
         while (items.size() < limit && it.hasNext()) {
             String id = it.next();
-            TenantRegistration r = live.get(id);
+            TenantRegistration r = get(id);
             if (r != null) {
                 items.add(r);
             } else {

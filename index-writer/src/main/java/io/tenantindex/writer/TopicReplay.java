@@ -94,7 +94,7 @@ final class TopicReplay implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(timeout)) {
             try {
                 TenantRegistration value = values.deserialize(topic, r.value());
-                view.apply(r.key(), value, versionHeader(r), r.partition(), r.offset());
+                view.apply(r.key(), value, r.value(), versionHeader(r), r.partition(), r.offset());
                 applied++;
             } catch (SerializationException e) {
                 LOG.error("skipping unreadable record at {}-{}@{}: {}", topic, r.partition(), r.offset(), e.getMessage());

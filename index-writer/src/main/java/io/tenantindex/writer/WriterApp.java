@@ -34,6 +34,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +80,8 @@ public final class WriterApp implements AutoCloseable {
         SchemaRegistryClient registry = new HttpSchemaRegistryClient(config.registry());
         this.view = new TenantView(partitions);
         this.metrics = ServiceMetrics.create("index-writer", "writer_id", config.writerId());
-        this.writer = new IndexWriter(config.topics().indexTopic(), view, () -> instrumented(producer(config, registry)),
+        this.writer = new IndexWriter(config.topics().indexTopic(), view, () -> instrumented(producer(config)),
+                new ConfluentAvroSerializer<>(registry, config.registry().autoRegister(), false),
                 new TopicReplay(config.kafka(), config.topics().indexTopic(),
                         ConfluentAvroDeserializer.specific(registry, TenantRegistration.getClassSchema())),
                 config.maxBatch(), System::currentTimeMillis);
@@ -150,7 +152,7 @@ public final class WriterApp implements AutoCloseable {
         }
     }
 
-    private static Producer<String, TenantRegistration> producer(WriterConfig config, SchemaRegistryClient registry) {
+    private static Producer<String, byte[]> producer(WriterConfig config) {
         Properties p = config.kafka().clientProperties();
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -165,8 +167,7 @@ public final class WriterApp implements AutoCloseable {
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(timeout));
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(500, timeout / 3)));
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "60000");
-        return new KafkaProducer<>(p, new StringSerializer(),
-                new ConfluentAvroSerializer<>(registry, config.registry().autoRegister(), false));
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
     private void bindMetrics() {
@@ -188,7 +189,7 @@ public final class WriterApp implements AutoCloseable {
     }
 
     /** Binds the producer's own metrics; a recovered producer replaces the previous binding. */
-    private Producer<String, TenantRegistration> instrumented(Producer<String, TenantRegistration> producer) {
+    private Producer<String, byte[]> instrumented(Producer<String, byte[]> producer) {
         KafkaClientMetrics previous = producerMetrics;
         if (previous != null) {
             previous.close();

@@ -6,6 +6,8 @@ import io.tenantindex.common.TenantIds;
 import io.tenantindex.schemas.TenantMetadata;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.Tier;
+import io.tenantindex.common.IndexDigest;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -19,7 +21,16 @@ class TenantViewTest {
     }
 
     private static void put(TenantView view, String id, long version) {
-        view.apply(id, reg(id, version), 0, view.partitionOf(id), version);
+        view.apply(id, reg(id, version), encoded(id + "@" + version), 0, view.partitionOf(id), version);
+    }
+
+    /** Stands for a value's bytes on the topic: the Confluent prefix (schema id 1), then a body. */
+    private static byte[] encoded(String body) {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[5 + b.length];
+        out[4] = 1;
+        System.arraycopy(b, 0, out, 5, b.length);
+        return out;
     }
 
     @Test
@@ -28,7 +39,7 @@ class TenantViewTest {
         List<String> ids = IntStream.range(0, 25).mapToObj(i -> String.format("t%02d", 24 - i)).toList();
         ids.forEach(id -> put(view, id, 1));
         put(view, "t03", 2);
-        view.apply("t07", null, 1, view.partitionOf("t07"), 99);
+        view.apply("t07", null, null, 1, view.partitionOf("t07"), 99);
 
         List<String> seen = new ArrayList<>();
         String cursor = null;
@@ -59,9 +70,30 @@ class TenantViewTest {
     void shouldListAReRegisteredTenantAgain() {
         TenantView view = new TenantView(2);
         put(view, "x", 1);
-        view.apply("x", null, 1, view.partitionOf("x"), 2);
+        view.apply("x", null, null, 1, view.partitionOf("x"), 2);
         assertThat(view.page(null, 10).items()).isEmpty();
         put(view, "x", 2);
         assertThat(view.page(null, 10).items()).extracting(TenantRegistration::getTenantId).containsExactly("x");
+    }
+
+    @Test
+    void shouldDigestTheBytesOnTheTopicSoThatOtherContentAtTheSameVersionShows() {
+        TenantView view = new TenantView(2);
+        int p = view.partitionOf("x");
+        view.apply("x", reg("x", 1), encoded("first"), 0, p, 0);
+        view.apply("y", reg("y", 1), encoded("y"), 0, view.partitionOf("y"), 0);
+        IndexDigest expected = new IndexDigest(2);
+        expected.add(p, IndexDigest.entryHash("x", encoded("first")));
+        expected.add(view.partitionOf("y"), IndexDigest.entryHash("y", encoded("y")));
+        assertThat(view.digest().digest()).isEqualTo(expected.totalHash());
+
+        view.apply("x", reg("x", 1), encoded("other content, same version"), 0, p, 1);
+        expected.replace(p, IndexDigest.entryHash("x", encoded("first")), IndexDigest.entryHash("x", encoded("other content, same version")));
+        assertThat(view.digest().digest()).isEqualTo(expected.totalHash());
+        assertThat(view.digest().partitions()).isEqualTo(expected.perPartition());
+
+        view.apply("x", null, null, 1, p, 2);
+        assertThat(view.digest().entries()).isEqualTo(1);
+        assertThat(view.digest().position(p)).isEqualTo(2);
     }
 }

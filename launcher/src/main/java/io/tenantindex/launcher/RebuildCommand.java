@@ -37,6 +37,12 @@ final class RebuildCommand implements Callable<Integer> {
         RebuildStatus status = Json.readAnswer(started.body(), RebuildStatus.class);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!status.done()) {
+            if (status.failed()) {
+                progress.done();
+                System.err.println("rebuild of " + colo.toUpperCase(Locale.ROOT) + " into generation " + status.generation()
+                        + " failed: " + status.error() + "; the serving generation goes on answering");
+                return TenantIndexCli.SERVER_ERROR;
+            }
             if (System.nanoTime() > deadline) {
                 progress.done();
                 System.err.println("rebuild of " + colo.toUpperCase(Locale.ROOT) + " not done after " + timeout

@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
 /** {@code ./tenant-index verify}: anti-entropy between the writer and every colo, tenant by tenant where digests differ. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Compare every colo's digest with the writer's; where a partition differs, page through both in key order "
-                + "and name every tenant that differs (missing in the colo, extra in the colo, other version). Exit 3 if any differs.")
+                + "and name every tenant that differs (missing in the colo, extra in the colo, other version, other content at the "
+                + "same version). Exit 3 if any differs.")
 final class VerifyCommand implements Callable<Integer> {
     /** Differing tenants printed per colo; the count is always complete. */
     static final int SHOWN = 100;
@@ -92,14 +93,17 @@ final class VerifyCommand implements Callable<Integer> {
                     case MISSING_IN_COLO -> "writer v" + d.writerVersion();
                     case EXTRA_IN_COLO -> "colo v" + d.coloVersion();
                     case VERSION_DIFFERS -> "writer v" + d.writerVersion() + ", colo v" + d.coloVersion();
+                    case CONTENT_DIFFERS -> "v" + d.writerVersion() + " on both, other content";
                 });
             }
             if (diff.count > diff.shown.size()) {
                 out.printf("  … and %d more (%d differing tenants in all)%n", diff.count - diff.shown.size(), diff.count);
             }
             if (!equal && diff.count == 0) {
-                // Hashes moved between the digest and the paging (writes in flight): run verify again.
-                out.println("  no differing tenant found on a second look: writes were probably in flight");
+                // Hashes moved between the digest and the paging (writes in flight), or two values differ only
+                // in what the API does not show (fields of another schema version): run verify again.
+                out.println("  no differing tenant found on a second look: writes were probably in flight "
+                        + "(or values differ in fields the API does not show)");
             }
         }
         out.flush();
@@ -131,11 +135,11 @@ final class VerifyCommand implements Callable<Integer> {
         }
     }
 
-    /** (tenantId, version) of one side in key order, only for tenants of the given partitions; pages fetched lazily. */
-    private Iterator<Versioned> pages(String base, Set<Integer> only, int partitions) {
+    /** The entries of one side in key order, only for tenants of the given partitions; pages fetched lazily. */
+    private Iterator<TenantEntry> pages(String base, Set<Integer> only, int partitions) {
         int limit = Math.max(1, Math.min(1000, pageSize));
         return new Iterator<>() {
-            private final Deque<Versioned> buffered = new ArrayDeque<>();
+            private final Deque<TenantEntry> buffered = new ArrayDeque<>();
             private String cursor;
             private boolean exhausted;
 
@@ -156,7 +160,7 @@ final class VerifyCommand implements Callable<Integer> {
                     }
                     for (TenantEntry item : page.items()) {
                         if (only.contains(IndexPartitioner.partitionFor(item.tenantId(), partitions))) {
-                            buffered.add(new Versioned(item.tenantId(), item.version()));
+                            buffered.add(item);
                         }
                     }
                     cursor = page.nextCursor();
@@ -166,7 +170,7 @@ final class VerifyCommand implements Callable<Integer> {
             }
 
             @Override
-            public Versioned next() {
+            public TenantEntry next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
@@ -175,11 +179,9 @@ final class VerifyCommand implements Callable<Integer> {
         };
     }
 
-    record Versioned(String tenantId, long version) {
-    }
-
     enum Kind {
-        MISSING_IN_COLO("missing in colo"), EXTRA_IN_COLO("extra in colo"), VERSION_DIFFERS("version differs");
+        MISSING_IN_COLO("missing in colo"), EXTRA_IN_COLO("extra in colo"), VERSION_DIFFERS("version differs"),
+        CONTENT_DIFFERS("content differs");
 
         final String label;
 
@@ -192,7 +194,7 @@ final class VerifyCommand implements Callable<Integer> {
     record Difference(String tenantId, Kind kind, Long writerVersion, Long coloVersion) {
     }
 
-    /** The differences of two key-ordered listings: the first {@code max} of them and how many there are. */
+    /** The differences of two key-ordered listings of entries: the first {@code max} of them and how many there are. */
     static final class Diff {
         final int max;
         final List<Difference> shown = new ArrayList<>();
@@ -202,10 +204,10 @@ final class VerifyCommand implements Callable<Integer> {
             this.max = max;
         }
 
-        static Diff of(Iterator<Versioned> writer, Iterator<Versioned> colo, int max) {
+        static Diff of(Iterator<TenantEntry> writer, Iterator<TenantEntry> colo, int max) {
             Diff diff = new Diff(max);
-            Versioned w = writer.hasNext() ? writer.next() : null;
-            Versioned c = colo.hasNext() ? colo.next() : null;
+            TenantEntry w = writer.hasNext() ? writer.next() : null;
+            TenantEntry c = colo.hasNext() ? colo.next() : null;
             while (w != null || c != null) {
                 int cmp = w == null ? 1 : c == null ? -1 : w.tenantId().compareTo(c.tenantId());
                 if (cmp < 0) {
@@ -214,6 +216,8 @@ final class VerifyCommand implements Callable<Integer> {
                     diff.add(new Difference(c.tenantId(), Kind.EXTRA_IN_COLO, null, c.version()));
                 } else if (w.version() != c.version()) {
                     diff.add(new Difference(w.tenantId(), Kind.VERSION_DIFFERS, w.version(), c.version()));
+                } else if (!w.equals(c)) {
+                    diff.add(new Difference(w.tenantId(), Kind.CONTENT_DIFFERS, w.version(), c.version()));
                 }
                 if (cmp <= 0) {
                     w = writer.hasNext() ? writer.next() : null;

@@ -2,17 +2,21 @@ package io.tenantindex.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tenantindex.common.api.TenantEntry;
 import io.tenantindex.launcher.VerifyCommand.Diff;
 import io.tenantindex.launcher.VerifyCommand.Difference;
 import io.tenantindex.launcher.VerifyCommand.Kind;
-import io.tenantindex.launcher.VerifyCommand.Versioned;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class VerifyDiffTest {
-    private static Versioned v(String id, long version) {
-        return new Versioned(id, version);
+    private static TenantEntry v(String id, long version) {
+        return v(id, version, "free");
+    }
+
+    private static TenantEntry v(String id, long version, String tier) {
+        return new TenantEntry(id, "d0", null, version, new TenantEntry.Metadata(tier, List.of(), null, null), 1, 1);
     }
 
     @Test
@@ -29,16 +33,23 @@ class VerifyDiffTest {
     }
 
     @Test
+    void shouldNameATenantWithOtherContentAtTheSameVersion() {
+        Diff diff = Diff.of(List.of(v("a", 2), v("b", 1)).iterator(), List.of(v("a", 2, "pro"), v("b", 1)).iterator(), 100);
+        assertThat(diff.shown).containsExactly(new Difference("a", Kind.CONTENT_DIFFERS, 2L, 2L));
+        assertThat(diff.count).isEqualTo(1);
+    }
+
+    @Test
     void shouldFindNothingInEqualListings() {
-        List<Versioned> same = List.of(v("a", 1), v("b", 2));
+        List<TenantEntry> same = List.of(v("a", 1), v("b", 2));
         assertThat(Diff.of(same.iterator(), same.iterator(), 100).count).isZero();
-        assertThat(Diff.of(List.<Versioned>of().iterator(), List.<Versioned>of().iterator(), 100).count).isZero();
+        assertThat(Diff.of(List.<TenantEntry>of().iterator(), List.<TenantEntry>of().iterator(), 100).count).isZero();
     }
 
     @Test
     void shouldKeepTheFirstHundredAndCountTheRest() {
-        List<Versioned> colo = IntStream.range(0, 250).mapToObj(i -> v(String.format("t%03d", i), 1)).toList();
-        Diff diff = Diff.of(List.<Versioned>of().iterator(), colo.iterator(), VerifyCommand.SHOWN);
+        List<TenantEntry> colo = IntStream.range(0, 250).mapToObj(i -> v(String.format("t%03d", i), 1)).toList();
+        Diff diff = Diff.of(List.<TenantEntry>of().iterator(), colo.iterator(), VerifyCommand.SHOWN);
         assertThat(diff.shown).hasSize(100);
         assertThat(diff.shown.get(99).tenantId()).isEqualTo("t099");
         assertThat(diff.count).isEqualTo(250);

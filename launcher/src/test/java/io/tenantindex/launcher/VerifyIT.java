@@ -64,41 +64,72 @@ class VerifyIT {
                 .POST(HttpRequest.BodyPublishers.ofString(ndjson)).build()).statusCode()).isEqualTo(200);
         await().atMost(TIMEOUT).until(() -> verify().exitCode == 0);
 
-        // Past the writer: the colos apply these, the writer's view never sees them.
-        Properties props = KafkaSettings.of(stack.bootstrapServers()).clientProperties();
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, TenantRegistration> rogue = new KafkaProducer<>(props, new StringSerializer(),
-                new ConfluentAvroSerializer<>(new HttpSchemaRegistryClient(stack.urls().get("registry")), true, false))) {
-            rogue.send(new ProducerRecord<>(topic, "ghost", registration("ghost", 1))).get();
-            rogue.send(new ProducerRecord<>(topic, "v05", registration("v05", 7))).get();
-            rogue.send(new ProducerRecord<>(topic, "v09", null)).get();
+        // Past the writer: the colos apply these, the writer's view never sees them. First only the
+        // version the writer gave v12 with other content, which only a digest of the bytes can tell.
+        TenantRegistration sameVersion = registration("v12", 1);
+        sameVersion.getMetadata().setTier(Tier.enterprise);
+        rogueWrite(new ProducerRecord<>(topic, "v12", sameVersion));
+        for (ColoServerUrl colo : coloUrls()) {
+            await().atMost(TIMEOUT).until(() -> Http.get(colo.url + "/tenants/v12").body().contains("enterprise"));
         }
+        for (JsonNode line : jsonLines(verify("--json"))) {
+            assertThat(line.path("inSync").asBoolean()).isFalse();
+            assertThat(named(line)).containsExactly("v12 content differs 1/1");
+        }
+
+        rogueWrite(new ProducerRecord<>(topic, "ghost", registration("ghost", 1)),
+                new ProducerRecord<>(topic, "v05", registration("v05", 7)),
+                new ProducerRecord<>(topic, "v09", null));
         for (ColoServerUrl colo : coloUrls()) {
             await().atMost(TIMEOUT).until(() -> Http.get(colo.url + "/tenants/ghost").statusCode() == 200
                     && Http.get(colo.url + "/tenants/v09").statusCode() == 404);
         }
 
-        Run json = verify("--json");
-        assertThat(json.exitCode).isEqualTo(TenantIndexCli.REJECTED);
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : json.out.strip().split("\n")) {
-            lines.add(Json.MAPPER.readTree(line));
-        }
+        List<JsonNode> lines = jsonLines(verify("--json"));
         assertThat(lines).extracting(l -> l.path("colo").asText()).containsExactlyInAnyOrder("ORD", "SIN");
         for (JsonNode line : lines) {
             assertThat(line.path("inSync").asBoolean()).isFalse();
-            assertThat(line.path("differingTenants").asLong()).isEqualTo(3);
-            List<String> named = new ArrayList<>();
-            line.path("tenants").forEach(t -> named.add(t.path("tenantId").asText() + " " + t.path("kind").asText()
-                    + " " + t.path("writerVersion").asText() + "/" + t.path("coloVersion").asText()));
-            assertThat(named).containsExactly("ghost extra in colo null/1", "v05 version differs 1/7", "v09 missing in colo 1/null");
+            assertThat(line.path("differingTenants").asLong()).isEqualTo(4);
+            assertThat(named(line)).containsExactly("ghost extra in colo null/1", "v05 version differs 1/7", "v09 missing in colo 1/null",
+                    "v12 content differs 1/1");
         }
 
         Run text = verify();
         assertThat(text.exitCode).isEqualTo(TenantIndexCli.REJECTED);
         assertThat(text.out).contains("ORD  DIFFERS", "SIN  DIFFERS", "extra in colo    ghost  (colo v1)",
-                "version differs  v05  (writer v1, colo v7)", "missing in colo  v09  (writer v1)");
+                "version differs  v05  (writer v1, colo v7)", "missing in colo  v09  (writer v1)",
+                "content differs  v12  (v1 on both, other content)");
         System.out.print(text.out);
+    }
+
+    @SafeVarargs
+    private static void rogueWrite(ProducerRecord<String, TenantRegistration>... records) throws Exception {
+        Properties props = KafkaSettings.of(stack.bootstrapServers()).clientProperties();
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, TenantRegistration> rogue = new KafkaProducer<>(props, new StringSerializer(),
+                new ConfluentAvroSerializer<>(new HttpSchemaRegistryClient(stack.urls().get("registry")), true, false))) {
+            for (ProducerRecord<String, TenantRegistration> r : records) {
+                rogue.send(r).get();
+            }
+        }
+    }
+
+    /** verify --json's lines, after checking it exited 3 (something differs). */
+    private static List<JsonNode> jsonLines(Run run) throws Exception {
+        assertThat(run.exitCode).as(run.out).isEqualTo(TenantIndexCli.REJECTED);
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : run.out.strip().split("\n")) {
+            lines.add(Json.MAPPER.readTree(line));
+        }
+        return lines;
+    }
+
+    /** "id kind writerVersion/coloVersion" of every tenant a verify --json line names. */
+    private static List<String> named(JsonNode line) {
+        List<String> named = new ArrayList<>();
+        line.path("tenants").forEach(t -> named.add(t.path("tenantId").asText() + " " + t.path("kind").asText()
+                + " " + t.path("writerVersion").asText() + "/" + t.path("coloVersion").asText()));
+        return named;
     }
 
     private record ColoServerUrl(String colo, String url) {

@@ -348,12 +348,13 @@ public final class LookupRoutes {
                 s.restoreTotal(), s.restoreTotal() <= 0 ? 0.0 : Math.min(100.0, 100.0 * s.restoredRecords() / s.restoreTotal()));
         return new ColoHealth(s.colo(), phase(state), state.ready(), state.lag(), state.stalenessMs(),
                 state.degraded() ? state.degradedSince().toString() : null, state.degraded() ? state.degradedReason() : null,
-                progress, admin.rebuildProgress().filter(r -> r.finishedAt() == null).map(LookupRoutes::rebuildStatus).orElse(null));
+                progress, admin.rebuildProgress().filter(r -> r.finishedAt() == null || r.failed())
+                .map(LookupRoutes::rebuildStatus).orElse(null));
     }
 
     private static RebuildStatus rebuildStatus(ReplicaAdmin.RebuildProgress r) {
         return new RebuildStatus(r.generation(), r.state(), r.startedAt().toString(),
                 r.finishedAt() == null ? null : r.finishedAt().toString(), r.recordsApplied(), r.recordsExpected(),
-                r.percent(), r.recordsPerSecond(), r.etaSeconds());
+                r.percent(), r.recordsPerSecond(), r.etaSeconds(), r.error());
     }
 }

@@ -42,9 +42,7 @@ class ColoCrashRecoveryIT {
                 List<TenantRegistration> chunk = IntStream.range(from, from + 20_000)
                         .mapToObj(i -> registration("k9-" + i, 1 + i % 3)).toList();
                 List<ConsistencyToken> tokens = kafka.write(chunk);
-                for (int i = 0; i < chunk.size(); i++) {
-                    expected.add(tokens.get(i).offsets().firstKey(), chunk.get(i).getTenantId(), chunk.get(i).getVersion());
-                }
+                kafka.addWritten(expected, chunk, tokens);
             }
             Path state = SharedKafka.tempDir("colo-k9-");
             int port = EmbeddedKafkaBroker.freePort();
@@ -95,9 +93,7 @@ class ColoCrashRecoveryIT {
             List<TenantRegistration> regs = IntStream.range(0, 3000).mapToObj(i -> registration("cor-" + i, 1 + i % 2)).toList();
             List<ConsistencyToken> tokens = kafka.write(regs);
             IndexDigest expected = new IndexDigest(ColoFixture.PARTITIONS);
-            for (int i = 0; i < regs.size(); i++) {
-                expected.add(tokens.get(i).offsets().firstKey(), regs.get(i).getTenantId(), regs.get(i).getVersion());
-            }
+            kafka.addWritten(expected, regs, tokens);
             Path state = SharedKafka.tempDir("colo-corrupt-");
             try (ColoServer first = kafka.startColo("ORD", state)) {
                 await().atMost(TIMEOUT).until(first::isReady);

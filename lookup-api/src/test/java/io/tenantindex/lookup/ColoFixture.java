@@ -2,6 +2,7 @@ package io.tenantindex.lookup;
 
 import io.tenantindex.colo.ColoTopology;
 import io.tenantindex.common.ConsistencyToken;
+import io.tenantindex.common.IndexDigest;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.kafka.KafkaSettings;
@@ -56,6 +57,8 @@ final class ColoFixture implements AutoCloseable {
     final String appSuffix = SharedKafka.uniqueName("t");
     final TopicsConfig topics;
     private final KafkaProducer<String, TenantRegistration> producer;
+    private final ConfluentAvroSerializer<TenantRegistration> values =
+            new ConfluentAvroSerializer<>(new HttpSchemaRegistryClient(registryUrl()), true, false);
     private final KafkaProducer<String, byte[]> rawProducer;
 
     ColoFixture() {
@@ -97,6 +100,14 @@ final class ColoFixture implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }).toList();
+    }
+
+    /** Adds what {@link #write} wrote ({@code registrations} at {@code tokens}) to {@code expected}: its bytes, as a colo hashes them. */
+    void addWritten(IndexDigest expected, List<TenantRegistration> registrations, List<ConsistencyToken> tokens) {
+        for (int i = 0; i < registrations.size(); i++) {
+            TenantRegistration r = registrations.get(i);
+            expected.add(tokens.get(i).offsets().firstKey(), IndexDigest.entryHash(r.getTenantId(), values.serialize(topic, r)));
+        }
     }
 
     ConsistencyToken write(TenantRegistration registration) {

@@ -86,9 +86,7 @@ class ColoLifecycleIT {
         assertThat(seen).containsExactlyElementsOf(regs.stream().map(TenantRegistration::getTenantId).sorted().toList());
 
         IndexDigest expected = new IndexDigest(ColoFixture.PARTITIONS);
-        for (int i = 0; i < regs.size(); i++) {
-            expected.add(tokens.get(i).offsets().firstKey(), regs.get(i).getTenantId(), regs.get(i).getVersion());
-        }
+        kafka.addWritten(expected, regs, tokens);
         JsonNode digest = Json.MAPPER.readTree(Http.get(base + "/digest").body());
         assertThat(digest.path("digest").asText()).isEqualTo(expected.totalHash());
         assertThat(digest.path("entries").asLong()).isEqualTo(57);

@@ -84,10 +84,19 @@ final class FakeReplica implements IndexReplica, ReplicaAdmin {
         return new TenantPage(items, null);
     }
 
+    /** Stands for the registration's bytes on the topic. */
+    static byte[] encoded(TenantRegistration r) {
+        try {
+            return r.toByteBuffer().array();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Override
     public ReplicaDigest digest() {
         IndexDigest d = new IndexDigest(1);
-        entries.values().forEach(r -> d.add(0, r.getTenantId(), r.getVersion()));
+        entries.values().forEach(r -> d.add(0, IndexDigest.entryHash(r.getTenantId(), encoded(r))));
         return new ReplicaDigest(Map.of(0, new PartitionDigest(d.partitionHash(0), d.partitionEntries(0), 41)),
                 d.totalHash(), d.totalEntries());
     }
@@ -95,7 +104,7 @@ final class FakeReplica implements IndexReplica, ReplicaAdmin {
     @Override
     public RebuildProgress startRebuild() {
         if (rebuild == null) {
-            rebuild = new RebuildProgress(1, "running", Instant.parse("2026-01-01T00:00:00Z"), null, 10, 40, 25.0, 100.0, 1L);
+            rebuild = new RebuildProgress(1, "running", Instant.parse("2026-01-01T00:00:00Z"), null, 10, 40, 25.0, 100.0, 1L, null);
         }
         return rebuild;
     }

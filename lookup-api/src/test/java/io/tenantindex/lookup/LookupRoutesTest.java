@@ -316,7 +316,9 @@ class LookupRoutesTest {
         replica.entries.put("acme", registration("acme", 2));
         JsonNode d = Json.MAPPER.readTree(Http.get(base + "/digest").body());
         assertThat(d.path("colo").asText()).isEqualTo("TST");
-        assertThat(d.path("digest").asText()).isEqualTo(String.format("%016x", IndexDigest.entryHash("acme", 2)));
+        IndexDigest expected = new IndexDigest(1);
+        expected.add(0, IndexDigest.entryHash("acme", FakeReplica.encoded(registration("acme", 2))));
+        assertThat(d.path("digest").asText()).isEqualTo(expected.totalHash());
         assertThat(d.path("entries").asLong()).isEqualTo(1);
         assertThat(d.path("partitions").path("0").path("entries").asLong()).isEqualTo(1);
         assertThat(d.path("positions").path("0").asLong()).isEqualTo(41);

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 /**
  * A colo's {@code GET /health} and {@code /health/ready}. The degraded fields are present only while
  * Kafka is unreachable, {@code progress} only while the replica restores, {@code rebuild} only while
- * a rebuild runs.
+ * a rebuild runs or after it failed (until the next one starts).
  *
  * @param status restoring, ready or degraded
  */

@@ -6,8 +6,10 @@ import java.util.Map;
 /**
  * {@code GET /digest} of the writer ({@code source: "writer"}) or of a colo ({@code source: "colo"},
  * with {@code colo} and {@code ready}): the order-independent content hash of the index, per
- * partition, and the positions it was taken at. Two sides whose positions on a partition are equal
- * have read the same records there, so their hashes must be equal too.
+ * partition ({@code IndexDigest}: tenant ids and value bytes, so other content at the same version
+ * shows), and the positions it was taken at. Two sides whose positions on a partition are equal
+ * have read the same records there, so their hashes must be equal too. Both keep it as records are
+ * applied: reading it is O(1).
  *
  * @param positions partition → offset of the last record applied to that partition when it was
  *                  hashed (-1: none yet); the same meaning on the writer and on the colos, and the

@@ -166,6 +166,10 @@ public final class ConfigKeys {
     /** How often the colo asks Kafka for end offsets (lag, staleness, degraded detection). */
     public static final String COLO_REFRESH_INTERVAL_MS = key("colo.refresh.interval.ms", "1000",
             "how often a colo asks Kafka for end offsets (lag, staleness, degraded detection)", EnumSet.of(Program.COLO));
+    /** A rebuild not caught up within this long has failed: its generation is discarded, the serving one stays. */
+    public static final String COLO_REBUILD_TIMEOUT_MS = key("colo.rebuild.timeout.ms", "1800000",
+            "a blue/green rebuild that has not caught up within this long ends `failed` (the serving generation stays)",
+            EnumSet.of(Program.COLO));
     /** Answer lookups from a restoring (not yet caught up) replica, marking each response stale. */
     public static final String SERVE_STALE_WHILE_RESTORING = key("serve.stale.while.restoring", "false",
             "a cold colo answers before it caught up, marking answers `X-Replica-Stale: true`", EnumSet.of(Program.COLO));

@@ -73,6 +73,20 @@ class ContractJsonTest {
     }
 
     @Test
+    void shouldWriteARebuildsErrorOnlyWhenItFailed() throws Exception {
+        assertWire(new RebuildStatus(2, RebuildStatus.RUNNING, "2026-01-01T00:00:00Z", null, 10, 40, 25.0, 100.0, 1L, null),
+                "{\"generation\":2,\"state\":\"running\",\"startedAt\":\"2026-01-01T00:00:00Z\",\"finishedAt\":null,"
+                        + "\"recordsApplied\":10,\"recordsExpected\":40,\"percent\":25.0,\"recordsPerSecond\":100.0,\"etaSeconds\":1}");
+        RebuildStatus failed = new RebuildStatus(2, RebuildStatus.FAILED, "2026-01-01T00:00:00Z", "2026-01-01T00:30:00Z", 10, 40,
+                25.0, 0.0, null, "not caught up within 1800000 ms (colo.rebuild.timeout.ms)");
+        assertWire(failed, "{\"generation\":2,\"state\":\"failed\",\"startedAt\":\"2026-01-01T00:00:00Z\","
+                + "\"finishedAt\":\"2026-01-01T00:30:00Z\",\"recordsApplied\":10,\"recordsExpected\":40,\"percent\":25.0,"
+                + "\"recordsPerSecond\":0.0,\"etaSeconds\":null,\"error\":\"not caught up within 1800000 ms (colo.rebuild.timeout.ms)\"}");
+        assertThat(failed.failed()).isTrue();
+        assertThat(failed.done()).isFalse();
+    }
+
+    @Test
     void shouldReadAnAnswerThatLeavesFieldsOutOrAddsSome() throws Exception {
         ColoStats stats = Json.readAnswer("{\"colo\":\"ORD\",\"ready\":true,\"hits\":9,\"misses\":1,\"position\":{\"1\":8},"
                 + "\"addedLater\":{\"x\":1}}", ColoStats.class);

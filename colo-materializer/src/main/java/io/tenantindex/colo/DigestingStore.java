@@ -1,0 +1,207 @@
+package io.tenantindex.colo;
+
+import io.tenantindex.common.IndexDigest;
+import io.tenantindex.common.IndexDigest.EntryHash;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.TimestampedBytesStore;
+
+/**
+ * The colo's RocksDB store with every write reported to {@link ContentDigests}: the hash of the
+ * entry a put replaces and of the one it writes, over the key and the value's topic bytes (the
+ * store keeps them exactly, behind an 8-byte timestamp). It sits innermost, under Kafka Streams' own
+ * layers, so it sees bytes and costs one extra RocksDB read per write; reads pass straight through.
+ * Restores write to RocksDB below it ({@link ContentDigests} says how their entries are counted).
+ */
+final class DigestingStore implements KeyValueStore<Bytes, byte[]>, TimestampedBytesStore {
+    /** RocksDB's timestamped format: the record timestamp, then the value. */
+    private static final int TIMESTAMP_BYTES = Long.BYTES;
+
+    private final KeyValueStore<Bytes, byte[]> inner;
+    private final ContentDigests digests;
+    private int partition = -1;
+
+    private DigestingStore(KeyValueStore<Bytes, byte[]> inner, ContentDigests digests) {
+        this.inner = inner;
+        this.digests = digests;
+    }
+
+    /** A supplier of the same timestamped RocksDB store Kafka Streams would build by default, digesting. */
+    static KeyValueBytesStoreSupplier supplier(String name, ContentDigests digests) {
+        KeyValueBytesStoreSupplier rocks = Stores.persistentTimestampedKeyValueStore(name);
+        return new KeyValueBytesStoreSupplier() {
+            @Override
+            public String name() {
+                return rocks.name();
+            }
+
+            @Override
+            public KeyValueStore<Bytes, byte[]> get() {
+                return new DigestingStore(rocks.get(), digests);
+            }
+
+            @Override
+            public String metricsScope() {
+                return rocks.metricsScope();
+            }
+        };
+    }
+
+    /** Calls {@code action} with the hash of every entry the store holds; the task's thread, once it runs. */
+    void forEachEntry(Consumer<EntryHash> action) {
+        try (KeyValueIterator<Bytes, byte[]> it = inner.all()) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                EntryHash hash = hash(kv.key, kv.value);
+                if (hash != null) {
+                    action.accept(hash);
+                }
+            }
+        }
+    }
+
+    private static EntryHash hash(Bytes key, byte[] timestamped) {
+        return timestamped == null ? null : IndexDigest.entryHash(key.get(), timestamped, TIMESTAMP_BYTES);
+    }
+
+    private void staged(Bytes key, byte[] before, byte[] after) {
+        digests.staged(partition, hash(key, before), hash(key, after));
+    }
+
+    @Override
+    public void put(Bytes key, byte[] value) {
+        byte[] before = inner.get(key);
+        inner.put(key, value);
+        staged(key, before, value);
+    }
+
+    @Override
+    public byte[] putIfAbsent(Bytes key, byte[] value) {
+        byte[] before = inner.putIfAbsent(key, value);
+        if (before == null) {
+            staged(key, null, value);
+        }
+        return before;
+    }
+
+    @Override
+    public void putAll(List<KeyValue<Bytes, byte[]>> entries) {
+        entries.forEach(kv -> put(kv.key, kv.value));
+    }
+
+    @Override
+    public byte[] delete(Bytes key) {
+        byte[] before = inner.delete(key);
+        staged(key, before, null);
+        return before;
+    }
+
+    @Override
+    public void init(StateStoreContext context, StateStore root) {
+        partition = context.taskId().partition();
+        inner.init(context, root);
+        digests.opened(partition, this);
+    }
+
+    @Override
+    public void close() {
+        digests.closed(partition, this);
+        inner.close();
+    }
+
+    @Override
+    public byte[] get(Bytes key) {
+        return inner.get(key);
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
+        return inner.range(from, to);
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
+        return inner.reverseRange(from, to);
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> all() {
+        return inner.all();
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> reverseAll() {
+        return inner.reverseAll();
+    }
+
+    @Override
+    public <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(P prefix, PS prefixKeySerializer) {
+        return inner.prefixScan(prefix, prefixKeySerializer);
+    }
+
+    @Override
+    public long approximateNumEntries() {
+        return inner.approximateNumEntries();
+    }
+
+    @Override
+    public String name() {
+        return inner.name();
+    }
+
+    @Override
+    public void flush() {
+        inner.flush();
+    }
+
+    @Override
+    public void commit(Map<TopicPartition, Long> changelogOffsets) {
+        inner.commit(changelogOffsets);
+    }
+
+    @Override
+    public Long committedOffset(TopicPartition partition) {
+        return inner.committedOffset(partition);
+    }
+
+    @Override
+    public boolean managesOffsets() {
+        return inner.managesOffsets();
+    }
+
+    @Override
+    public boolean persistent() {
+        return inner.persistent();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return inner.isOpen();
+    }
+
+    @Override
+    public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
+        return inner.query(query, positionBound, config);
+    }
+
+    @Override
+    public Position getPosition() {
+        return inner.getPosition();
+    }
+}

@@ -44,6 +44,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     private final MaterializerConfig base;
     private final SchemaRegistryClient registry;
     private final Generations generations;
+    private final Optional<StartupRebuild> startupRebuild;
     private boolean closed;
     private volatile ColoMaterializer active;
     private volatile Rebuild rebuild;
@@ -56,6 +57,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         this.registry = registry;
         this.generations = generations;
         this.active = active;
+        this.startupRebuild = active.startupRebuild();
     }
 
     /**
@@ -70,6 +72,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         Generations generations = Generations.open(base);
         RebuildableReplica replica = new RebuildableReplica(base, registry, generations,
                 ColoMaterializer.start(base.withGeneration(generations.active()), registry));
+        replica.rebuildWhenOutOfSync(replica.active);
         if (generations.rebuildInterrupted()) {
             LOG.warn("colo {}: a rebuild was interrupted before it switched; starting it again from the beginning once "
                     + "generation {} is ready", base.colo(), generations.active());
@@ -99,6 +102,11 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     @Override
     public long generation() {
         return generations.active();
+    }
+
+    @Override
+    public Optional<StartupRebuild> startupRebuild() {
+        return startupRebuild;
     }
 
     /** Starts a rebuild, or returns the one already running. */
@@ -134,6 +142,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
             old = active;
             active = r.fresh;
             r.finishedAt = Instant.now();
+            rebuildWhenOutOfSync(r.fresh);
             if (metrics != null) {
                 streamsMetrics.close();
                 streamsMetrics = r.fresh.bindStreamsMetrics(metrics);
@@ -145,6 +154,23 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         CompletableFuture.delayedExecutor(SWITCH_GRACE.toMillis(), TimeUnit.MILLISECONDS).execute(() -> retire(old));
     }
 
+    /**
+     * A generation out of sync longer than the topic keeps tombstones (see {@link ReplicaHealth#whenOutOfSync()})
+     * may serve tenants deleted meanwhile: rebuild it from the topic while it keeps serving.
+     */
+    private void rebuildWhenOutOfSync(ColoMaterializer generation) {
+        generation.health().whenOutOfSync().thenRunAsync(() -> {
+            if (active != generation) {
+                return;
+            }
+            try {
+                startRebuild();
+            } catch (RuntimeException e) {
+                LOG.error("colo {}: could not start the rebuild of an out-of-sync replica; POST /admin/rebuild to retry", base.colo(), e);
+            }
+        });
+    }
+
     private void retire(ColoMaterializer old) {
         String appId = old.config().applicationId();
         old.close();
@@ -153,7 +179,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         } catch (Exception e) {
             LOG.warn("colo {}: could not delete consumer group {} of the retired replica: {}", base.colo(), appId, e.toString());
         }
-        deleteRecursively(old.config().stateDir().resolve(appId));
+        deleteState(old.config());
         LOG.info("colo {}: retired {}", base.colo(), appId);
         deleteDiscardedGroups(old.config());
     }
@@ -281,9 +307,11 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     }
 
     /** A retired generation's state: a failed deletion is only logged, the replica already serves from the new one. */
-    private static void deleteRecursively(Path dir) {
+    private static void deleteState(MaterializerConfig retired) {
+        Path dir = retired.stateDir().resolve(retired.applicationId());
         try {
             StateDirectoryCheck.wipe(dir);
+            LastInSync.forget(retired);
         } catch (UncheckedIOException e) {
             LOG.warn("could not delete retired replica state {}: {}", dir, e.getCause().toString());
         }

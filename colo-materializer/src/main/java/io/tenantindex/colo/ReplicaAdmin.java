@@ -17,6 +17,9 @@ public interface ReplicaAdmin {
      */
     long generation();
 
+    /** Why this process wiped its replica's local state at start and restored it from the topic, if it did. */
+    Optional<StartupRebuild> startupRebuild();
+
     /**
      * @param percent records applied by the new generation / records the serving one had applied at
      *                the start (an estimate: compaction and newer writes move both); 100 once switched
@@ -24,5 +27,9 @@ public interface ReplicaAdmin {
     record RebuildProgress(long generation, String state, Instant startedAt, Instant finishedAt,
                            long recordsApplied, long recordsExpected, double percent,
                            double recordsPerSecond, Long etaSeconds) {
+    }
+
+    /** @param at when the process started; {@code reason} says what made the local state untrustworthy */
+    record StartupRebuild(Instant at, String reason) {
     }
 }

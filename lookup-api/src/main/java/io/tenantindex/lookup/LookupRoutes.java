@@ -338,7 +338,8 @@ public final class LookupRoutes {
                 s.restoreTotal(), s.restoreTotal() <= 0 ? 0.0 : Math.min(100.0, 100.0 * s.restoredRecords() / s.restoreTotal()));
         return new ColoHealth(s.colo(), phase(state), state.ready(), state.lag(), state.stalenessMs(),
                 state.degraded() ? state.degradedSince().toString() : null, state.degraded() ? state.degradedReason() : null,
-                progress, admin.rebuildProgress().filter(r -> r.finishedAt() == null).map(LookupRoutes::rebuildStatus).orElse(null));
+                progress, admin.rebuildProgress().filter(r -> r.finishedAt() == null).map(LookupRoutes::rebuildStatus).orElse(null),
+                admin.startupRebuild().map(r -> new ColoHealth.StartupRebuild(r.at().toString(), r.reason())).orElse(null));
     }
 
     private static RebuildStatus rebuildStatus(ReplicaAdmin.RebuildProgress r) {

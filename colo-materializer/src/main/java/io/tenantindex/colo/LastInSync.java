@@ -74,14 +74,15 @@ final class LastInSync {
     }
 
     /**
-     * When the state Streams is about to open was last in sync: the record, or {@code startMillis}
-     * for a state restored from scratch (none on disk) or one of unknown age.
+     * When the state Streams is about to open was last in sync: {@code startMillis} if there is none
+     * on disk (it restores from scratch), else the record; 0 if there is no record (a state
+     * {@link #distrust} could not check at start, Kafka being unreachable).
      */
     static long trustedSince(MaterializerConfig config, long startMillis) {
         if (!Files.isDirectory(config.stateDir().resolve(config.applicationId()))) {
             return startMillis;
         }
-        return read(file(config)).orElse(startMillis);
+        return read(file(config)).orElse(0L);
     }
 
     /** Records that the state, as committed by a clean close, held everything written before {@code atMillis}. */

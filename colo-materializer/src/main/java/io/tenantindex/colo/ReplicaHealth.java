@@ -258,7 +258,8 @@ final class ReplicaHealth {
         }
         long since = Math.max(inSyncAtMillis, trustedSinceMillis);
         if (!LastInSync.trusted(asOf - since, deleteRetentionMs)) {
-            String why = "not in sync with " + config.indexTopic() + " since " + Instant.ofEpochMilli(since) + ", " + (asOf - since)
+            String why = since == 0 ? "local state of unknown age, not checked at start against " + config.indexTopic()
+                    : "not in sync with " + config.indexTopic() + " since " + Instant.ofEpochMilli(since) + ", " + (asOf - since)
                     + " ms, longer than half its delete.retention.ms (" + deleteRetentionMs + " ms)";
             LOG.error("colo {}: {}: deletes made meanwhile may be compacted away before it reads them; rebuilding the replica "
                     + "from the topic", config.colo(), why);

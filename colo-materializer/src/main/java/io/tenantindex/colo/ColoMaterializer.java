@@ -52,6 +52,7 @@ final class ColoMaterializer implements AutoCloseable {
     private final StreamThreadFailures threadFailures;
     private final ReplicaReader reader;
     private final ReplicaHealth health;
+    private final SyncWatch sync;
     /** Set when the index was bulk-restored (see {@link BulkRestore}); runs once the replica is ready. */
     private final PoisonScan poisonScan;
     /** Why this generation's local state was wiped at start, if it was. */
@@ -73,8 +74,9 @@ final class ColoMaterializer implements AutoCloseable {
         this.startupRebuild = startupRebuild;
         this.reader = new ReplicaReader(config.colo(), config.indexTopic(), streams, liveStores, positions, completions,
                 partitions, liveStores.size());
+        this.sync = new SyncWatch(config, positions, trustedSinceMillis, () -> LastInSync.deleteRetentionMs(config, admin));
         this.health = new ReplicaHealth(config, admin, streams, positions, poison, reader, scheduler,
-                startedAtMillis, trustedSinceMillis, this::startPoisonScan);
+                startedAtMillis, sync, this::startPoisonScan);
     }
 
     /**
@@ -125,7 +127,7 @@ final class ColoMaterializer implements AutoCloseable {
                     config.applicationId(), bulkRestored);
         }
 
-        long trustedSinceMillis = LastInSync.trustedSince(config, startedAtMillis);
+        long trustedSinceMillis = LastInSync.trustedSince(config);
         AppliedPositions positions = new AppliedPositions(config.indexTopic(), System::currentTimeMillis);
         PoisonRecords poison = new PoisonRecords();
         LiveStores liveStores = new LiveStores(Math.max(partitions, config.topics().indexPartitions()));
@@ -176,6 +178,10 @@ final class ColoMaterializer implements AutoCloseable {
         return health;
     }
 
+    SyncWatch sync() {
+        return sync;
+    }
+
     AppliedPositions positions() {
         return positions;
     }
@@ -217,8 +223,8 @@ final class ColoMaterializer implements AutoCloseable {
         boolean clean = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(streamsTimeout));
         // Only a clean close has committed everything applied; otherwise the older record stands.
-        if (clean && health.inSyncAtMillis() > 0) {
-            LastInSync.record(config, health.inSyncAtMillis());
+        if (clean && sync.inSyncAtMillis() > 0) {
+            LastInSync.record(config, sync.inSyncAtMillis());
         }
         admin.close(budget.remaining());
         completions.shutdown();

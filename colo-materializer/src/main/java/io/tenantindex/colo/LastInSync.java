@@ -74,13 +74,13 @@ final class LastInSync {
     }
 
     /**
-     * When the state Streams is about to open was last in sync: {@code startMillis} if there is none
-     * on disk (it restores from scratch), else the record; 0 if there is no record (a state
-     * {@link #distrust} could not check at start, Kafka being unreachable).
+     * When the state Streams is about to open was last in sync: -1 if there is none on disk (it
+     * restores from scratch), else the record, 0 if there is none (a state {@link #distrust} could
+     * not check at start, Kafka being unreachable).
      */
-    static long trustedSince(MaterializerConfig config, long startMillis) {
+    static long trustedSince(MaterializerConfig config) {
         if (!Files.isDirectory(config.stateDir().resolve(config.applicationId()))) {
-            return startMillis;
+            return -1;
         }
         return read(file(config)).orElse(0L);
     }

@@ -155,11 +155,11 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     }
 
     /**
-     * A generation out of sync longer than the topic keeps tombstones (see {@link ReplicaHealth#whenOutOfSync()})
+     * A generation out of sync longer than the topic keeps tombstones (see {@link SyncWatch})
      * may serve tenants deleted meanwhile: rebuild it from the topic while it keeps serving.
      */
     private void rebuildWhenOutOfSync(ColoMaterializer generation) {
-        generation.health().whenOutOfSync().thenRunAsync(() -> {
+        generation.sync().whenOutOfSync().thenRunAsync(() -> {
             if (active != generation) {
                 return;
             }

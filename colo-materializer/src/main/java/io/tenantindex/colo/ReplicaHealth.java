@@ -26,8 +26,7 @@ import org.slf4j.LoggerFactory;
  * How one generation stands: readiness (caught up with the end offsets seen at start, and from then
  * on a running task of this instance serving every partition: a partition lost to a rebalance,
  * a task migration or a failed stream thread makes it not ready until it runs here again), degraded (Kafka unreachable: keep serving the last applied state), lag per
- * partition and staleness, when it last held every committed record ({@link LastInSync}) and whether
- * it has been out of sync too long to trust, and the figures of {@code /stats}. {@link #refresh()} runs every
+ * partition and staleness, and the figures of {@code /stats}; it feeds {@link SyncWatch}. {@link #refresh()} runs every
  * {@code colo.refresh.interval.ms} on the materializer's scheduler and drives all of it by asking
  * Kafka for end offsets.
  */
@@ -52,21 +51,12 @@ final class ReplicaHealth {
     private volatile long lag = -1;
     private volatile long currentAtMillis;
     private volatile long armedAtMillis;
-    private volatile long inSyncAtMillis;
-    /** End offsets (and when they were read) the replica has not caught up with yet; refresh thread only. */
-    private Map<TopicPartition, Long> pendingEnds;
-    private long pendingAsOfMillis;
-    private long deleteRetentionMs = -1;
-    private final long trustedSinceMillis;
-    private final CompletableFuture<String> outOfSync = new CompletableFuture<>();
+    private final SyncWatch sync;
     private List<Integer> missingLogged = List.of();
 
-    /**
-     * {@code onReady} runs once, on the scheduler, right after the replica became ready;
-     * {@code trustedSinceMillis} is when the state it starts from was last in sync (its start, if it restores from scratch).
-     */
+    /** {@code onReady} runs once, on the scheduler, right after the replica became ready. */
     ReplicaHealth(MaterializerConfig config, Admin admin, KafkaStreams streams, AppliedPositions positions, PoisonRecords poison,
-                  ReplicaReader reader, ScheduledExecutorService scheduler, long startedAtMillis, long trustedSinceMillis,
+                  ReplicaReader reader, ScheduledExecutorService scheduler, long startedAtMillis, SyncWatch sync,
                   Runnable onReady) {
         this.config = config;
         this.admin = admin;
@@ -76,7 +66,7 @@ final class ReplicaHealth {
         this.reader = reader;
         this.scheduler = scheduler;
         this.startedAtMillis = startedAtMillis;
-        this.trustedSinceMillis = trustedSinceMillis;
+        this.sync = sync;
         this.onReady = onReady;
     }
 
@@ -105,23 +95,6 @@ final class ReplicaHealth {
                 positions.restoredRecords(), positions.restoreTotal(), positions.reReadRecords());
     }
 
-    /**
-     * Epoch millis before the last end-offset check at which this replica held every committed
-     * record (0: not yet): what {@link LastInSync} records on a clean close.
-     */
-    long inSyncAtMillis() {
-        return inSyncAtMillis;
-    }
-
-    /**
-     * Completes, with the reason, once the replica has been out of sync longer than half the topic's
-     * {@code delete.retention.ms} (a stuck or paused stream thread, a long restore, Kafka unreachable):
-     * deletes made meanwhile may be compacted away before it reads them, so it must be rebuilt.
-     */
-    CompletableFuture<String> whenOutOfSync() {
-        return outOfSync.copy();
-    }
-
     void refresh() {
         try {
             long asOf = System.currentTimeMillis();
@@ -132,8 +105,7 @@ final class ReplicaHealth {
                 armReadiness(CommittedTail.lastCommittedRecords(config.kafka(), ends, TAIL_TIMEOUT));
             }
             updateLag(ends);
-            noteInSync(asOf, ends);
-            checkInSync(asOf);
+            sync.checked(asOf, ends, ready.isDone());
             logPartitionChanges();
             if (degradedSince != null) {
                 LOG.info("colo {}: Kafka reachable again (degraded since {})", config.colo(), degradedSince);
@@ -180,7 +152,7 @@ final class ReplicaHealth {
             }
             return;
         }
-        inSyncAtMillis = Math.max(inSyncAtMillis, armedAtMillis);
+        sync.caughtUp(armedAtMillis, System.currentTimeMillis());
         if (ready.complete(null)) {
             LOG.info("colo {}: ready after {} ms, {} records read from Kafka ({} restored)", config.colo(),
                     System.currentTimeMillis() - startedAtMillis, positions.reReadRecords(), positions.restoredRecords());
@@ -226,56 +198,6 @@ final class ReplicaHealth {
         if (total == 0) {
             currentAtMillis = System.currentTimeMillis();
         }
-    }
-
-    /**
-     * In sync as of a check once every partition has applied what that check found: now, or an
-     * earlier check it has caught up with since (so that a replica under steady writes, never
-     * exactly at the end when asked, still counts as in sync as of a moment ago).
-     */
-    private void noteInSync(long asOf, Map<TopicPartition, Long> ends) {
-        if (appliedUpTo(ends)) {
-            inSyncAtMillis = asOf;
-            pendingEnds = null;
-            return;
-        }
-        if (pendingEnds != null && appliedUpTo(pendingEnds)) {
-            inSyncAtMillis = Math.max(inSyncAtMillis, pendingAsOfMillis);
-            pendingEnds = null;
-        }
-        if (pendingEnds == null) {
-            pendingEnds = ends;
-            pendingAsOfMillis = asOf;
-        }
-    }
-
-    private void checkInSync(long asOf) {
-        if (outOfSync.isDone()) {
-            return;
-        }
-        if (deleteRetentionMs < 0) {
-            deleteRetentionMs = LastInSync.deleteRetentionMs(config, admin);
-        }
-        long since = Math.max(inSyncAtMillis, trustedSinceMillis);
-        if (!LastInSync.trusted(asOf - since, deleteRetentionMs)) {
-            String why = since == 0 ? "local state of unknown age, not checked at start against " + config.indexTopic()
-                    : "not in sync with " + config.indexTopic() + " since " + Instant.ofEpochMilli(since) + ", " + (asOf - since)
-                    + " ms, longer than half its delete.retention.ms (" + deleteRetentionMs + " ms)";
-            LOG.error("colo {}: {}: deletes made meanwhile may be compacted away before it reads them; rebuilding the replica "
-                    + "from the topic", config.colo(), why);
-            outOfSync.complete(why);
-        }
-    }
-
-    /**
-     * Whether every partition's last applied record is at most a commit marker below its end. The
-     * writer writes transactionally, so that is its last record (a record written outside a
-     * transaction, as no writer of the index does, could be the one not applied yet). An aborted
-     * transaction at a partition's end keeps it from counting until the next commit: that errs on
-     * the side of a rebuild.
-     */
-    private boolean appliedUpTo(Map<TopicPartition, Long> ends) {
-        return ends.entrySet().stream().allMatch(e -> positions.appliedOffset(e.getKey().partition()) + 2 >= e.getValue());
     }
 
     private Map<Integer, Double> consumerFetchLag() {

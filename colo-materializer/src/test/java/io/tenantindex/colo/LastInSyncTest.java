@@ -24,18 +24,18 @@ class LastInSyncTest {
     void shouldDistrustAStateOfUnknownAgeBeforeAskingKafka() throws Exception {
         MaterializerConfig config = config();
         assertThat(LastInSync.distrust(config, null, 1000)).as("no state: nothing to distrust").isEmpty();
-        assertThat(LastInSync.trustedSince(config, 1000)).as("restored from scratch: in sync as of its start").isEqualTo(1000);
+        assertThat(LastInSync.trustedSince(config)).as("restored from scratch").isEqualTo(-1);
 
         Files.createDirectories(tmp.resolve(config.applicationId()));
         assertThat(LastInSync.distrust(config, null, 1000)).hasValueSatisfying(why ->
                 assertThat(why).contains("no record of when it was last in sync with " + config.indexTopic()));
-        assertThat(LastInSync.trustedSince(config, 1000)).isZero();
+        assertThat(LastInSync.trustedSince(config)).isZero();
 
         LastInSync.record(config, 700);
         assertThat(tmp.resolve(config.applicationId() + ".in-sync")).hasContent("700");
-        assertThat(LastInSync.trustedSince(config, 1000)).isEqualTo(700);
+        assertThat(LastInSync.trustedSince(config)).isEqualTo(700);
         LastInSync.forget(config);
-        assertThat(LastInSync.trustedSince(config, 1000)).isZero();
+        assertThat(LastInSync.trustedSince(config)).isZero();
     }
 
     @Test

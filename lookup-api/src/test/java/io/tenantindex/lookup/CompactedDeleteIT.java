@@ -8,8 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.IndexPartitioner;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.kafka.KafkaSettings;
+import io.tenantindex.kafka.embedded.EmbeddedKafkaBroker;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -35,9 +38,11 @@ import org.junit.jupiter.api.Test;
 /**
  * A tenant deleted while a colo was down, and its tombstone compacted away before the colo came
  * back: the colo must not resume from its old state (it would never see the delete and serve the
- * tenant forever) but restore from the topic, and say so in {@code /health}.
+ * tenant forever) but restore from the topic, and say so in {@code /health}. The same holds for a
+ * colo that runs but was frozen that long.
  */
 class CompactedDeleteIT {
+    private static final Duration FREEZE = Duration.ofMillis(3500);
     private final ColoFixture kafka = new ColoFixture();
 
     @AfterEach
@@ -83,13 +88,61 @@ class CompactedDeleteIT {
         }
     }
 
+    /**
+     * A colo frozen (SIGSTOP) longer than half the topic's delete.retention.ms while writes go on
+     * may have missed deletes the cleaner drops meanwhile: once it runs again it says so and
+     * rebuilds its replica from the topic by itself. The freeze stays below the group's session
+     * timeout, so the group keeps the colo's tasks and nothing else wipes its state.
+     */
+    @Test
+    void shouldRebuildAColoThatWasFrozenLongerThanHalfTheTombstoneRetention() throws Exception {
+        // 5 s retention: trusted 2.5 s, more than ten of the fixture's 200 ms refreshes.
+        alterTopic(Map.of(TopicConfig.DELETE_RETENTION_MS_CONFIG, "5000"));
+        kafka.write(registration("before-freeze", 1));
+        Path state = SharedKafka.tempDir("frozen-colo-");
+        int port = EmbeddedKafkaBroker.freePort();
+        String base = "http://127.0.0.1:" + port;
+        Process colo = kafka.startProcess("ORD", state, port, "frozen");
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                    .until(() -> Http.get(base + "/health/ready").statusCode() == 200);
+            assertThat(Http.get(base + "/tenants/before-freeze").statusCode()).isEqualTo(200);
+
+            signal(colo, "STOP");
+            kafka.write(registration("during-freeze", 1));
+            // Frozen for 3.5 s: the condition only checks that the process is still there.
+            await().pollDelay(FREEZE).atMost(FREEZE.plusSeconds(2)).until(colo::isAlive);
+            signal(colo, "CONT");
+
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                    .until(() -> Json.MAPPER.readTree(Http.get(base + "/stats").body()).path("generation").asLong() == 1);
+            assertThat(Files.readString(ColoFixture.processLog(state, "frozen")))
+                    .contains("not in sync with " + kafka.topic, "rebuilding the replica from the topic");
+            assertThat(Http.get(base + "/tenants/during-freeze").statusCode()).isEqualTo(200);
+        } finally {
+            signal(colo, "CONT");
+            colo.destroy();
+            colo.waitFor(30, TimeUnit.SECONDS);
+            colo.destroyForcibly().waitFor();
+        }
+    }
+
+    private static void signal(Process process, String name) throws Exception {
+        int rc = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        assertThat(rc).as("kill -%s %d", name, process.pid()).isZero();
+    }
+
     /** Tombstones kept 100 ms, segments rolled after 100 ms, every dirty segment cleanable at once. */
     private void compactAggressively() throws Exception {
+        alterTopic(Map.of(TopicConfig.DELETE_RETENTION_MS_CONFIG, "100",
+                TopicConfig.SEGMENT_MS_CONFIG, "100",
+                TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.01",
+                TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0"));
+    }
+
+    private void alterTopic(Map<String, String> configs) throws Exception {
         ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, kafka.topic);
-        Collection<AlterConfigOp> ops = Map.of(TopicConfig.DELETE_RETENTION_MS_CONFIG, "100",
-                        TopicConfig.SEGMENT_MS_CONFIG, "100",
-                        TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.01",
-                        TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0")
+        Collection<AlterConfigOp> ops = configs
                 .entrySet().stream()
                 .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET))
                 .toList();

@@ -8,8 +8,10 @@ import io.tenantindex.common.kafka.TopicAdmin;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -51,13 +53,17 @@ final class ColoMaterializer implements AutoCloseable {
     private final StreamThreadFailures threadFailures;
     private final ReplicaReader reader;
     private final ReplicaHealth health;
+    private final SyncWatch sync;
     /** Set when the index was bulk-restored (see {@link BulkRestore}); runs once the replica is ready. */
     private final PoisonScan poisonScan;
+    /** Why this generation's local state was wiped at start, if it was. */
+    private final Optional<ReplicaAdmin.StartupRebuild> startupRebuild;
 
     private ColoMaterializer(MaterializerConfig config, AppliedPositions positions, PoisonRecords poison,
                              ScheduledExecutorService scheduler, ExecutorService completions, Admin admin, KafkaStreams streams,
                              StreamThreadFailures threadFailures, LiveStores liveStores, ContentDigests digests, int partitions,
-                             PoisonScan poisonScan, long startedAtMillis) {
+                             PoisonScan poisonScan, long startedAtMillis, long trustedSinceMillis,
+                             Optional<ReplicaAdmin.StartupRebuild> startupRebuild) {
         this.config = config;
         this.positions = positions;
         this.poison = poison;
@@ -68,10 +74,12 @@ final class ColoMaterializer implements AutoCloseable {
         this.threadFailures = threadFailures;
         this.poisonScan = poisonScan;
         this.digests = digests;
+        this.startupRebuild = startupRebuild;
         this.reader = new ReplicaReader(config.colo(), streams, liveStores, digests, positions, completions,
                 partitions, liveStores.size());
+        this.sync = new SyncWatch(config, positions, trustedSinceMillis, () -> LastInSync.deleteRetentionMs(config, admin));
         this.health = new ReplicaHealth(config, admin, streams, positions, poison, reader, scheduler,
-                startedAtMillis, this::startPoisonScan);
+                startedAtMillis, sync, this::startPoisonScan);
     }
 
     /**
@@ -83,10 +91,11 @@ final class ColoMaterializer implements AutoCloseable {
         // Before any thread or client exists: a corrupted store is wiped so that Streams restores it
         // from the topic instead of failing every task initialisation (and every replaced stream thread) on it.
         Path appDir = config.stateDir().toAbsolutePath().resolve(config.applicationId());
-        StateDirectoryCheck.problem(appDir, ColoTopology.STORE).ifPresent(problem -> {
+        Optional<String> wiped = StateDirectoryCheck.problem(appDir, ColoTopology.STORE).map(problem -> {
             LOG.error("colo {}: local state is corrupt or unreadable ({}); wiping {} and restoring the replica from {}",
                     config.colo(), problem, appDir, config.indexTopic());
-            StateDirectoryCheck.wipe(appDir);
+            wipe(config, appDir);
+            return "local state corrupt or unreadable: " + problem;
         });
         // Time to ready counts from here: preparing the topics and the bulk restore is part of it.
         long startedAtMillis = System.currentTimeMillis();
@@ -100,6 +109,14 @@ final class ColoMaterializer implements AutoCloseable {
         try {
             TopicAdmin.ensureTopics(admin, List.of(config.topics().index(), config.dlqSpec()));
             partitions = TopicAdmin.partitionCount(admin, config.indexTopic());
+            if (wiped.isEmpty()) {
+                wiped = LastInSync.distrust(config, admin, startedAtMillis);
+                wiped.ifPresent(why -> {
+                    LOG.warn("colo {}: {}; wiping {} and restoring the replica from {} before it serves", config.colo(), why,
+                            appDir, config.indexTopic());
+                    wipe(config, appDir);
+                });
+            }
             bulkRestored = BulkRestore.commitStableEnds(admin, config.applicationId(), config.indexTopic());
         } catch (RuntimeException e) {
             unreachable = e;
@@ -113,6 +130,7 @@ final class ColoMaterializer implements AutoCloseable {
                     config.applicationId(), bulkRestored);
         }
 
+        long trustedSinceMillis = LastInSync.trustedSince(config);
         AppliedPositions positions = new AppliedPositions(config.indexTopic(), System::currentTimeMillis);
         PoisonRecords poison = new PoisonRecords();
         LiveStores liveStores = new LiveStores(Math.max(partitions, config.topics().indexPartitions()));
@@ -127,7 +145,8 @@ final class ColoMaterializer implements AutoCloseable {
         ColoMaterializer colo = new ColoMaterializer(config, positions, poison,
                 Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("colo-" + config.colo() + "-refresh")),
                 Executors.newFixedThreadPool(2, DaemonThreads.factory("colo-" + config.colo() + "-ryw")),
-                admin, streams, threadFailures, liveStores, digests, partitions, poisonScan, startedAtMillis);
+                admin, streams, threadFailures, liveStores, digests, partitions, poisonScan, startedAtMillis, trustedSinceMillis,
+                wiped.map(why -> new ReplicaAdmin.StartupRebuild(Instant.ofEpochMilli(startedAtMillis), why)));
         if (unreachable != null) {
             colo.health.markDegraded(unreachable);
         }
@@ -158,8 +177,16 @@ final class ColoMaterializer implements AutoCloseable {
         return health;
     }
 
+    SyncWatch sync() {
+        return sync;
+    }
+
     AppliedPositions positions() {
         return positions;
+    }
+
+    Optional<ReplicaAdmin.StartupRebuild> startupRebuild() {
+        return startupRebuild;
     }
 
     long poisonRecords() {
@@ -192,8 +219,12 @@ final class ColoMaterializer implements AutoCloseable {
         if (health.degraded() && streamsTimeout.compareTo(DEGRADED_CLOSE_TIMEOUT) > 0) {
             streamsTimeout = DEGRADED_CLOSE_TIMEOUT;
         }
-        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+        boolean clean = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(streamsTimeout));
+        // Only a clean close has committed everything applied; otherwise the older record stands.
+        if (clean && sync.inSyncAtMillis() > 0) {
+            LastInSync.record(config, sync.inSyncAtMillis());
+        }
         admin.close(budget.remaining());
         completions.shutdown();
         LOG.info("colo {}: closed in {} ms", config.colo(), within.minus(budget.remaining()).toMillis());
@@ -227,6 +258,12 @@ final class ColoMaterializer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Deletes the application's state and the record of when it was in sync; Streams restores it from the topic. */
+    private static void wipe(MaterializerConfig config, Path appDir) {
+        StateDirectoryCheck.wipe(appDir);
+        LastInSync.forget(config);
     }
 
     private void startPoisonScan() {

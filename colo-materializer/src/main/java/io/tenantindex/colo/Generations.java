@@ -84,6 +84,7 @@ final class Generations {
             LOG.warn("colo {}: discarding the state of {} generation {} in {}", base.colo(),
                     g > active ? "half-built (interrupted rebuild)" : "retired", g, dir);
             StateDirectoryCheck.wipe(dir);
+            LastInSync.forget(base.withGeneration(g));
             discardedGroups.add(dir.getFileName().toString());
         }
     }

@@ -50,6 +50,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     private final MaterializerConfig base;
     private final SchemaRegistryClient registry;
     private final Generations generations;
+    private final Optional<StartupRebuild> startupRebuild;
     private boolean closed;
     private volatile ColoMaterializer active;
     private volatile Rebuild rebuild;
@@ -62,6 +63,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         this.registry = registry;
         this.generations = generations;
         this.active = active;
+        this.startupRebuild = active.startupRebuild();
     }
 
     /**
@@ -76,6 +78,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         Generations generations = Generations.open(base);
         RebuildableReplica replica = new RebuildableReplica(base, registry, generations,
                 ColoMaterializer.start(base.withGeneration(generations.active()), registry));
+        replica.rebuildWhenOutOfSync(replica.active);
         if (generations.rebuildInterrupted()) {
             LOG.warn("colo {}: a rebuild was interrupted before it switched; starting it again from the beginning once "
                     + "generation {} is ready", base.colo(), generations.active());
@@ -105,6 +108,11 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     @Override
     public long generation() {
         return generations.active();
+    }
+
+    @Override
+    public Optional<StartupRebuild> startupRebuild() {
+        return startupRebuild;
     }
 
     /** Starts a rebuild, or returns the one already running. */
@@ -167,6 +175,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
             r.fresh.positions().servedAtLeast(old.positions().servedUpTo());
             active = r.fresh;
             r.finishedAt = Instant.now();
+            rebuildWhenOutOfSync(r.fresh);
             if (metrics != null) {
                 streamsMetrics.close();
                 streamsMetrics = r.fresh.bindStreamsMetrics(metrics);
@@ -176,6 +185,23 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
                 r.fresh.positions().reReadRecords(), Duration.between(r.startedAt, r.finishedAt).toMillis());
         // Lookups that already hold the old replica finish within microseconds; give them time anyway.
         CompletableFuture.delayedExecutor(SWITCH_GRACE.toMillis(), TimeUnit.MILLISECONDS).execute(() -> retire(old));
+    }
+
+    /**
+     * A generation out of sync longer than the topic keeps tombstones (see {@link SyncWatch})
+     * may serve tenants deleted meanwhile: rebuild it from the topic while it keeps serving.
+     */
+    private void rebuildWhenOutOfSync(ColoMaterializer generation) {
+        generation.sync().whenOutOfSync().thenRunAsync(() -> {
+            if (active != generation) {
+                return;
+            }
+            try {
+                startRebuild();
+            } catch (RuntimeException e) {
+                LOG.error("colo {}: could not start the rebuild of an out-of-sync replica; POST /admin/rebuild to retry", base.colo(), e);
+            }
+        });
     }
 
     private void retire(ColoMaterializer old) {
@@ -193,7 +219,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         } catch (Exception e) {
             LOG.warn("colo {}: could not delete consumer group {} of a discarded replica: {}", base.colo(), appId, e.toString());
         }
-        deleteRecursively(generation.config().stateDir().resolve(appId));
+        deleteState(generation.config());
     }
 
     /** Consumer groups of generations discarded at start (their dead members have long timed out by now). */
@@ -304,10 +330,12 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         active.close(budget.remaining());
     }
 
-    /** A retired generation's state: a failed deletion is only logged, the replica already serves from the new one. */
-    private static void deleteRecursively(Path dir) {
+    /** A discarded generation's state: a failed deletion is only logged, the replica serves from another one. */
+    private static void deleteState(MaterializerConfig retired) {
+        Path dir = retired.stateDir().resolve(retired.applicationId());
         try {
             StateDirectoryCheck.wipe(dir);
+            LastInSync.forget(retired);
         } catch (UncheckedIOException e) {
             LOG.warn("could not delete retired replica state {}: {}", dir, e.getCause().toString());
         }

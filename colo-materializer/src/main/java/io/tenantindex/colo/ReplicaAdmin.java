@@ -17,6 +17,9 @@ public interface ReplicaAdmin {
      */
     long generation();
 
+    /** Why this process wiped its replica's local state at start and restored it from the topic, if it did. */
+    Optional<StartupRebuild> startupRebuild();
+
     /**
      * @param state   running, done (switched to) or failed (timed out; the serving generation stays)
      * @param percent records applied by the new generation / records the serving one had applied at
@@ -29,5 +32,9 @@ public interface ReplicaAdmin {
         public boolean failed() {
             return error != null;
         }
+    }
+
+    /** @param at when the process started; {@code reason} says what made the local state untrustworthy */
+    record StartupRebuild(Instant at, String reason) {
     }
 }

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * How one generation stands: readiness (caught up with the end offsets seen at start, and from then
  * on a running task of this instance serving every partition: a partition lost to a rebalance,
  * a task migration or a failed stream thread makes it not ready until it runs here again), degraded (Kafka unreachable: keep serving the last applied state), lag per
- * partition and staleness, and the figures of {@code /stats}. {@link #refresh()} runs every
+ * partition and staleness, and the figures of {@code /stats}; it feeds {@link SyncWatch}. {@link #refresh()} runs every
  * {@code colo.refresh.interval.ms} on the materializer's scheduler and drives all of it by asking
  * Kafka for end offsets.
  */
@@ -50,11 +50,14 @@ final class ReplicaHealth {
     private volatile Map<Integer, Long> lagByPartition = Map.of();
     private volatile long lag = -1;
     private volatile long currentAtMillis;
+    private volatile long armedAtMillis;
+    private final SyncWatch sync;
     private List<Integer> missingLogged = List.of();
 
     /** {@code onReady} runs once, on the scheduler, right after the replica became ready. */
     ReplicaHealth(MaterializerConfig config, Admin admin, KafkaStreams streams, AppliedPositions positions, PoisonRecords poison,
-                  ReplicaReader reader, ScheduledExecutorService scheduler, long startedAtMillis, Runnable onReady) {
+                  ReplicaReader reader, ScheduledExecutorService scheduler, long startedAtMillis, SyncWatch sync,
+                  Runnable onReady) {
         this.config = config;
         this.admin = admin;
         this.streams = streams;
@@ -63,6 +66,7 @@ final class ReplicaHealth {
         this.reader = reader;
         this.scheduler = scheduler;
         this.startedAtMillis = startedAtMillis;
+        this.sync = sync;
         this.onReady = onReady;
     }
 
@@ -93,12 +97,15 @@ final class ReplicaHealth {
 
     void refresh() {
         try {
+            long asOf = System.currentTimeMillis();
             Map<TopicPartition, Long> ends = TopicAdmin.endOffsets(admin, config.indexTopic());
             reader.partitionsAtLeast(ends.size());
             if (!readinessArmed) {
+                armedAtMillis = asOf;
                 armReadiness(CommittedTail.lastCommittedRecords(config.kafka(), ends, TAIL_TIMEOUT));
             }
             updateLag(ends);
+            sync.checked(asOf, ends, ready.isDone());
             logPartitionChanges();
             if (degradedSince != null) {
                 LOG.info("colo {}: Kafka reachable again (degraded since {})", config.colo(), degradedSince);
@@ -145,6 +152,7 @@ final class ReplicaHealth {
             }
             return;
         }
+        sync.caughtUp(armedAtMillis, System.currentTimeMillis());
         if (ready.complete(null)) {
             LOG.info("colo {}: ready after {} ms, {} records read from Kafka ({} restored)", config.colo(),
                     System.currentTimeMillis() - startedAtMillis, positions.reReadRecords(), positions.restoredRecords());

@@ -349,7 +349,8 @@ public final class LookupRoutes {
         return new ColoHealth(s.colo(), phase(state), state.ready(), state.lag(), state.stalenessMs(),
                 state.degraded() ? state.degradedSince().toString() : null, state.degraded() ? state.degradedReason() : null,
                 progress, admin.rebuildProgress().filter(r -> r.finishedAt() == null || r.failed())
-                .map(LookupRoutes::rebuildStatus).orElse(null));
+                .map(LookupRoutes::rebuildStatus).orElse(null),
+                admin.startupRebuild().map(r -> new ColoHealth.StartupRebuild(r.at().toString(), r.reason())).orElse(null));
     }
 
     private static RebuildStatus rebuildStatus(ReplicaAdmin.RebuildProgress r) {

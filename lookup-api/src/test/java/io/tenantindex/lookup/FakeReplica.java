@@ -25,6 +25,7 @@ final class FakeReplica implements IndexReplica, ReplicaAdmin {
     /** What lookupAtLeast returns before the entry is read; null = answer at once. */
     volatile CompletableFuture<Void> tokenWait;
     volatile Duration lastWait;
+    volatile StartupRebuild startupRebuild;
     volatile ConsistencyToken lastToken;
     volatile RebuildProgress rebuild;
     /** Whether lookups answer as read from a store behind what was already answered. */
@@ -117,6 +118,11 @@ final class FakeReplica implements IndexReplica, ReplicaAdmin {
     @Override
     public long generation() {
         return rebuild == null ? 0 : 1;
+    }
+
+    @Override
+    public Optional<StartupRebuild> startupRebuild() {
+        return Optional.ofNullable(startupRebuild);
     }
 
     void degrade(Instant since) {

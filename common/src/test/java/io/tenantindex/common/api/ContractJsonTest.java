@@ -70,6 +70,10 @@ class ContractJsonTest {
                         + "\"instance\":\"a\",\"lastSeen\":5,\"reason\":null}],\"kept\":[{\"applicationId\":\"tenant-index-colo-SIN-b\","
                         + "\"colo\":\"SIN\",\"instance\":\"b\",\"lastSeen\":9,\"reason\":\"live: 1 member\"}]}");
         assertWire(SinkHealth.readiness(false, "REBALANCING"), "{\"ready\":false,\"streamsState\":\"REBALANCING\"}");
+        assertWire(new ColoHealth("ORD", "ready", true, 0, 12, null, null, null, null,
+                        new ColoHealth.StartupRebuild("2026-12-01T12:00:00Z", "local state last in sync 9 days ago")),
+                "{\"colo\":\"ORD\",\"status\":\"ready\",\"ready\":true,\"lag\":0,\"stalenessMs\":12,"
+                        + "\"startupRebuild\":{\"at\":\"2026-12-01T12:00:00Z\",\"reason\":\"local state last in sync 9 days ago\"}}");
     }
 
     @Test

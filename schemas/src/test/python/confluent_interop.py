@@ -13,6 +13,11 @@ confluent_kafka.avro MessageSerializer (Debian has no fastavro, so it encodes wi
   produce --bootstrap B --registry URL --topic T --schema FILE --count N
       Registers FILE under T-value, produces N records framed by Confluent's serializer and prints
       {"schema_id": ..., "version": ...}.
+  client --registry URL --subject S --schema FILE --schema2 FILE
+      Calls every method of Confluent's SchemaRegistryClient on subject S (FILE, then the
+      compatible FILE2: registering, reading, compatibility, config, soft and permanent deletes)
+      and prints one JSON line per call: {"step": name, "result": ...} or {"step": name,
+      "error": {"http": status, "code": error_code, "message": ...}}.
 """
 import argparse
 import json
@@ -24,6 +29,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 from confluent_kafka.avro import CachedSchemaRegistryClient
 from confluent_kafka.avro.serializer.message_serializer import MessageSerializer
 from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
+from confluent_kafka.schema_registry.error import SchemaRegistryError
 
 
 def fail(message):
@@ -123,17 +129,83 @@ def produce(args):
     print(json.dumps({"schema_id": schema_id, "version": registered.version, "count": args.count}))
 
 
+def registered(r):
+    return {"schema_id": r.schema_id, "subject": r.subject, "version": r.version,
+            "schema_type": r.schema.schema_type, "schema": json.loads(r.schema.schema_str)}
+
+
+def client(args):
+    s = args.subject
+    with open(args.schema, encoding="utf-8") as f:
+        v1 = Schema(f.read(), "AVRO")
+    with open(args.schema2, encoding="utf-8") as f:
+        v2 = Schema(f.read(), "AVRO")
+    registry = SchemaRegistryClient({"url": args.registry})
+    results = {}
+
+    def step(name, call):
+        try:
+            results[name] = call()
+            line = {"step": name, "result": results[name]}
+        except SchemaRegistryError as e:
+            line = {"step": name, "error": {"http": e.http_status_code, "code": e.error_code, "message": e.error_message}}
+        print(json.dumps(line, sort_keys=True))
+
+    def schema_by_id(schema_id):
+        fetched = SchemaRegistryClient({"url": args.registry}).get_schema(schema_id)
+        return {"schema_type": fetched.schema_type, "schema": json.loads(fetched.schema_str),
+                "references": list(fetched.references)}
+
+    step("register_schema", lambda: registry.register_schema(s, v1))
+    step("get_schema", lambda: schema_by_id(results["register_schema"]))
+    step("lookup_schema", lambda: registered(registry.lookup_schema(s, v1)))
+    step("lookup_schema_unknown", lambda: registered(registry.lookup_schema(s, v2)))
+    step("test_compatibility", lambda: registry.test_compatibility(s, v2))
+    step("test_compatibility_version", lambda: registry.test_compatibility(s, v2, 1))
+    step("test_compatibility_unknown_version", lambda: registry.test_compatibility(s, v2, 7))
+    step("register_schema_v2", lambda: registry.register_schema(s, v2))
+    step("get_subjects", registry.get_subjects)
+    step("get_versions", lambda: registry.get_versions(s))
+    step("get_latest_version", lambda: registered(registry.get_latest_version(s)))
+    step("get_version", lambda: registered(registry.get_version(s, 1)))
+    step("get_version_unknown", lambda: registered(registry.get_version(s, 9)))
+    step("get_compatibility_unset", lambda: registry.get_compatibility(s))
+    step("set_compatibility", lambda: registry.set_compatibility(s, "full"))
+    step("get_compatibility", lambda: registry.get_compatibility(s))
+    step("set_compatibility_invalid", lambda: registry.set_compatibility(s, "sideways"))
+    step("set_compatibility_global", lambda: registry.set_compatibility(level="backward"))
+    step("get_compatibility_global", registry.get_compatibility)
+    step("delete_version", lambda: registry.delete_version(s, 1))
+    step("get_versions_after_delete_version", lambda: registry.get_versions(s))
+    step("get_deleted_version", lambda: registered(registry.get_version(s, 1)))
+    step("get_schema_of_deleted_version", lambda: schema_by_id(results["register_schema"]))
+    step("delete_version_again", lambda: registry.delete_version(s, 1))
+    step("delete_subject", lambda: registry.delete_subject(s))
+    step("get_versions_after_delete_subject", lambda: registry.get_versions(s))
+    step("delete_subject_again", lambda: registry.delete_subject(s))
+    # A new client: the first one's cache would answer the registration without asking.
+    step("register_schema_after_delete", lambda: SchemaRegistryClient({"url": args.registry}).register_schema(s, v2))
+    step("get_versions_after_register_again", lambda: registry.get_versions(s))
+    step("delete_subject_permanent", lambda: registry.delete_subject(s, permanent=True))
+    step("get_subjects_after_permanent_delete", registry.get_subjects)
+    step("get_latest_version_after_permanent_delete", lambda: registered(registry.get_latest_version(s)))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["consume", "produce"])
-    parser.add_argument("--bootstrap", required=True)
+    parser.add_argument("command", choices=["consume", "produce", "client"])
+    parser.add_argument("--bootstrap")
     parser.add_argument("--registry", required=True)
-    parser.add_argument("--topic", required=True)
-    parser.add_argument("--count", type=int, required=True)
+    parser.add_argument("--topic")
+    parser.add_argument("--count", type=int)
+    parser.add_argument("--subject")
     parser.add_argument("--schema")
+    parser.add_argument("--schema2")
     parser.add_argument("--timeout", type=float, default=60.0)
     args = parser.parse_args()
-    if args.command == "consume":
+    if args.command == "client":
+        client(args)
+    elif args.command == "consume":
         consume(args)
     else:
         if not args.schema:

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
 class ConfluentPythonInteropIT {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final Path SCRIPT = Path.of("src/test/python/confluent_interop.py");
+    private static final Path V1_FILE = Path.of("src/main/avro/TenantRegistration.avsc");
     private static final Path V2_FILE = Path.of("src/test/resources/avro/TenantRegistration-v2.avsc");
     private static EmbeddedSchemaRegistry registry;
 
@@ -118,6 +119,83 @@ class ConfluentPythonInteropIT {
             ((Map<?, ?>) asWritten.get("labels")).forEach((k, v) -> labels.put(k.toString(), v.toString()));
             assertThat(labels).isEqualTo(Map.of("source", "python", "n", Integer.toString(i)));
         });
+    }
+
+    @Test
+    void everyMethodOfConfluentsPythonClientShouldGetConfluentsAnswers() throws Exception {
+        String subject = SchemaEvolutionIT.newTopic("interop-client") + "-value";
+        // The file as Python reads it: without the Java string properties of the generated class's schema.
+        Schema v1Schema = new Schema.Parser().parse(V1_FILE.toFile());
+        // The same schema has the same id under every subject: these are the ids Python must see.
+        var client = new HttpSchemaRegistryClient(registry.url());
+        int v1 = client.register(subject + "-ids", v1Schema);
+        int v2 = client.register(subject + "-ids-v2", TestSchemas.v2());
+        Map<String, JsonNode> steps = new HashMap<>();
+        for (JsonNode line : runPython("client", "--subject", subject, "--schema", V1_FILE.toAbsolutePath().toString(),
+                "--schema2", V2_FILE.toAbsolutePath().toString())) {
+            steps.put(line.path("step").asText(), line);
+        }
+
+        assertThat(result(steps, "register_schema").asInt()).isEqualTo(v1);
+        JsonNode byId = result(steps, "get_schema");
+        assertThat(byId.path("schema_type").asText()).isEqualTo("AVRO");
+        assertThat(new Schema.Parser().parse(byId.path("schema").toString())).isEqualTo(v1Schema);
+        assertThat(byId.path("references").toString()).isEqualTo("[]");
+        assertRegistered(result(steps, "lookup_schema"), subject, 1, v1, v1Schema);
+        assertPythonError(steps, "lookup_schema_unknown", 404, 40403);
+        assertThat(result(steps, "test_compatibility").asBoolean()).isTrue();
+        assertThat(result(steps, "test_compatibility_version").asBoolean()).isTrue();
+        assertPythonError(steps, "test_compatibility_unknown_version", 404, 40402);
+        assertThat(result(steps, "register_schema_v2").asInt()).isEqualTo(v2);
+        assertThat(result(steps, "get_subjects")).extracting(JsonNode::asText).contains(subject);
+        assertThat(result(steps, "get_versions").toString()).isEqualTo("[1,2]");
+        assertRegistered(result(steps, "get_latest_version"), subject, 2, v2, TestSchemas.v2());
+        assertRegistered(result(steps, "get_version"), subject, 1, v1, v1Schema);
+        assertPythonError(steps, "get_version_unknown", 404, 40402);
+        assertPythonError(steps, "get_compatibility_unset", 404, 40408);
+        assertThat(result(steps, "set_compatibility").path("compatibility").asText()).isEqualTo("FULL");
+        assertThat(result(steps, "get_compatibility").asText()).isEqualTo("FULL");
+        assertPythonError(steps, "set_compatibility_invalid", 422, 42203);
+        assertThat(result(steps, "set_compatibility_global").path("compatibility").asText()).isEqualTo("BACKWARD");
+        assertThat(result(steps, "get_compatibility_global").asText()).isEqualTo("BACKWARD");
+
+        assertThat(result(steps, "delete_version").asInt()).isEqualTo(1);
+        assertThat(result(steps, "get_versions_after_delete_version").toString()).isEqualTo("[2]");
+        assertPythonError(steps, "get_deleted_version", 404, 40402);
+        assertThat(new Schema.Parser().parse(result(steps, "get_schema_of_deleted_version").path("schema").toString()))
+                .isEqualTo(v1Schema);
+        assertPythonError(steps, "delete_version_again", 404, 40406);
+        assertThat(result(steps, "delete_subject").toString()).isEqualTo("[2]");
+        assertPythonError(steps, "get_versions_after_delete_subject", 404, 40401);
+        assertPythonError(steps, "delete_subject_again", 404, 40404);
+        assertThat(result(steps, "register_schema_after_delete").asInt()).isEqualTo(v2);
+        assertThat(result(steps, "get_versions_after_register_again").toString()).isEqualTo("[3]");
+        assertThat(result(steps, "delete_subject_permanent").toString()).isEqualTo("[3]");
+        assertThat(result(steps, "get_subjects_after_permanent_delete")).extracting(JsonNode::asText).doesNotContain(subject);
+        assertPythonError(steps, "get_latest_version_after_permanent_delete", 404, 40401);
+        assertThat(steps).hasSize(32);
+    }
+
+    private static JsonNode result(Map<String, JsonNode> steps, String step) {
+        JsonNode line = steps.get(step);
+        assertThat(line).as("step %s ran", step).isNotNull();
+        assertThat(line.has("result")).as("step %s answered %s", step, line).isTrue();
+        return line.path("result");
+    }
+
+    private static void assertPythonError(Map<String, JsonNode> steps, String step, int http, int code) {
+        JsonNode line = steps.get(step);
+        assertThat(line).as("step %s ran", step).isNotNull();
+        assertThat(line.path("error").path("http").asInt()).as("HTTP status of step %s: %s", step, line).isEqualTo(http);
+        assertThat(line.path("error").path("code").asInt()).as("error_code of step %s: %s", step, line).isEqualTo(code);
+    }
+
+    private static void assertRegistered(JsonNode r, String subject, int version, int id, Schema schema) {
+        assertThat(r.path("subject").asText()).isEqualTo(subject);
+        assertThat(r.path("version").asInt()).isEqualTo(version);
+        assertThat(r.path("schema_id").asInt()).isEqualTo(id);
+        assertThat(r.path("schema_type").asText()).isEqualTo("AVRO");
+        assertThat(new Schema.Parser().parse(r.path("schema").toString())).isEqualTo(schema);
     }
 
     /** What confluent_interop.py's record(i) writes, as our v1 generated class. */

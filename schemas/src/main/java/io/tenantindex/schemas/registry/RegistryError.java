@@ -10,6 +10,7 @@ final class RegistryError extends RuntimeException {
     static final int SUBJECT_MODE_NOT_CONFIGURED = 40409;
     static final int INVALID_MODE = 42204;
     static final int OPERATION_NOT_PERMITTED = 42205;
+    static final int REFERENCE_EXISTS = 42206;
     static final int ID_DOES_NOT_MATCH = 42207;
 
     final int status;

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
+import org.apache.avro.AvroRuntimeException;
 
 /** How the embedded registry's routes read requests and write answers in Confluent's shapes. */
 final class RegistryRequests {
@@ -36,7 +36,7 @@ final class RegistryRequests {
      * Avro's full rendering of the parsed schema, which is what Confluent's {@code normalize=true}
      * produces for Avro, so normalizing needs no further step.
      */
-    static Schema parseSchema(JsonNode body) {
+    static SchemaReferences.Resolved parseSchema(JsonNode body, SchemaStore store) {
         String type = body.path("schemaType").asText("AVRO");
         if (!"AVRO".equals(type)) {
             throw RegistryError.invalidSchema("Only AVRO schemas are supported, got " + type);
@@ -45,8 +45,9 @@ final class RegistryRequests {
             throw RegistryError.invalidSchema("Request body needs a \"schema\" string");
         }
         try {
-            return new Schema.Parser().parse(body.path("schema").asText());
-        } catch (SchemaParseException e) {
+            return store.resolve(body.path("schema").asText(), SchemaReferences.fromJson(body.path("references")));
+        } catch (IllegalArgumentException | AvroRuntimeException e) {
+            // SchemaParseException is an AvroRuntimeException; a missing reference an IllegalArgumentException.
             throw RegistryError.invalidSchema("Invalid schema: " + e.getMessage());
         }
     }
@@ -97,17 +98,25 @@ final class RegistryRequests {
         }
     }
 
-    static List<Schema> parsed(List<SchemaStore.Version> versions) {
-        return versions.stream().map(v -> new Schema.Parser().parse(v.schema())).toList();
+    static List<Schema> parsed(SchemaStore store, List<SchemaStore.Version> versions) {
+        return versions.stream().map(store::parse).toList();
     }
 
-    static List<Schema> parsed(Optional<List<SchemaStore.Version>> versions) {
-        return parsed(versions.orElse(List.of()));
+    static List<Schema> parsed(SchemaStore store, Optional<List<SchemaStore.Version>> versions) {
+        return parsed(store, versions.orElse(List.of()));
     }
 
     static ObjectNode versionBody(SchemaStore.Version v) {
-        return Json.MAPPER.createObjectNode().put("subject", v.subject()).put("version", v.version())
-                .put("id", v.id()).put("schema", v.schema());
+        return withReferences(Json.MAPPER.createObjectNode().put("subject", v.subject()).put("version", v.version())
+                .put("id", v.id()).put("schema", v.schema()), v);
+    }
+
+    /** Confluent leaves {@code references} out when there are none. */
+    static ObjectNode withReferences(ObjectNode body, SchemaStore.Version v) {
+        if (!v.references().isEmpty()) {
+            body.set("references", SchemaReferences.toJson(v.references()));
+        }
+        return body;
     }
 
     static ArrayNode array(List<?> values) {

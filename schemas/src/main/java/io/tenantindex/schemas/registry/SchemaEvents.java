@@ -48,6 +48,9 @@ final class SchemaEvents {
         ObjectNode e = Json.MAPPER.createObjectNode();
         e.put("type", SCHEMA).put("subject", v.subject()).put("version", v.version()).put("id", v.id())
                 .put("schema", v.schema()).put("deleted", v.deleted());
+        if (!v.references().isEmpty()) {
+            e.set("references", SchemaReferences.toJson(v.references()));
+        }
         return new Entry(schemaKey(v.subject(), v.version()), e);
     }
 

@@ -31,7 +31,10 @@ final class SchemaRoutes {
     void register(JavalinConfig config) {
         config.routes.get("/schemas/types", ctx -> reply(ctx, array(List.of("AVRO"))));
         config.routes.get("/schemas", this::listSchemas);
-        config.routes.get("/schemas/ids/{id}", ctx -> reply(ctx, Json.MAPPER.createObjectNode().put("schema", schema(ctx))));
+        config.routes.get("/schemas/ids/{id}", ctx -> {
+            SchemaStore.Version v = byId(ctx);
+            reply(ctx, RegistryRequests.withReferences(Json.MAPPER.createObjectNode().put("schema", v.schema()), v));
+        });
         config.routes.get("/schemas/ids/{id}/schema", ctx -> reply(ctx, Json.MAPPER.readTree(schema(ctx))));
         config.routes.get("/schemas/ids/{id}/subjects", ctx ->
                 reply(ctx, array(holders(ctx).stream().map(SchemaStore.Version::subject).distinct().toList())));
@@ -40,13 +43,17 @@ final class SchemaRoutes {
         config.routes.post("/compatibility/subjects/{subject}/versions", ctx -> checkCompatibility(ctx, null));
     }
 
-    private String schema(Context ctx) {
+    private SchemaStore.Version byId(Context ctx) {
         int id = schemaId(ctx);
-        return store.schemaById(id).orElseThrow(() -> RegistryError.schemaNotFound("Schema " + id));
+        return store.byId(id).orElseThrow(() -> RegistryError.schemaNotFound("Schema " + id));
+    }
+
+    private String schema(Context ctx) {
+        return byId(ctx).schema();
     }
 
     private List<SchemaStore.Version> holders(Context ctx) {
-        schema(ctx);
+        byId(ctx);
         return store.versionsWithId(schemaId(ctx), flag(ctx, "deleted"));
     }
 
@@ -71,15 +78,15 @@ final class SchemaRoutes {
      */
     private void checkCompatibility(Context ctx, String version) {
         String subject = ctx.pathParam("subject");
-        Schema schema = parseSchema(readBody(ctx));
+        Schema schema = parseSchema(readBody(ctx), store).schema();
         var versions = store.versions(subject, false);
         List<Schema> previous;
         if (version == null) {
-            previous = parsed(versions);
+            previous = parsed(store, versions);
         } else {
             var all = versions.orElseThrow(() -> RegistryError.subjectNotFound(subject));
             SchemaStore.Version against = RegistryRequests.resolve(all, version);
-            previous = RegistryRequests.isLatest(version) ? parsed(all) : parsed(List.of(against));
+            previous = RegistryRequests.isLatest(version) ? parsed(store, all) : parsed(store, List.of(against));
         }
         List<String> problems = store.compatibility(subject).problems(schema, previous);
         ObjectNode out = Json.MAPPER.createObjectNode().put("is_compatible", problems.isEmpty());

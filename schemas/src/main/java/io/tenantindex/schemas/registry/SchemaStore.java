@@ -35,14 +35,23 @@ final class SchemaStore {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaStore.class);
     private static final CompatibilityLevel DEFAULT_LEVEL = CompatibilityLevel.BACKWARD;
 
-    /** {@code schema} is always the canonical rendering. */
-    record Version(String subject, int version, int id, String schema, boolean deleted) {
+    /** {@code schema} is always the canonical rendering (naming, not repeating, the types its references define). */
+    record Version(String subject, int version, int id, String schema, boolean deleted,
+                   List<SchemaReferences.Reference> references) {
         Version(String subject, int version, int id, String schema) {
-            this(subject, version, id, schema, false);
+            this(subject, version, id, schema, false, List.of());
+        }
+
+        Version(String subject, int version, int id, SchemaReferences.Resolved schema) {
+            this(subject, version, id, schema.canonical(), false, schema.references());
         }
 
         Version softDeleted() {
-            return new Version(subject, version, id, schema, true);
+            return new Version(subject, version, id, schema, true, references);
+        }
+
+        SchemaReferences.Source source() {
+            return new SchemaReferences.Source(schema, references);
         }
     }
 
@@ -61,15 +70,20 @@ final class SchemaStore {
         String subject = event.hasNonNull("subject") ? event.path("subject").asText() : null;
         switch (event.path("type").asText()) {
             case SchemaEvents.SCHEMA -> {
-                String schema;
-                try {
-                    schema = canonical(new Schema.Parser().parse(event.path("schema").asText()));
-                } catch (SchemaParseException e) {
-                    LOG.error("skipping schema event with an unparseable schema: {}", event, e);
-                    return;
+                List<SchemaReferences.Reference> references = SchemaReferences.fromJson(event.path("references"));
+                String schema = event.path("schema").asText();
+                // A schema with references was canonicalized when registered; it is not parsed here
+                // because compaction may have moved the versions it references after it in the log.
+                if (references.isEmpty()) {
+                    try {
+                        schema = canonical(new Schema.Parser().parse(schema));
+                    } catch (SchemaParseException e) {
+                        LOG.error("skipping schema event with an unparseable schema: {}", event, e);
+                        return;
+                    }
                 }
                 Version v = new Version(subject, event.path("version").asInt(), event.path("id").asInt(), schema,
-                        event.path("deleted").asBoolean(false));
+                        event.path("deleted").asBoolean(false), references);
                 // A later event for the same subject and version wins, as compaction of the same key would decide.
                 subjects.computeIfAbsent(v.subject(), s -> new TreeMap<>()).put(v.version(), v);
             }
@@ -134,17 +148,22 @@ final class SchemaStore {
         return schema.toString();
     }
 
-    /**
-     * The id for {@code schema}: the one it already has, else a hash of its canonical rendering,
-     * probing upwards on the (unlikely) collision with a different schema.
-     */
     synchronized int idFor(Schema schema) {
-        String canonical = canonical(schema);
-        Optional<Version> known = all().filter(v -> v.schema().equals(canonical)).findFirst();
+        return idFor(new SchemaReferences.Resolved(schema, canonical(schema), List.of()));
+    }
+
+    /**
+     * The id for {@code schema} with its references: the one it already has, else a hash of its
+     * canonical rendering (and references), probing upwards on the (unlikely) collision with a
+     * different schema.
+     */
+    synchronized int idFor(SchemaReferences.Resolved schema) {
+        Optional<Version> known = all().filter(v -> sameSchema(v, schema)).findFirst();
         if (known.isPresent()) {
             return known.get().id();
         }
-        int id = Math.max(1, ByteBuffer.wrap(sha256(canonical)).getInt() & 0x7fffffff);
+        String identity = schema.references().isEmpty() ? schema.canonical() : schema.canonical() + schema.references();
+        int id = Math.max(1, ByteBuffer.wrap(sha256(identity)).getInt() & 0x7fffffff);
         while (schemaById(id).isPresent()) {
             id = id == Integer.MAX_VALUE ? 1 : id + 1;
         }
@@ -163,9 +182,41 @@ final class SchemaStore {
         return subjects.values().stream().flatMap(vs -> vs.values().stream());
     }
 
+    private static boolean sameSchema(Version v, SchemaReferences.Resolved schema) {
+        return v.schema().equals(schema.canonical()) && v.references().equals(schema.references());
+    }
+
     /** The schema with {@code id}, soft-deleted versions included (as Confluent serves them). */
     synchronized Optional<String> schemaById(int id) {
-        return all().filter(v -> v.id() == id).map(Version::schema).findFirst();
+        return byId(id).map(Version::schema);
+    }
+
+    /** A version holding {@code id} (its schema and references), soft-deleted versions included. */
+    synchronized Optional<Version> byId(int id) {
+        return all().filter(v -> v.id() == id).findFirst();
+    }
+
+    /** The version, soft-deleted or not. */
+    synchronized Optional<Version> version(String subject, int version) {
+        TreeMap<Integer, Version> versions = subjects.get(subject);
+        return Optional.ofNullable(versions == null ? null : versions.get(version));
+    }
+
+    /** {@code schema} with its references resolved against this store. */
+    synchronized SchemaReferences.Resolved resolve(String schema, List<SchemaReferences.Reference> references) {
+        return SchemaReferences.parse(schema, references, (s, v) -> version(s, v).map(Version::source));
+    }
+
+    /** The full Avro schema of a version, its references resolved. */
+    synchronized Schema parse(Version v) {
+        return resolve(v.schema(), v.references()).schema();
+    }
+
+    /** The ids of the live versions whose references name {@code subject} {@code version}. */
+    synchronized List<Integer> referencedBy(String subject, int version) {
+        return all().filter(v -> !v.deleted() && v.references().stream()
+                        .anyMatch(r -> r.subject().equals(subject) && r.version() == version))
+                .map(Version::id).distinct().sorted().toList();
     }
 
     /** Every subject version holding {@code id}, by subject then version. */
@@ -206,11 +257,27 @@ final class SchemaStore {
         return versions == null ? 1 : versions.lastKey() + 1;
     }
 
-    /** The version under {@code subject} whose schema is {@code schema}, the newest if several. */
     synchronized Optional<Version> find(String subject, Schema schema, boolean deleted) {
-        String canonical = canonical(schema);
-        return versions(subject, deleted).flatMap(vs -> vs.stream().filter(v -> v.schema().equals(canonical))
+        return find(subject, new SchemaReferences.Resolved(schema, canonical(schema), List.of()), deleted);
+    }
+
+    /**
+     * The version under {@code subject} whose schema is {@code schema}, the newest if several. A
+     * schema given without references also finds a version registered with references whose full
+     * schema it equals: a client that only holds the full schema (ours) can look it up.
+     */
+    synchronized Optional<Version> find(String subject, SchemaReferences.Resolved schema, boolean deleted) {
+        return versions(subject, deleted).flatMap(vs -> vs.stream()
+                .filter(v -> sameSchema(v, schema) || schema.references().isEmpty() && sameFullSchema(v, schema.schema()))
                 .max(Comparator.comparingInt(Version::version)));
+    }
+
+    private boolean sameFullSchema(Version v, Schema schema) {
+        try {
+            return !v.references().isEmpty() && parse(v).equals(schema);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     synchronized boolean isEmpty() {

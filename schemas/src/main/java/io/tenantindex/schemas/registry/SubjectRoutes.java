@@ -14,13 +14,12 @@ import io.javalin.http.Context;
 import io.tenantindex.common.Json;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.avro.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The registry's {@code /subjects} routes: registering (in IMPORT mode under a given id and
- * version), looking up, listing and reading versions, and Confluent's two-step deletes (a soft
+ * The registry's {@code /subjects} routes: registering (with schema references, and in IMPORT mode
+ * under a given id and version), looking up, listing and reading versions, and Confluent's two-step deletes (a soft
  * delete hides a version but keeps its id readable; {@code permanent=true} afterwards removes it).
  * Every write is one or more {@link SchemaLog} records, applied before the answer goes out.
  */
@@ -43,10 +42,9 @@ final class SubjectRoutes {
         config.routes.get("/subjects/{subject}/versions", this::listVersions);
         config.routes.get("/subjects/{subject}/versions/{version}", ctx -> reply(ctx, versionBody(version(ctx))));
         config.routes.get("/subjects/{subject}/versions/{version}/schema", ctx -> reply(ctx, Json.MAPPER.readTree(version(ctx).schema())));
-        // Schema references are not supported, so no version is referenced by another.
         config.routes.get("/subjects/{subject}/versions/{version}/referencedby", ctx -> {
-            version(ctx);
-            reply(ctx, array(List.of()));
+            SchemaStore.Version v = version(ctx);
+            reply(ctx, array(store.referencedBy(v.subject(), v.version())));
         });
         config.routes.delete("/subjects/{subject}/versions/{version}", this::deleteVersion);
     }
@@ -54,8 +52,8 @@ final class SubjectRoutes {
     private synchronized void registerSchema(Context ctx) {
         String subject = ctx.pathParam("subject");
         JsonNode body = readBody(ctx);
-        Schema schema = parseSchema(body);
         RegistryMode mode = writable(subject);
+        SchemaReferences.Resolved schema = parseSchema(body, store);
         int givenId = body.path("id").asInt(0);
         int givenVersion = body.path("version").asInt(0);
         if (mode == RegistryMode.IMPORT) {
@@ -77,19 +75,18 @@ final class SubjectRoutes {
                 throw new IllegalStateException("concurrent registrations under " + subject + " kept winning; try again");
             }
             CompatibilityLevel level = store.compatibility(subject);
-            List<String> problems = level.problems(schema, parsed(store.versions(subject, false)));
+            List<String> problems = level.problems(schema.schema(), parsed(store, store.versions(subject, false)));
             if (!problems.isEmpty()) {
                 throw new RegistryError(409, SchemaRegistryException.INCOMPATIBLE_SCHEMA,
                         "Schema being registered is incompatible with an earlier schema for subject \"" + subject
                                 + "\", details: " + problems + " (compatibility " + level + ")");
             }
-            append(new SchemaStore.Version(subject, store.nextVersion(subject), store.idFor(schema), SchemaStore.canonical(schema)));
+            append(new SchemaStore.Version(subject, store.nextVersion(subject), store.idFor(schema), schema));
         }
     }
 
     /** A migration's registration: its id and version if it brings them, no compatibility check (as Confluent). */
-    private int importSchema(String subject, Schema schema, int givenId, int givenVersion) {
-        String canonical = SchemaStore.canonical(schema);
+    private int importSchema(String subject, SchemaReferences.Resolved schema, int givenId, int givenVersion) {
         var existing = store.find(subject, schema, false);
         if (existing.isPresent() && (givenId <= 0 || existing.get().id() == givenId)) {
             return existing.get().id();
@@ -99,14 +96,14 @@ final class SubjectRoutes {
             throw new RegistryError(422, RegistryError.ID_DOES_NOT_MATCH, "Schema already registered with id "
                     + existing.get().id() + " instead of input id " + id);
         }
-        store.schemaById(id).filter(s -> !s.equals(canonical)).ifPresent(other -> {
+        store.byId(id).filter(v -> !v.schema().equals(schema.canonical()) || !v.references().equals(schema.references())).ifPresent(other -> {
             throw RegistryError.notPermitted("Overwrite new schema with id " + id + " is not permitted.");
         });
         int version = givenVersion > 0 ? givenVersion : store.nextVersion(subject);
         if (store.versions(subject, true).orElse(List.of()).stream().anyMatch(v -> v.version() == version)) {
             throw RegistryError.notPermitted("Overwrite new schema with version " + version + " of subject " + subject + " is not permitted.");
         }
-        append(new SchemaStore.Version(subject, version, id, canonical));
+        append(new SchemaStore.Version(subject, version, id, schema));
         return id;
     }
 
@@ -123,9 +120,18 @@ final class SubjectRoutes {
         return mode;
     }
 
+    /** As Confluent: a version another live version references cannot be deleted, softly or for good. */
+    private void requireUnreferenced(SchemaStore.Version v) {
+        List<Integer> by = store.referencedBy(v.subject(), v.version());
+        if (!by.isEmpty()) {
+            throw new RegistryError(422, RegistryError.REFERENCE_EXISTS, "One or more references exist to the schema {subject="
+                    + v.subject() + ",version=" + v.version() + "}: schema ids " + by);
+        }
+    }
+
     private void lookup(Context ctx) {
         String subject = ctx.pathParam("subject");
-        Schema schema = parseSchema(readBody(ctx));
+        SchemaReferences.Resolved schema = parseSchema(readBody(ctx), store);
         boolean deleted = flag(ctx, "deleted");
         if (store.versions(subject, deleted).isEmpty()) {
             throw RegistryError.subjectNotFound(subject);
@@ -150,6 +156,7 @@ final class SubjectRoutes {
         String subject = ctx.pathParam("subject");
         writable(subject);
         List<SchemaStore.Version> all = store.versions(subject, true).orElseThrow(() -> RegistryError.subjectNotFound(subject));
+        all.forEach(this::requireUnreferenced);
         List<Integer> deleted = new ArrayList<>();
         if (flag(ctx, "permanent")) {
             if (all.stream().anyMatch(v -> !v.deleted())) {
@@ -192,6 +199,7 @@ final class SubjectRoutes {
             throw RegistryError.versionNotFound(version);
         }
         SchemaStore.Version v = RegistryRequests.resolve(candidates, version);
+        requireUnreferenced(v);
         if (permanent) {
             if (!v.deleted()) {
                 throw RegistryError.versionNotSoftDeleted(subject, v.version());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tenantindex.common.Json;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.TestSchemas;
+import java.util.List;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 
@@ -143,5 +144,27 @@ class SchemaStoreTest {
         assertThat(store.idFor(V1)).isEqualTo(42);
         assertThat(store.nextVersion("s")).isEqualTo(8);
         assertThat(store.allVersions(false, true)).extracting(SchemaStore.Version::id).containsExactly(42);
+    }
+
+    @Test
+    void shouldKeepAReferencingVersionThatCompactionMovedBeforeWhatItReferences() {
+        SchemaStore source = new SchemaStore();
+        SchemaStore.Version address = version(source, "address", 1, TestSchemas.address());
+        apply(source, SchemaEvents.schema(address));
+        var ref = new SchemaReferences.Reference("io.tenantindex.test.Address", "address", 1);
+        SchemaReferences.Resolved customer = source.resolve(TestSchemas.customerText(), List.of(ref));
+        SchemaStore.Version customerVersion = new SchemaStore.Version("customer", 1, source.idFor(customer), customer);
+
+        // Replayed with the referencing version first, as after a soft delete of address and compaction.
+        SchemaStore replayed = new SchemaStore();
+        apply(replayed, SchemaEvents.schema(customerVersion));
+        apply(replayed, SchemaEvents.schema(address.softDeleted()));
+
+        assertThat(replayed.versions("customer", false).orElseThrow()).containsExactly(customerVersion);
+        assertThat(replayed.parse(customerVersion)).isEqualTo(TestSchemas.customer());
+        assertThat(replayed.referencedBy("address", 1)).containsExactly(customerVersion.id());
+        assertThat(replayed.find("customer", TestSchemas.customer(), false)).contains(customerVersion);
+        assertThat(replayed.idFor(customer)).isEqualTo(customerVersion.id());
+        assertThat(customer.canonical()).doesNotContain("\"zip\"");
     }
 }

@@ -149,6 +149,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     /** {@code GET /subjects/{subject}/versions/latest}. */
+    @Override
     public RegisteredSchema latest(String subject) {
         return registered(send("GET", "/subjects/" + segment(subject) + "/versions/latest", null), subject);
     }

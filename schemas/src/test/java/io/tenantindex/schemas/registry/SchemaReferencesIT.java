@@ -16,6 +16,9 @@ import io.tenantindex.schemas.EmbeddedRegistries;
 import io.tenantindex.schemas.TestSchemas;
 import io.tenantindex.schemas.serde.ConfluentAvroDeserializer;
 import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
+import io.tenantindex.schemas.serde.SerdeConfig;
+import io.tenantindex.schemas.serde.SubjectNameStrategy;
+import io.tenantindex.schemas.serde.WireFormat;
 
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -83,6 +86,10 @@ class SchemaReferencesIT {
             GenericRecord read = (GenericRecord) reader.deserialize("customer", written);
             assertThat(read.toString()).isEqualTo(customer.toString());
             assertThat(((GenericRecord) read.get("home")).getSchema().getFullName()).isEqualTo(ADDRESS);
+            SerdeConfig latest = new SerdeConfig(false, true, SubjectNameStrategy.TOPIC, SubjectNameStrategy.TOPIC, false);
+            byte[] withLatest = new ConfluentAvroSerializer<GenericRecord>(client, latest, false).serialize("customer", customer);
+            assertThat(WireFormat.schemaId(withLatest)).isEqualTo(customerId);
+            assertThat(reader.deserialize("customer", withLatest).toString()).isEqualTo(customer.toString());
 
             json(delete(restarted, "/subjects/customer-value"));
             assertThat(json(get(restarted, "/subjects/address-value/versions/1/referencedby")).toString()).isEqualTo("[]");

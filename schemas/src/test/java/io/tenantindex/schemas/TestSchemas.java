@@ -3,6 +3,7 @@ package io.tenantindex.schemas;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -25,6 +26,25 @@ public final class TestSchemas {
     /** v1 with {@code version} changed from long to string: incompatible under BACKWARD. */
     public static Schema incompatibleTypeChange() {
         return load("TenantRegistration-incompatible-type-change.avsc");
+    }
+
+    /** A record type that {@link #customerText()} uses through a schema reference. */
+    public static Schema address() {
+        return load("Address.avsc");
+    }
+
+    /** The text of a schema naming {@code io.tenantindex.test.Address} without defining it: registered with a reference. */
+    public static String customerText() {
+        try (InputStream in = TestSchemas.class.getResourceAsStream("/avro/Customer-with-reference.avsc")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@link #customerText()} with Address defined in it: the full schema a reader or writer holds. */
+    public static Schema customer() {
+        return new Schema.Parser().addTypes(List.of(address())).parse(customerText());
     }
 
     public static Schema load(String name) {

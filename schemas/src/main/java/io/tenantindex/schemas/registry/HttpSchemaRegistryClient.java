@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -148,6 +149,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     /** {@code GET /subjects/{subject}/versions/latest}. */
+    @Override
     public RegisteredSchema latest(String subject) {
         return registered(send("GET", "/subjects/" + segment(subject) + "/versions/latest", null), subject);
     }
@@ -194,7 +196,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         }
     }
 
-    private static RegisteredSchema registered(JsonNode reply, String subject) {
+    private RegisteredSchema registered(JsonNode reply, String subject) {
         return new RegisteredSchema(reply.path("subject").asText(subject), reply.path("version").asInt(),
                 requireId(reply, "version of " + subject), parse(reply, "subject " + subject));
     }
@@ -206,13 +208,19 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         return reply.path("id").intValue();
     }
 
-    private static Schema parse(JsonNode reply, String what) {
+    /** The full schema of an answer; its references (types defined in other subjects) are fetched and resolved. */
+    private Schema parse(JsonNode reply, String what) {
         if (!reply.path("schema").isTextual()) {
             throw unusable("registry answer for " + what + " has no schema: " + reply);
         }
         try {
-            return new Schema.Parser().parse(reply.path("schema").asText());
-        } catch (SchemaParseException e) {
+            return SchemaReferences.parse(reply.path("schema").asText(), SchemaReferences.fromJson(reply.path("references")),
+                    (subject, version) -> {
+                        JsonNode referenced = send("GET", "/subjects/" + segment(subject) + "/versions/" + version, null);
+                        return Optional.of(new SchemaReferences.Source(referenced.path("schema").asText(),
+                                SchemaReferences.fromJson(referenced.path("references"))));
+                    }).schema();
+        } catch (SchemaParseException | IllegalArgumentException e) {
             throw unusable("registry returned an unparseable schema for " + what + ": " + e.getMessage());
         }
     }

@@ -18,6 +18,7 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
     private final Map<Integer, Schema> byId = new HashMap<>();
     private final Map<Schema, Integer> ids = new HashMap<>();
     private final Map<String, Map<Schema, Integer>> bySubject = new HashMap<>();
+    private final Map<String, List<Schema>> versions = new HashMap<>();
     private final List<String> calls = new ArrayList<>();
     private int nextId;
     private boolean unreachable;
@@ -33,7 +34,9 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
             byId.put(nextId, s);
             return nextId++;
         });
-        bySubject.computeIfAbsent(subject, s -> new HashMap<>()).put(schema, id);
+        if (bySubject.computeIfAbsent(subject, s -> new HashMap<>()).put(schema, id) == null) {
+            versions.computeIfAbsent(subject, s -> new ArrayList<>()).add(schema);
+        }
         return id;
     }
 
@@ -58,6 +61,17 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
             throw new SchemaRegistryException(404, SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema " + id + " not found");
         }
         return schema;
+    }
+
+    @Override
+    public synchronized RegisteredSchema latest(String subject) {
+        calls.add("latest " + subject);
+        List<Schema> registered = versions.get(subject);
+        if (registered == null) {
+            throw new SchemaRegistryException(404, SchemaRegistryException.SUBJECT_NOT_FOUND, "Subject '" + subject + "' not found.");
+        }
+        Schema schema = registered.get(registered.size() - 1);
+        return new RegisteredSchema(subject, registered.size(), ids.get(schema), schema);
     }
 
     /** While true, {@link #getById} fails as it does when the registry cannot be reached (retriable, no HTTP status). */

@@ -1,7 +1,6 @@
 package io.tenantindex.schemas.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tenantindex.common.DaemonThreads;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.kafka.KafkaSettings;
@@ -15,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded registry's durable state: every registration and config change is a JSON record on
+ * The embedded registry's durable state: every registration, delete, config and mode change is a JSON record (a permanent delete a tombstone) on
  * the compacted, single-partition {@code _schemas} topic. Each registry instance replays it at start
  * and tails it afterwards, so a restart, or a second instance, sees the same ids.
  *
@@ -48,11 +47,11 @@ final class SchemaLog implements AutoCloseable {
     private final KafkaProducer<String, String> producer;
     private final KafkaConsumer<String, String> consumer;
     private final Thread tailer;
-    private final Consumer<JsonNode> apply;
+    private final BiConsumer<String, JsonNode> apply;
     private final CountDownLatch closing = new CountDownLatch(1);
     private volatile long applied = 0;
 
-    SchemaLog(KafkaSettings kafka, TopicSpec spec, Consumer<JsonNode> apply) {
+    SchemaLog(KafkaSettings kafka, TopicSpec spec, BiConsumer<String, JsonNode> apply) {
         this.partition = new TopicPartition(spec.name(), 0);
         this.apply = apply;
         try (Admin admin = Admin.create(kafka.clientProperties())) {
@@ -87,10 +86,11 @@ final class SchemaLog implements AutoCloseable {
      * Appends an event and returns once this instance has applied it, so the caller's next read sees
      * it (and sees any event another instance appended before it, in log order).
      */
-    void append(String key, ObjectNode event) {
+    void append(SchemaEvents.Entry entry) {
         long offset;
+        String value = entry.value() == null ? null : entry.value().toString();
         try {
-            offset = producer.send(new ProducerRecord<>(partition.topic(), 0, key, event.toString()))
+            offset = producer.send(new ProducerRecord<>(partition.topic(), 0, entry.key(), value))
                     .get(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offset();
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot write to " + partition.topic() + ": " + e.getCause().getMessage(), e.getCause());
@@ -141,14 +141,12 @@ final class SchemaLog implements AutoCloseable {
 
     private void pollOnce() {
         for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-            if (record.value() != null) {
-                try {
-                    apply.accept(Json.MAPPER.readTree(record.value()));
-                } catch (IOException | RuntimeException e) {
-                    // Not ours (another tool's record), or one this version cannot apply: skipping it
-                    // keeps the registry serving every schema after it.
-                    LOG.error("skipping a record at {}@{} that cannot be applied", partition, record.offset(), e);
-                }
+            try {
+                apply.accept(record.key(), record.value() == null ? null : Json.MAPPER.readTree(record.value()));
+            } catch (IOException | RuntimeException e) {
+                // Not ours (another tool's record), or one this version cannot apply: skipping it
+                // keeps the registry serving every schema after it.
+                LOG.error("skipping a record at {}@{} that cannot be applied", partition, record.offset(), e);
             }
         }
         synchronized (this) {

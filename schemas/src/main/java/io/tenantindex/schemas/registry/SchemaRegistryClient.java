@@ -15,4 +15,7 @@ public interface SchemaRegistryClient {
 
     /** The schema with global id {@code id}; fails with {@link SchemaRegistryException} (40403) if unknown. */
     Schema getById(int id);
+
+    /** The latest live version of {@code subject} (not cached: it changes); fails with 40401 if there is none. */
+    RegisteredSchema latest(String subject);
 }

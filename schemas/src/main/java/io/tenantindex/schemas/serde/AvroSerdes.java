@@ -30,13 +30,16 @@ public final class AvroSerdes {
     }
 
     /** Generic keys or values; read with {@code readerSchema}, or with each record's writer schema when it is null. */
-    @SuppressWarnings("unchecked")
     public static Serde<GenericRecord> generic(SchemaRegistryClient registry, Schema readerSchema,
                                                boolean autoRegister, boolean isKey) {
-        Deserializer<Object> deserializer = readerSchema == null
-                ? ConfluentAvroDeserializer.generic(registry)
-                : ConfluentAvroDeserializer.generic(registry, readerSchema);
-        return Serdes.serdeFrom(new ConfluentAvroSerializer<>(registry, autoRegister, isKey),
+        return generic(registry, readerSchema, SerdeConfig.defaults().withAutoRegister(autoRegister), isKey);
+    }
+
+    /** Generic keys or values configured as Confluent's serdes are ({@link SerdeConfig#from} reads their key names). */
+    @SuppressWarnings("unchecked")
+    public static Serde<GenericRecord> generic(SchemaRegistryClient registry, Schema readerSchema, SerdeConfig config, boolean isKey) {
+        Deserializer<Object> deserializer = ConfluentAvroDeserializer.generic(registry, readerSchema, config);
+        return Serdes.serdeFrom(new ConfluentAvroSerializer<>(registry, config, isKey),
                 (Deserializer<GenericRecord>) (Deserializer<?>) deserializer);
     }
 }

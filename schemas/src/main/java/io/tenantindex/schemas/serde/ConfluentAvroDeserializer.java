@@ -34,28 +34,39 @@ public final class ConfluentAvroDeserializer<T> implements Deserializer<T> {
     private final SchemaRegistryClient registry;
     private final Schema readerSchema;
     private final boolean specific;
+    private final GenericData genericModel;
     private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
     private final ThreadLocal<BinaryDecoder> decoders = new ThreadLocal<>();
 
-    private ConfluentAvroDeserializer(SchemaRegistryClient registry, Schema readerSchema, boolean specific) {
+    private ConfluentAvroDeserializer(SchemaRegistryClient registry, Schema readerSchema, boolean specific, GenericData genericModel) {
         this.registry = registry;
         this.readerSchema = readerSchema;
         this.specific = specific;
+        this.genericModel = genericModel;
     }
 
     /** Specific records of the generated class whose schema is {@code readerSchema}. */
     public static <T extends SpecificRecord> ConfluentAvroDeserializer<T> specific(SchemaRegistryClient registry, Schema readerSchema) {
-        return new ConfluentAvroDeserializer<>(registry, readerSchema, true);
+        return new ConfluentAvroDeserializer<>(registry, readerSchema, true, GenericData.get());
     }
 
     /** Generic records in whatever schema they were written with. */
     public static ConfluentAvroDeserializer<Object> generic(SchemaRegistryClient registry) {
-        return new ConfluentAvroDeserializer<>(registry, null, false);
+        return generic(registry, null, SerdeConfig.defaults());
     }
 
     /** Generic records resolved to {@code readerSchema} (fields the writer lacked take their defaults). */
     public static ConfluentAvroDeserializer<Object> generic(SchemaRegistryClient registry, Schema readerSchema) {
-        return new ConfluentAvroDeserializer<>(registry, readerSchema, false);
+        return generic(registry, readerSchema, SerdeConfig.defaults());
+    }
+
+    /**
+     * Generic records resolved to {@code readerSchema}, or in their writer schema when it is null;
+     * with {@link SerdeConfig#logicalTypes()} (Confluent's {@code avro.use.logical.type.converters})
+     * timestamp-millis, date, uuid and decimal fields come as Instant, LocalDate, UUID and BigDecimal.
+     */
+    public static ConfluentAvroDeserializer<Object> generic(SchemaRegistryClient registry, Schema readerSchema, SerdeConfig config) {
+        return new ConfluentAvroDeserializer<>(registry, readerSchema, false, config.genericModel());
     }
 
     @Override
@@ -108,6 +119,6 @@ public final class ConfluentAvroDeserializer<T> implements Deserializer<T> {
         }
         return specific
                 ? new SpecificDatumReader<>(writer, reader, SpecificData.getForSchema(reader))
-                : new GenericDatumReader<>(writer, reader, GenericData.get());
+                : new GenericDatumReader<>(writer, reader, genericModel);
     }
 }

@@ -1,5 +1,6 @@
 package io.tenantindex.schemas.serde;
 
+import io.tenantindex.schemas.registry.RegisteredSchema;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
 import io.tenantindex.schemas.registry.SchemaRegistryException;
 import java.io.ByteArrayOutputStream;
@@ -18,28 +19,37 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Writes Avro records (specific or generic) in the Confluent wire format, subject by the
- * TopicNameStrategy ({@code <topic>-value} / {@code <topic>-key}). With {@code autoRegister} the
- * schema is registered on first use (local stack); without it, it must already be registered and
- * is only looked up (production: schema changes are a deliberate step). Ids come from the
- * registry client's cache, so after the first record per topic and schema no request is made.
+ * Writes Avro records (specific or generic) in the Confluent wire format, under the subject its
+ * {@link SubjectNameStrategy} names (by default {@code <topic>-value} / {@code <topic>-key}). With
+ * {@code autoRegister} the schema is registered on first use (local stack); without it, it must
+ * already be registered and is only looked up (production: schema changes are a deliberate step);
+ * with {@code useLatestVersion} the subject's latest version is written with, and it must be the
+ * record's schema (say, registered with references). Ids are cached, so after the first record
+ * per subject and schema no request is made.
  */
 public final class ConfluentAvroSerializer<T extends GenericContainer> implements Serializer<T> {
     private final SchemaRegistryClient registry;
-    private final boolean autoRegister;
+    private final SerdeConfig config;
     private final boolean isKey;
+    private final GenericData genericModel;
     private final Map<Schema, DatumWriter<Object>> writers = new ConcurrentHashMap<>();
+    private final Map<String, RegisteredSchema> latest = new ConcurrentHashMap<>();
     private final ThreadLocal<BinaryEncoder> encoders = new ThreadLocal<>();
 
     public ConfluentAvroSerializer(SchemaRegistryClient registry, boolean autoRegister, boolean isKey) {
+        this(registry, SerdeConfig.defaults().withAutoRegister(autoRegister), isKey);
+    }
+
+    public ConfluentAvroSerializer(SchemaRegistryClient registry, SerdeConfig config, boolean isKey) {
         this.registry = registry;
-        this.autoRegister = autoRegister;
+        this.config = config;
         this.isKey = isKey;
+        this.genericModel = config.genericModel();
     }
 
     /** The TopicNameStrategy. */
     public static String subjectFor(String topic, boolean isKey) {
-        return topic + (isKey ? "-key" : "-value");
+        return SubjectNameStrategy.TOPIC.subject(topic, isKey, null);
     }
 
     @Override
@@ -63,19 +73,39 @@ public final class ConfluentAvroSerializer<T extends GenericContainer> implement
     }
 
     private int schemaId(String topic, Schema schema) {
-        String subject = subjectFor(topic, isKey);
+        String subject;
         try {
-            return autoRegister ? registry.register(subject, schema) : registry.lookupId(subject, schema);
+            subject = config.strategy(isKey).subject(topic, isKey, schema);
+        } catch (IllegalArgumentException e) {
+            throw new SerializationException("topic " + topic + ": " + e.getMessage(), e);
+        }
+        String action = config.useLatestVersion() ? "use the latest version of " : config.autoRegister() ? "register " : "look up ";
+        try {
+            if (config.useLatestVersion()) {
+                return latestVersionFor(subject, schema);
+            }
+            return config.autoRegister() ? registry.register(subject, schema) : registry.lookupId(subject, schema);
         } catch (SchemaRegistryException e) {
-            String hint = autoRegister ? "" : " (auto-registration is off: register the schema under the subject first)";
-            throw new SerializationException("cannot " + (autoRegister ? "register " : "look up ") + schema.getFullName()
-                    + " under subject " + subject + hint + ": " + e.getMessage(), e);
+            String hint = config.autoRegister() || config.useLatestVersion() ? "" : " (auto-registration is off: register the schema under the subject first)";
+            throw new SerializationException("cannot " + action + schema.getFullName() + " under subject " + subject + hint
+                    + ": " + e.getMessage(), e);
         }
     }
 
+    /** Asked once per subject (as Confluent caches it); a different schema is refused rather than written under the wrong id. */
+    private int latestVersionFor(String subject, Schema schema) {
+        RegisteredSchema version = latest.computeIfAbsent(subject, registry::latest);
+        if (!version.schema().equals(schema)) {
+            throw new SerializationException("the latest version (" + version.version() + ", id " + version.id() + ") of subject "
+                    + subject + " is not the schema of the record (" + schema.getFullName() + "); use.latest.version writes"
+                    + " only records of that schema");
+        }
+        return version.id();
+    }
+
     @SuppressWarnings("unchecked")
-    private static DatumWriter<Object> writerFor(Schema schema, boolean specific) {
-        GenericData model = specific ? SpecificData.getForSchema(schema) : GenericData.get();
+    private DatumWriter<Object> writerFor(Schema schema, boolean specific) {
+        GenericData model = specific ? SpecificData.getForSchema(schema) : genericModel;
         return (DatumWriter<Object>) model.createDatumWriter(schema);
     }
 }

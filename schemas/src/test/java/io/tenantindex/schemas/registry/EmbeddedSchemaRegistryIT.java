@@ -13,9 +13,6 @@ import io.tenantindex.schemas.TestSchemas;
 import io.tenantindex.schemas.UsageEvent;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Properties;
@@ -33,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 /** The embedded registry's REST API over real HTTP, its Confluent error codes, and its durable state on a real broker. */
 class EmbeddedSchemaRegistryIT {
-    private static final String CT = HttpSchemaRegistryClient.CONTENT_TYPE;
+    private static final String CT = RegistryHttp.CT;
     private static TopicSpec schemasTopic;
     private static EmbeddedSchemaRegistry registry;
 
@@ -233,41 +230,26 @@ class EmbeddedSchemaRegistryIT {
     }
 
     private static String body(Schema schema) {
-        return Json.MAPPER.createObjectNode().put("schema", schema.toString()).toString();
+        return RegistryHttp.body(schema);
     }
 
     private static HttpResponse<String> get(String path) {
-        return Http.get(registry.url() + path, "Accept", CT);
+        return RegistryHttp.get(registry, path);
     }
 
     private static HttpResponse<String> post(EmbeddedSchemaRegistry target, String path, String body) {
-        return Http.send(Http.builder(target.url() + path, "Content-Type", CT, "Accept", CT)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        return RegistryHttp.post(target, path, body);
     }
 
     private static HttpResponse<String> put(String path, String body) {
-        return Http.send(Http.builder(registry.url() + path, "Content-Type", CT)
-                .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+        return RegistryHttp.put(registry, path, body);
     }
 
     private static JsonNode json(HttpResponse<String> response) {
-        assertThat(response.statusCode()).as("status of %s: %s", response.uri(), response.body()).isEqualTo(200);
-        try {
-            return Json.MAPPER.readTree(response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RegistryHttp.json(response);
     }
 
     private static void assertError(HttpResponse<String> response, int status, int errorCode) {
-        assertThat(response.statusCode()).as("status of %s: %s", response.uri(), response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith(CT));
-        try {
-            JsonNode body = Json.MAPPER.readTree(response.body());
-            assertThat(body.path("error_code").asInt()).as("error_code of %s", response.body()).isEqualTo(errorCode);
-            assertThat(body.path("message").asText()).isNotBlank();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        RegistryHttp.assertError(response, status, errorCode);
     }
 }

@@ -3,65 +3,41 @@ package io.tenantindex.schemas.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tenantindex.common.Json;
-import io.tenantindex.schemas.EmbeddedRegistries;
 import io.tenantindex.schemas.TenantMetadata;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.TestSchemas;
 import io.tenantindex.schemas.Tier;
-import io.tenantindex.schemas.registry.EmbeddedSchemaRegistry;
 import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
-import io.tenantindex.testing.Prerequisites;
-import io.tenantindex.testing.SharedKafka;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Interoperability with an independent implementation: Confluent's own Python client (Debian's
  * python3-confluent-kafka) reads what our serializer wrote through Confluent's registry client
  * against our embedded registry, and writes records (registering their schema) that our
- * deserializer reads. Skipped, saying why, only when /usr/bin/python3 lacks those packages;
- * CI installs python3-confluent-kafka, python3-requests and python3-avro.
+ * deserializer reads; and every method of Confluent's Python SchemaRegistryClient gets the answers
+ * and error codes Confluent documents. Skipped, saying why, only when /usr/bin/python3 lacks the
+ * packages ({@link ConfluentPython}).
  */
 class ConfluentPythonInteropIT {
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
-    private static final Path SCRIPT = Path.of("src/test/python/confluent_interop.py");
+    private static final Path V1_FILE = Path.of("src/main/avro/TenantRegistration.avsc");
     private static final Path V2_FILE = Path.of("src/test/resources/avro/TenantRegistration-v2.avsc");
-    private static EmbeddedSchemaRegistry registry;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Prerequisites.require(pythonHasConfluentKafka(), "/usr/bin/python3 cannot import confluent_kafka.schema_registry, "
-                + "confluent_kafka.avro and avro; install the Debian packages python3-confluent-kafka python3-requests python3-avro");
-        registry = EmbeddedRegistries.start(EmbeddedRegistries.uniqueSchemasTopic());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
+    @RegisterExtension
+    static final ConfluentPython PYTHON = new ConfluentPython();
 
     @Test
     void confluentsPythonDeserializerShouldReadWhatOurSerializerWrote() throws Exception {
         String topic = SchemaEvolutionIT.newTopic("interop-java-to-python");
-        var client = new HttpSchemaRegistryClient(registry.url());
+        var client = new HttpSchemaRegistryClient(PYTHON.registry().url());
         Map<String, TenantRegistration> written = new HashMap<>();
         for (int i = 1; i <= 6; i++) {
             TenantRegistration r = TestSchemas.registration("j-" + i, i);
@@ -71,7 +47,7 @@ class ConfluentPythonInteropIT {
         SchemaEvolutionIT.produce(topic, new ConfluentAvroSerializer<>(client, true, false), new ArrayList<>(written.values()));
         int ourId = client.lookupId(ConfluentAvroSerializer.subjectFor(topic, false), TenantRegistration.getClassSchema());
 
-        List<JsonNode> lines = runPython("consume", "--topic", topic, "--count", "6");
+        List<JsonNode> lines = PYTHON.run("consume", "--topic", topic, "--count", "6");
 
         JsonNode summary = lines.get(lines.size() - 1);
         assertThat(summary.path("latest_id").asInt()).isEqualTo(ourId);
@@ -101,10 +77,10 @@ class ConfluentPythonInteropIT {
     void ourDeserializerShouldReadWhatConfluentsPythonSerializerWroteWithASchemaItRegistered() throws Exception {
         String topic = SchemaEvolutionIT.newTopic("interop-python-to-java");
 
-        JsonNode produced = runPython("produce", "--topic", topic, "--count", "5", "--schema", V2_FILE.toAbsolutePath().toString()).get(0);
+        JsonNode produced = PYTHON.run("produce", "--topic", topic, "--count", "5", "--schema", V2_FILE.toAbsolutePath().toString()).get(0);
 
         int pythonId = produced.path("schema_id").asInt();
-        var client = new HttpSchemaRegistryClient(registry.url());
+        var client = new HttpSchemaRegistryClient(PYTHON.registry().url());
         assertThat(client.getById(pythonId)).isEqualTo(TestSchemas.v2());
         List<ConsumerRecord<String, byte[]>> raw = SchemaEvolutionIT.consume(topic, 5, new ByteArrayDeserializer());
         ConfluentAvroDeserializer<TenantRegistration> v1Reader = ConfluentAvroDeserializer.specific(client, TenantRegistration.getClassSchema());
@@ -118,6 +94,83 @@ class ConfluentPythonInteropIT {
             ((Map<?, ?>) asWritten.get("labels")).forEach((k, v) -> labels.put(k.toString(), v.toString()));
             assertThat(labels).isEqualTo(Map.of("source", "python", "n", Integer.toString(i)));
         });
+    }
+
+    @Test
+    void everyMethodOfConfluentsPythonClientShouldGetConfluentsAnswers() throws Exception {
+        String subject = SchemaEvolutionIT.newTopic("interop-client") + "-value";
+        // The file as Python reads it: without the Java string properties of the generated class's schema.
+        Schema v1Schema = new Schema.Parser().parse(V1_FILE.toFile());
+        // The same schema has the same id under every subject: these are the ids Python must see.
+        var client = new HttpSchemaRegistryClient(PYTHON.registry().url());
+        int v1 = client.register(subject + "-ids", v1Schema);
+        int v2 = client.register(subject + "-ids-v2", TestSchemas.v2());
+        Map<String, JsonNode> steps = new HashMap<>();
+        for (JsonNode line : PYTHON.run("client", "--subject", subject, "--schema", V1_FILE.toAbsolutePath().toString(),
+                "--schema2", V2_FILE.toAbsolutePath().toString())) {
+            steps.put(line.path("step").asText(), line);
+        }
+
+        assertThat(result(steps, "register_schema").asInt()).isEqualTo(v1);
+        JsonNode byId = result(steps, "get_schema");
+        assertThat(byId.path("schema_type").asText()).isEqualTo("AVRO");
+        assertThat(new Schema.Parser().parse(byId.path("schema").toString())).isEqualTo(v1Schema);
+        assertThat(byId.path("references").toString()).isEqualTo("[]");
+        assertRegistered(result(steps, "lookup_schema"), subject, 1, v1, v1Schema);
+        assertPythonError(steps, "lookup_schema_unknown", 404, 40403);
+        assertThat(result(steps, "test_compatibility").asBoolean()).isTrue();
+        assertThat(result(steps, "test_compatibility_version").asBoolean()).isTrue();
+        assertPythonError(steps, "test_compatibility_unknown_version", 404, 40402);
+        assertThat(result(steps, "register_schema_v2").asInt()).isEqualTo(v2);
+        assertThat(result(steps, "get_subjects")).extracting(JsonNode::asText).contains(subject);
+        assertThat(result(steps, "get_versions").toString()).isEqualTo("[1,2]");
+        assertRegistered(result(steps, "get_latest_version"), subject, 2, v2, TestSchemas.v2());
+        assertRegistered(result(steps, "get_version"), subject, 1, v1, v1Schema);
+        assertPythonError(steps, "get_version_unknown", 404, 40402);
+        assertPythonError(steps, "get_compatibility_unset", 404, 40408);
+        assertThat(result(steps, "set_compatibility").path("compatibility").asText()).isEqualTo("FULL");
+        assertThat(result(steps, "get_compatibility").asText()).isEqualTo("FULL");
+        assertPythonError(steps, "set_compatibility_invalid", 422, 42203);
+        assertThat(result(steps, "set_compatibility_global").path("compatibility").asText()).isEqualTo("BACKWARD");
+        assertThat(result(steps, "get_compatibility_global").asText()).isEqualTo("BACKWARD");
+
+        assertThat(result(steps, "delete_version").asInt()).isEqualTo(1);
+        assertThat(result(steps, "get_versions_after_delete_version").toString()).isEqualTo("[2]");
+        assertPythonError(steps, "get_deleted_version", 404, 40402);
+        assertThat(new Schema.Parser().parse(result(steps, "get_schema_of_deleted_version").path("schema").toString()))
+                .isEqualTo(v1Schema);
+        assertPythonError(steps, "delete_version_again", 404, 40406);
+        assertThat(result(steps, "delete_subject").toString()).isEqualTo("[2]");
+        assertPythonError(steps, "get_versions_after_delete_subject", 404, 40401);
+        assertPythonError(steps, "delete_subject_again", 404, 40404);
+        assertThat(result(steps, "register_schema_after_delete").asInt()).isEqualTo(v2);
+        assertThat(result(steps, "get_versions_after_register_again").toString()).isEqualTo("[3]");
+        assertThat(result(steps, "delete_subject_permanent").toString()).isEqualTo("[3]");
+        assertThat(result(steps, "get_subjects_after_permanent_delete")).extracting(JsonNode::asText).doesNotContain(subject);
+        assertPythonError(steps, "get_latest_version_after_permanent_delete", 404, 40401);
+        assertThat(steps).hasSize(32);
+    }
+
+    private static JsonNode result(Map<String, JsonNode> steps, String step) {
+        JsonNode line = steps.get(step);
+        assertThat(line).as("step %s ran", step).isNotNull();
+        assertThat(line.has("result")).as("step %s answered %s", step, line).isTrue();
+        return line.path("result");
+    }
+
+    private static void assertPythonError(Map<String, JsonNode> steps, String step, int http, int code) {
+        JsonNode line = steps.get(step);
+        assertThat(line).as("step %s ran", step).isNotNull();
+        assertThat(line.path("error").path("http").asInt()).as("HTTP status of step %s: %s", step, line).isEqualTo(http);
+        assertThat(line.path("error").path("code").asInt()).as("error_code of step %s: %s", step, line).isEqualTo(code);
+    }
+
+    private static void assertRegistered(JsonNode r, String subject, int version, int id, Schema schema) {
+        assertThat(r.path("subject").asText()).isEqualTo(subject);
+        assertThat(r.path("version").asInt()).isEqualTo(version);
+        assertThat(r.path("schema_id").asInt()).isEqualTo(id);
+        assertThat(r.path("schema_type").asText()).isEqualTo("AVRO");
+        assertThat(new Schema.Parser().parse(r.path("schema").toString())).isEqualTo(schema);
     }
 
     /** What confluent_interop.py's record(i) writes, as our v1 generated class. */
@@ -136,48 +189,5 @@ class ConfluentPythonInteropIT {
                         .setRegion("eu")
                         .build())
                 .build();
-    }
-
-    private static boolean pythonHasConfluentKafka() throws InterruptedException {
-        if (!Files.isExecutable(PYTHON)) {
-            return false;
-        }
-        try {
-            Process p = new ProcessBuilder(PYTHON.toString(), "-c",
-                    "import confluent_kafka.schema_registry, confluent_kafka.avro, avro.io, requests")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Runs the script against the shared broker and our registry; its stdout is one JSON document per line. */
-    private static List<JsonNode> runPython(String... args) throws Exception {
-        Path dir = SharedKafka.tempDir("python-interop-");
-        Path out = dir.resolve("stdout");
-        Path err = dir.resolve("stderr");
-        List<String> command = new ArrayList<>(List.of(PYTHON.toString(), SCRIPT.toString(), args[0],
-                "--bootstrap", SharedKafka.bootstrapServers(), "--registry", registry.url()));
-        command.addAll(List.of(args).subList(1, args.length));
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        boolean finished = p.waitFor(180, TimeUnit.SECONDS);
-        if (!finished) {
-            p.destroyForcibly();
-        }
-        String stderr = Files.readString(err, StandardCharsets.UTF_8);
-        assertThat(finished && p.exitValue() == 0)
-                .as("%s exited %s; stderr:%n%s", command, finished ? p.exitValue() : "(timed out)", stderr).isTrue();
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
-            if (!line.isBlank()) {
-                try {
-                    lines.add(Json.MAPPER.readTree(line));
-                } catch (IOException e) {
-                    throw new UncheckedIOException("not JSON from the script: " + line, e);
-                }
-            }
-        }
-        return lines;
     }
 }

@@ -125,7 +125,7 @@ public final class BenchMain implements Callable<Integer> {
         // "wrk -v" prints its version but exits 1; ask the package manager instead.
         m.put("wrk", "wrk " + firstLine(tryRun(List.of("dpkg-query", "-W", "-f=${Version}", "wrk"))) + " (Debian)");
         m.put("nginx", firstLine(tryRun(List.of("nginx", "-v"))));
-        m.put("redis", firstLine(tryRun(List.of("redis-server", "--version"))));
+        m.put("redis", firstLine(tryRun(List.of("redis-server", "--version"))).replaceAll(" sha=.*", ""));
         run.report.config.put("tenants", run.tenants());
         Map<String, String> given = givenFlags();
         run.report.config.put("flags", given.isEmpty() ? "(defaults)" : given.toString());

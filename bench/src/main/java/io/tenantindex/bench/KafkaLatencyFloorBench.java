@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,6 +74,7 @@ final class KafkaLatencyFloorBench implements Benchmark {
         AtomicLongArray arrived = new AtomicLongArray(capacity);
         AtomicLong seq = new AtomicLong();
         AtomicBoolean consuming = new AtomicBoolean(true);
+        AtomicLong failed = new AtomicLong();
         Latencies commit = new Latencies();
         try (KafkaConsumer<byte[], byte[]> consumer = RawTransactions.consumer(run.stack)) {
             List<TopicPartition> tps = new ArrayList<>();
@@ -105,9 +107,13 @@ final class KafkaLatencyFloorBench implements Benchmark {
                     ProducerRecord<byte[], byte[]> r = records.get(ThreadLocalRandom.current().nextInt(records.size())).toFloor();
                     r.headers().add(SEQ_HEADER, ByteBuffer.allocate(Long.BYTES).putLong(s).array());
                     due.set((int) s, dueNanos);
-                    long done = tx.submit(r).join();
-                    committed.set((int) s, done);
-                    commit.add(done - dueNanos);
+                    try {
+                        long done = tx.submit(r).join();
+                        committed.set((int) s, done);
+                        commit.add(done - dueNanos);
+                    } catch (CompletionException e) {
+                        failed.incrementAndGet();
+                    }
                 }
 
                 @Override
@@ -121,6 +127,9 @@ final class KafkaLatencyFloorBench implements Benchmark {
             }
             consuming.set(false);
             reader.join();
+        }
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " raw transactional writes failed; the Kafka floor is not measured");
         }
         Latencies e2e = new Latencies();
         Latencies afterCommit = new Latencies();
@@ -167,19 +176,27 @@ final class KafkaLatencyFloorBench implements Benchmark {
     private static Latencies closedLoopCommits(RawTransactions tx, List<RawTransactions.Raw> records, int conns, long seconds)
             throws InterruptedException {
         Latencies lat = new Latencies();
+        AtomicLong failed = new AtomicLong();
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < conns; c++) {
             threads.add(LoadTools.thread("floor-commit-" + c, () -> {
                 ThreadLocalRandom rnd = ThreadLocalRandom.current();
-                while (System.nanoTime() < end) {
-                    long s = System.nanoTime();
-                    long done = tx.submit(records.get(rnd.nextInt(records.size())).toFloor()).join();
-                    lat.add(done - s);
+                try {
+                    while (System.nanoTime() < end) {
+                        long s = System.nanoTime();
+                        long done = tx.submit(records.get(rnd.nextInt(records.size())).toFloor()).join();
+                        lat.add(done - s);
+                    }
+                } catch (CompletionException e) {
+                    failed.incrementAndGet();
                 }
             }));
         }
         LoadTools.joinAll(threads);
+        if (failed.get() > 0) {
+            throw new IllegalStateException("raw transactional commits failed; the Kafka floor is not measured");
+        }
         return lat;
     }
 }

@@ -27,9 +27,9 @@ final class NewcomerLookupBench implements Benchmark {
         run.report.add("Lookup over HTTP", "the newcomer's view: colo ORD of ./tenant-index up, max throughput", rps, "req/s",
                 String.format(Locale.ROOT, "wrk -t%d -c%d -d%ds with the random-tenant script against colo ORD of the bench's stack "
                                 + "JVM (./tenant-index up --no-sink --no-seed, -Xmx%s) after one unmeasured %d s wrk run; p99 %.3f ms; "
-                                + "errors %d. Lower than one colo process because that one JVM runs the broker, registry, writer and "
-                                + "three colos (a newcomer's up also the sink) on the same 2 cores that wrk shares: every lookup "
-                                + "also pays for the other colos' and the broker's threads and for one heap's GC. Meanwhile %s",
+                                + "errors %d. Why it differs from one colo process: this one JVM runs the broker, registry, writer and "
+                                + "three colos (a newcomer's up also the sink) on the same 2 cores that wrk shares, so every lookup "
+                                + "competes with the other colos' and the broker's threads and one heap's GC. Meanwhile %s",
                         wrk.threads, wrk.connections, wrk.seconds, run.options.stackHeap, WARM_UP_SECONDS,
                         w.path("p99_us").asDouble() / 1000, Wrk.errors(w), cpuSplit));
         Double separate = run.report.measured.get(Measure.COLO_MAX_RPS);

@@ -66,6 +66,8 @@ final class RawTransactions implements AutoCloseable {
     private final BlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
     private final Thread committer;
     private volatile boolean running = true;
+    /** Set when a transaction failed: the committer stops and every write after it fails at once. */
+    private volatile RuntimeException failure;
 
     private RawTransactions(Stack stack, String transactionalId) {
         WriterConfig writer = WriterConfig.from(Settings.of(Map.of(ConfigKeys.BOOTSTRAP_SERVERS, stack.bootstrap,
@@ -92,7 +94,16 @@ final class RawTransactions implements AutoCloseable {
     CompletableFuture<Long> submit(ProducerRecord<byte[], byte[]> record) {
         CompletableFuture<Long> f = new CompletableFuture<>();
         queue.add(new Queued(record, f));
+        if (failure != null) {
+            failQueued();
+        }
         return f;
+    }
+
+    private void failQueued() {
+        List<Queued> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.forEach(q -> q.committed().completeExceptionally(failure));
     }
 
     private void commitLoop() {
@@ -116,8 +127,10 @@ final class RawTransactions implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                batch.forEach(q -> q.committed().completeExceptionally(e));
+                failure = e;
                 running = false;
+                batch.forEach(q -> q.committed().completeExceptionally(e));
+                failQueued();
             } finally {
                 batch.clear();
             }

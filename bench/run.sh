@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tenant-index benchmark suite: ./tenant-index bench [flags]   (or bench/run.sh [flags]; --help lists them)
-# Installs wrk and nginx (Debian) if missing, builds the bench module if it is out of date, then runs
-# io.tenantindex.bench.BenchMain, which starts the local stack, colos, nginx and wrk as child processes
+# Installs wrk, nginx and Redis (Debian) if missing, builds the bench module if it is out of date, then runs
+# io.tenantindex.bench.BenchMain, which starts the local stack, colos, nginx, Redis and wrk as child processes
 # on loopback and writes bench/results/latest.md and latest.json. Defaults: 1M tenants, < 15 min on 2 cores.
 # Environment: BENCH_HEAP (the bench driver's own heap, default 1g), JAVA_HOME.
 set -euo pipefail
@@ -17,11 +17,13 @@ if [[ -z "${NO_INSTALL:-}" ]]; then
   missing=()
   command -v wrk >/dev/null || missing+=(wrk)
   command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v redis-benchmark >/dev/null || missing+=(redis-tools)
   if ((${#missing[@]})); then
     echo "bench: installing ${missing[*]} (apt-get)" >&2
     SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
-    $SUDO apt-get install -y "${missing[@]}" >/dev/null 2>&1 \
-      || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y "${missing[@]}" >/dev/null; }
+    $SUDO apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
+      || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; }
   fi
   export PATH="$PATH:/usr/sbin"
 fi

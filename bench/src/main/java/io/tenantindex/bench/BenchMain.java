@@ -27,12 +27,15 @@ import picocli.CommandLine.Spec;
  * last one stays as the colo under test → its {@link WarmRestartBench warm restart}, its
  * {@link StaticMembershipBench warm restarts without and with static membership}, its
  * {@link BlueGreenRebuildBench blue/green rebuild}, {@link HttpLookupBench wrk against it and
- * nginx} and open-loop latency, its {@link ColoMemory RSS}, {@link UsageEmissionBench usage
- * emission off and on}, {@link TwoInstanceLookupBench it alone vs two instances} →
- * {@link InProcessLookupBench JMH} over the store that colo left → {@link PutBench PUTs} at
- * concurrency 32 → {@link LagBench replication lag} → {@link WriterTakeoverBench writer takeover
- * after kill -9}. Sizes and durations
- * are flags ({@code --help}). Every JVM gets -Xmx; everything listens on 127.0.0.1.
+ * nginx} and open-loop latency, {@link RedisFloorBench Redis} with values of its answer size, its
+ * {@link ColoMemory RSS}, {@link UsageEmissionBench usage emission off and on},
+ * {@link TwoInstanceLookupBench it alone vs two instances} → {@link InProcessLookupBench JMH} over
+ * the store that colo left → {@link ProducerThroughputFloorBench a raw transactional producer} on
+ * the import's records → {@link PutBench PUTs} at concurrency 32 → {@link LagBench replication lag}
+ * → {@link KafkaLatencyFloorBench Kafka's own end-to-end and commit latency} → {@link
+ * NewcomerLookupBench wrk against the stack's ORD} → {@link WriterTakeoverBench writer takeover
+ * after kill -9}. The report's {@link RatioTable} sets each figure against its floor from the same
+ * run. Sizes and durations are flags ({@code --help}). Every JVM gets -Xmx; everything listens on 127.0.0.1.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "./tenant-index bench [flags]: the benchmark suite (defaults finish in < 15 min on 2 cores).")
@@ -82,6 +85,7 @@ public final class BenchMain implements Callable<Integer> {
             step(run, "membership", new StaticMembershipBench());
             step(run, "bluegreen", new BlueGreenRebuildBench());
             step(run, "http", new HttpLookupBench());
+            step(run, "redis", new RedisFloorBench());
             ColoMemory.measure(run, run.coloJvm, "after the HTTP benchmarks");
             if (!run.options.skips("http")) {
                 step(run, "emission", new UsageEmissionBench());
@@ -90,8 +94,11 @@ public final class BenchMain implements Callable<Integer> {
             run.stopColo();
             step(run, "jmh", new InProcessLookupBench());
         }
+        step(run, "producer-floor", new ProducerThroughputFloorBench());
         step(run, "puts", new PutBench());
         step(run, "lag", new LagBench());
+        step(run, "kafka-floor", new KafkaLatencyFloorBench());
+        step(run, "newcomer", new NewcomerLookupBench());
         step(run, "takeover", new WriterTakeoverBench());
     }
 
@@ -118,6 +125,7 @@ public final class BenchMain implements Callable<Integer> {
         // "wrk -v" prints its version but exits 1; ask the package manager instead.
         m.put("wrk", "wrk " + firstLine(tryRun(List.of("dpkg-query", "-W", "-f=${Version}", "wrk"))) + " (Debian)");
         m.put("nginx", firstLine(tryRun(List.of("nginx", "-v"))));
+        m.put("redis", firstLine(tryRun(List.of("redis-server", "--version"))).replaceAll(" sha=.*", ""));
         run.report.config.put("tenants", run.tenants());
         Map<String, String> given = givenFlags();
         run.report.config.put("flags", given.isEmpty() ? "(defaults)" : given.toString());

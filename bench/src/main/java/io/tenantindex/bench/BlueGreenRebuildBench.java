@@ -35,7 +35,8 @@ final class BlueGreenRebuildBench implements Benchmark {
         double seconds = Duration.between(Instant.parse(progress.startedAt()),
                 Instant.parse(progress.finishedAt())).toMillis() / 1000.0;
         run.report.details.put("blue/green rebuild (POST /admin/rebuild)", progress);
-        run.report.atMost("Rebuild", "blue/green rebuild of " + BenchRun.count(run.tenants()) + " tenants in a serving colo", seconds, "s", 3,
+        run.report.keep(Measure.BLUE_GREEN_S, seconds);
+        run.report.atMost("Rebuild", "blue/green rebuild of " + BenchRun.count(run.tenants()) + " tenants in a serving colo", seconds, "s", 2,
                 "POST /admin/rebuild on the colo under test: a new generation (new consumer group, empty store) loads the "
                         + "index by bulk restore while the current one serves; time from the rebuild's start to the switch, "
                         + "from the colo's GET /admin/rebuild (startedAt → finishedAt)");

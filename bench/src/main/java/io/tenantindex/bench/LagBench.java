@@ -30,8 +30,9 @@ final class LagBench implements Benchmark {
                 + "loopback HTTP round trip); %d writes checked, %d checks failed. Meanwhile %s; colo ORD's stream thread "
                 + "(exactly-once, a transaction per commit every 100 ms), Kafka Streams metrics right after the run: %s",
                 rate, seconds, s.writesPerSecond(), s.checked(), s.failedChecks(), cpuSplit, commits);
-        report.atMost("Replication lag", "ack → visible in all 3 colos at " + (long) rate + " writes/s: p99",
-                Latencies.ms(s.lag().percentile(99)), "ms", 20, how);
+        report.add("Replication lag", "ack → visible in all 3 colos at " + (long) rate + " writes/s: p99",
+                Latencies.ms(s.lag().percentile(99)), "ms", how + "; its target is a ratio to Kafka's own latency (Targets table)");
+        report.keep(Measure.LAG_P99_MS, Latencies.ms(s.lag().percentile(99)));
         report.add("Replication lag", "  p50 / max at " + (long) rate + " writes/s", Latencies.ms(s.lag().percentile(50)), "ms",
                 "max " + Latencies.ms(s.lag().max()) + " ms; PUT p99 from scheduled time " + Latencies.ms(s.put().percentile(99)) + " ms");
 

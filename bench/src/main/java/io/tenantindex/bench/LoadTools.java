@@ -336,7 +336,7 @@ final class LoadTools {
     // ---------------------------------------------------------------- helpers
 
     /** One connection's share of an open-loop schedule. */
-    private interface PacedWorker extends AutoCloseable {
+    interface PacedWorker extends AutoCloseable {
         /** Sends one request due at {@code dueNanos}; its latency counts from then. */
         void send(long dueNanos);
 
@@ -349,7 +349,7 @@ final class LoadTools {
      * {@code seconds}, each on a fixed schedule: a request delayed by a stall is still measured from
      * its due time (the wrk2 correction for coordinated omission). Returns the schedule's start.
      */
-    private static long paced(String name, int workers, double rate, double seconds, Supplier<PacedWorker> newWorker)
+    static long paced(String name, int workers, double rate, double seconds, Supplier<PacedWorker> newWorker)
             throws InterruptedException {
         long interval = (long) (1e9 * workers / rate);
         long t0 = System.nanoTime() + 50_000_000;
@@ -391,7 +391,7 @@ final class LoadTools {
         }
     }
 
-    private static void joinAll(List<Thread> threads) throws InterruptedException {
+    static void joinAll(List<Thread> threads) throws InterruptedException {
         threads.forEach(Thread::start);
         for (Thread t : threads) {
             t.join();
@@ -403,7 +403,7 @@ final class LoadTools {
     }
 
     /** A named daemon thread, not yet started. */
-    private static Thread thread(String name, Runnable body) {
+    static Thread thread(String name, Runnable body) {
         return io.tenantindex.common.DaemonThreads.newThread(name, body);
     }
 }

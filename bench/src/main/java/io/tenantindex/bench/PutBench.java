@@ -28,7 +28,9 @@ final class PutBench implements Benchmark {
                 + "tenant} back to back (closed loop) for %.0f s; %s; latency = request sent → 2xx with token "
                 + "(committed to Kafka); errors %d. Meanwhile %s", c, seconds, warm, r.errors(), cpuSplit);
         run.report.add("Writes", "PUT throughput at concurrency " + c, r.perSecond(), "req/s", how);
-        run.report.atMost("Writes", "PUT p99 at concurrency " + c, Latencies.ms(r.latencies().percentile(99)), "ms", 10, how);
+        run.report.add("Writes", "PUT p99 at concurrency " + c, Latencies.ms(r.latencies().percentile(99)), "ms",
+                how + "; its target is a ratio to a raw transactional commit (Targets table)");
+        run.report.keep(Measure.PUT_P99_MS, Latencies.ms(r.latencies().percentile(99)));
         run.report.add("Writes", "  PUT p50 at concurrency " + c, Latencies.ms(r.latencies().percentile(50)), "ms", "same run");
     }
 }

@@ -61,6 +61,10 @@ final class UsageEmissionBench implements Benchmark {
                         + list(cpuPerLookup.get(false)));
         report.add("Usage emission", "  CPU per lookup, colo + broker, emission on", median(cpuPerLookup.get(true)), "µs",
                 "same; runs: " + list(cpuPerLookup.get(true)));
+        double cpuRatio = median(cpuPerLookup.get(true)) / median(cpuPerLookup.get(false));
+        report.atMost("Usage emission", "  CPU per lookup, emission on ÷ off", cpuRatio, "×", 1.1, "ratio of the two medians above");
+        report.keep(Measure.EMISSION_COST_PCT, Math.max(0, (1 - on / off) * 100));
+        report.keep(Measure.EMISSION_CPU_RATIO, cpuRatio);
 
         Procs.Child sink = startSink(run);
         try {

@@ -13,6 +13,7 @@ final class WarmRestartBench implements Benchmark {
         Thread.sleep(300);
         long internal = Procs.lastMatch(run.coloJvm.log(), BenchRun.READY_AFTER);
         ColoStats stats = BenchRun.stats(run.colo.port());
+        run.report.keep(Measure.WARM_RESTART_S, ms / 1000);
         run.report.atMost("Rebuild", "warm restart, " + BenchRun.count(run.tenants()) + " tenants, launch → ready", ms / 1000, "s", 2,
                 "the colo JVM above stopped with SIGTERM (clean close) and started again on the same state dir: process "
                         + "launch → GET /health/ready 200 (polled every 20 ms), includes JVM start (class loading of "

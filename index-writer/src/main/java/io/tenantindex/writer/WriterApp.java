@@ -152,7 +152,13 @@ public final class WriterApp implements AutoCloseable {
         }
     }
 
+    /** Values are encoded by the writer itself (it digests the bytes it sends). */
     private static Producer<String, byte[]> producer(WriterConfig config) {
+        return new KafkaProducer<>(producerProperties(config), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** The writer's transactional producer settings; public so the bench's Kafka floors use exactly these. */
+    public static Properties producerProperties(WriterConfig config) {
         Properties p = config.kafka().clientProperties();
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -167,7 +173,7 @@ public final class WriterApp implements AutoCloseable {
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(timeout));
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(500, timeout / 3)));
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "60000");
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        return p;
     }
 
     private void bindMetrics() {

@@ -39,10 +39,11 @@ final class ApplyProcessor extends ContextualProcessor<String, IndexRecord, Stri
         super.init(context);
         partition = context.taskId().partition();
         store = context.getStateStore(ColoTopology.STORE);
-        liveStores.attach(partition, store);
         // Init runs once the task's restore is done: the store holds everything restored so far.
         digests.started(partition, positions.appliedOffset(partition));
         positions.serving(partition);
+        // Last: an attached store makes the colo count as ready, and a ready colo serves the partition.
+        liveStores.attach(partition, store);
     }
 
     @Override

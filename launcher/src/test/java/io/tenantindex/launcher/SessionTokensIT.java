@@ -1,6 +1,7 @@
 package io.tenantindex.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.ConsistencyToken;
@@ -19,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,6 +56,8 @@ class SessionTokensIT {
         stack = TestStacks.start(TestStacks.settings(prefix, "ORD:0").with(ConfigKeys.INDEX_PARTITIONS, Integer.toString(PARTITIONS)));
         writer = stack.writerUrl();
         colo = stack.coloUrls().get("ORD");
+        // A colo that is not ready answers even a tokened lookup 503 at once: no test starts before it is.
+        await().atMost(Duration.ofSeconds(60)).until(() -> stack.colos().get("ORD").isReady());
     }
 
     @AfterAll

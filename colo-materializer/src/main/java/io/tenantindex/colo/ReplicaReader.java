@@ -22,6 +22,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -42,6 +43,8 @@ final class ReplicaReader {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
     /** Reads of a partition whose task closed or restarted meanwhile, before a lookup gives up with 503. */
     private static final int READ_ATTEMPTS = 3;
+    /** What waiting for a partition other than the tenant's yields: nothing is read there. */
+    private static final Read APPLIED = new Read(Optional.empty(), false);
 
     private final String colo;
     private final KafkaStreams streams;
@@ -170,8 +173,8 @@ final class ReplicaReader {
 
     /**
      * The lookup once every partition the token names is applied here (the token was decoded for
-     * this topic and partition count). The tenant's own partition is waited for last, so the answer
-     * is read while that partition is served at or past the token's offset for it.
+     * this topic and partition count). The other partitions are only waited for; the tenant's own
+     * is waited for last and the answer read while it is served at or past the token's offset.
      */
     CompletableFuture<Read> lookupAtLeast(String tenantId, ConsistencyToken token, Duration maxWait) {
         long deadlineNanos = System.nanoTime() + maxWait.toNanos();
@@ -179,21 +182,21 @@ final class ReplicaReader {
         CompletableFuture<Read> chain = CompletableFuture.completedFuture(null);
         for (Map.Entry<Integer, Long> entry : token.offsets().entrySet()) {
             if (entry.getKey() != own) {
-                chain = chain.thenCompose(ignored -> lookupAtLeast(tenantId, entry.getKey(), entry.getValue(), deadlineNanos, maxWait));
+                chain = chain.thenCompose(ignored -> atLeast(entry.getKey(), entry.getValue(), deadlineNanos, maxWait, () -> APPLIED));
             }
         }
         Long ownOffset = token.offsets().get(own);
         return ownOffset == null ? chain.thenApply(ignored -> lookup(tenantId))
-                : chain.thenCompose(ignored -> lookupAtLeast(tenantId, own, ownOffset, deadlineNanos, maxWait));
+                : chain.thenCompose(ignored -> atLeast(own, ownOffset, deadlineNanos, maxWait, () -> lookup(tenantId)));
     }
 
     /**
-     * The tenant's registration once a running task of this instance serves {@code partition} with
-     * the record at {@code offset} applied, read while it still does; NOT_READY at once when no task
-     * of {@code partition} runs here, NOT_UP_TO_BOUND when the offset was not reached by the deadline.
+     * {@code read} once a running task of this instance serves {@code partition} with the record at
+     * {@code offset} applied, read while it still does; NOT_READY at once when no task of
+     * {@code partition} runs here, NOT_UP_TO_BOUND when the offset was not reached by the deadline.
      */
-    CompletableFuture<Read> lookupAtLeast(String tenantId, int partition, long offset, long deadlineNanos, Duration maxWait) {
-        Read now = readAtLeast(tenantId, partition, offset);
+    private CompletableFuture<Read> atLeast(int partition, long offset, long deadlineNanos, Duration maxWait, Supplier<Read> read) {
+        Read now = readAtLeast(partition, offset, read);
         if (now != null) {
             return CompletableFuture.completedFuture(now);
         }
@@ -212,13 +215,13 @@ final class ReplicaReader {
                         throw new CompletionException(cause);
                     }
                     // Served at the offset when the waiter completed; look again in case that changed since.
-                    return lookupAtLeast(tenantId, partition, offset, deadlineNanos, maxWait);
+                    return atLeast(partition, offset, deadlineNanos, maxWait, read);
                 }, completions)
-                .thenCompose(read -> read);
+                .thenCompose(next -> next);
     }
 
-    /** The lookup if {@code partition} is served here at {@code offset} throughout it, null if not (yet). */
-    private Read readAtLeast(String tenantId, int partition, long offset) {
+    /** {@code read} if {@code partition} is served here at {@code offset} throughout it, null if not (yet). */
+    private Read readAtLeast(int partition, long offset, Supplier<Read> read) {
         ReadTicket at = positions.beginRead(partition);
         if (at == null) {
             throw storeUnavailable("partition " + partition + " is not served by a running task of this instance");
@@ -226,10 +229,9 @@ final class ReplicaReader {
         if (at.applied() < offset) {
             return null;
         }
-        Read read = lookup(tenantId);
-        return positions.endRead(at) ? read : null;
+        Read answer = read.get();
+        return positions.endRead(at) ? answer : null;
     }
-
 
     TenantPage page(String after, int limit) {
         List<KeyValueIterator<String, IndexRecord>> iterators = new ArrayList<>();

@@ -1,6 +1,6 @@
 package io.tenantindex.colo;
 
-import io.tenantindex.common.ConsistencyToken;
+import io.tenantindex.protocol.ConsistencyToken;
 import io.tenantindex.schemas.TenantRegistration;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package io.tenantindex.writer;
 
-import io.tenantindex.common.ErrorType;
-import io.tenantindex.common.TenantIndexException;
 import io.tenantindex.common.kafka.KafkaSettings;
+import io.tenantindex.protocol.ErrorType;
+import io.tenantindex.protocol.TenantIndexException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package io.tenantindex.writer;
 
-import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.DaemonThreads;
-import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.ShutdownBudget;
 import io.tenantindex.common.TenantIds;
-import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.protocol.ConsistencyToken;
+import io.tenantindex.protocol.ErrorType;
+import io.tenantindex.protocol.TenantIndexException;
 import io.tenantindex.schemas.TenantRegistration;
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package io.tenantindex.writer;
 
-import io.tenantindex.common.ConsistencyToken;
-import io.tenantindex.common.ErrorType;
-import io.tenantindex.common.TenantIndexException;
 import io.tenantindex.common.api.ImportReport;
+import io.tenantindex.protocol.ConsistencyToken;
+import io.tenantindex.protocol.ErrorType;
+import io.tenantindex.protocol.TenantIndexException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package io.tenantindex.writer;
 
-import io.tenantindex.common.ErrorType;
-import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.protocol.ErrorType;
+import io.tenantindex.protocol.TenantIndexException;
 
 /**
  * Optimistic-concurrency conditions on a write: HTTP {@code If-Match} / {@code If-None-Match: *}

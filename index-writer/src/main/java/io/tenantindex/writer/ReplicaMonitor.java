@@ -1,10 +1,10 @@
 package io.tenantindex.writer;
 
-import io.tenantindex.common.ErrorType;
-import io.tenantindex.common.TenantIndexException;
 import io.tenantindex.common.api.ReplicaList;
 import io.tenantindex.common.api.ReplicaPruneReport;
 import io.tenantindex.common.kafka.TopicAdmin;
+import io.tenantindex.protocol.ErrorType;
+import io.tenantindex.protocol.TenantIndexException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,8 +23,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
 
 /**
  * Every colo instance the cluster knows of, from Kafka's own admin API: each instance of a colo is

@@ -1,6 +1,6 @@
 package io.tenantindex.writer;
 
-import io.tenantindex.common.ConsistencyToken;
+import io.tenantindex.protocol.ConsistencyToken;
 import io.tenantindex.schemas.TenantRegistration;
 
 /**

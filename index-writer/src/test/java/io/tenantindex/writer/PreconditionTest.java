@@ -3,8 +3,8 @@ package io.tenantindex.writer;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tenantindex.common.ErrorType;
-import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.protocol.ErrorType;
+import io.tenantindex.protocol.TenantIndexException;
 import org.junit.jupiter.api.Test;
 
 class PreconditionTest {

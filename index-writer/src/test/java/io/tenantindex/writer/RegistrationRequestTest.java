@@ -3,7 +3,7 @@ package io.tenantindex.writer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.protocol.TenantIndexException;
 import io.tenantindex.schemas.Tier;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;

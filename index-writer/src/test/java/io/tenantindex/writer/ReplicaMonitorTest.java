@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.tenantindex.common.TenantIndexException;
 import io.tenantindex.common.api.ReplicaList;
 import io.tenantindex.common.api.ReplicaPruneReport;
+import io.tenantindex.protocol.TenantIndexException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

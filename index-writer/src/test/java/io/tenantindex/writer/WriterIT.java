@@ -3,9 +3,9 @@ package io.tenantindex.writer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.TenantIds;
+import io.tenantindex.protocol.ConsistencyToken;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
 import io.tenantindex.testing.TopicOffsets;

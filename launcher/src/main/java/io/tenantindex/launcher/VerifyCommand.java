@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tenantindex.common.IndexPartitioner;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.api.DigestReport;
-import io.tenantindex.common.api.TenantEntry;
 import io.tenantindex.common.api.TenantPage;
+import io.tenantindex.protocol.TenantEntry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -25,8 +25,8 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 

@@ -2,10 +2,10 @@ package io.tenantindex.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tenantindex.common.api.TenantEntry;
 import io.tenantindex.launcher.VerifyCommand.Diff;
 import io.tenantindex.launcher.VerifyCommand.Difference;
 import io.tenantindex.launcher.VerifyCommand.Kind;
+import io.tenantindex.protocol.TenantEntry;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;

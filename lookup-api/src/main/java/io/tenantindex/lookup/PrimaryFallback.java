@@ -1,8 +1,8 @@
 package io.tenantindex.lookup;
 
 import io.tenantindex.common.Json;
-import io.tenantindex.common.TenantIndexException;
-import io.tenantindex.common.api.TenantEntry;
+import io.tenantindex.protocol.TenantEntry;
+import io.tenantindex.protocol.TenantIndexException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -7,11 +7,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.colo.MaterializerConfig;
-import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.IndexDigest;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.config.ConfigException;
 import io.tenantindex.kafka.embedded.EmbeddedKafkaBroker;
+import io.tenantindex.protocol.ConsistencyToken;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;

@@ -1,7 +1,6 @@
 package io.tenantindex.lookup;
 
 import io.tenantindex.colo.ColoTopology;
-import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.IndexDigest;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
@@ -9,6 +8,7 @@ import io.tenantindex.common.kafka.KafkaSettings;
 import io.tenantindex.common.kafka.TopicAdmin;
 import io.tenantindex.common.kafka.TopicsConfig;
 import io.tenantindex.lookup.usage.UsageRecorder;
+import io.tenantindex.protocol.ConsistencyToken;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.registry.EmbeddedSchemaRegistry;
 import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;

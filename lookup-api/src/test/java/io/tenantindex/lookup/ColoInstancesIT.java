@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tenantindex.colo.MaterializerConfig;
-import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.kafka.embedded.EmbeddedKafkaBroker;
+import io.tenantindex.protocol.ConsistencyToken;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;

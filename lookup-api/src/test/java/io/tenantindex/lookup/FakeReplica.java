@@ -2,10 +2,10 @@ package io.tenantindex.lookup;
 
 import io.tenantindex.colo.IndexReplica;
 import io.tenantindex.colo.ReplicaAdmin;
-import io.tenantindex.common.ConsistencyToken;
-import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.IndexDigest;
-import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.protocol.ConsistencyToken;
+import io.tenantindex.protocol.ErrorType;
+import io.tenantindex.protocol.TenantIndexException;
 import io.tenantindex.schemas.TenantRegistration;
 import java.time.Duration;
 import java.time.Instant;

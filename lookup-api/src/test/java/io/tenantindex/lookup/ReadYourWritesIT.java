@@ -4,10 +4,10 @@ import static io.tenantindex.lookup.LookupRoutesTest.registration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.IndexPartitioner;
 import io.tenantindex.common.Json;
-import io.tenantindex.common.VersionedCodec;
+import io.tenantindex.protocol.ConsistencyToken;
+import io.tenantindex.protocol.VersionedCodec;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
 import io.tenantindex.testing.TopicOffsets;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.api.ApiHeaders;
 import io.tenantindex.common.kafka.KafkaSettings;
+import io.tenantindex.protocol.ConsistencyToken;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;

@@ -1,6 +1,6 @@
 package io.tenantindex.schemas;
 
-import io.tenantindex.common.api.TenantEntry;
+import io.tenantindex.protocol.TenantEntry;
 import java.util.List;
 
 /** An Avro registration as the contract's {@link TenantEntry} (the Avro class itself is not a JSON bean). */

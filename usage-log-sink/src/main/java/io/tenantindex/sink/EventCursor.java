@@ -1,7 +1,7 @@
 package io.tenantindex.sink;
 
-import io.tenantindex.common.TenantIndexException;
-import io.tenantindex.common.VersionedCodec;
+import io.tenantindex.protocol.TenantIndexException;
+import io.tenantindex.protocol.VersionedCodec;
 
 /**
  * Where the next page of a tenant's raw events starts: the partition holding the tenant and the

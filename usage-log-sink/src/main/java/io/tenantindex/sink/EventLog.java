@@ -1,8 +1,8 @@
 package io.tenantindex.sink;
 
 import io.tenantindex.common.IndexPartitioner;
-import io.tenantindex.common.TenantIndexException;
 import io.tenantindex.common.kafka.KafkaSettings;
+import io.tenantindex.protocol.TenantIndexException;
 import io.tenantindex.schemas.UsageEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.tenantindex.sink;
 
-import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.protocol.TenantIndexException;
 import java.time.Duration;
 import java.util.Locale;
 

@@ -3,8 +3,8 @@ package io.tenantindex.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tenantindex.common.ErrorType;
-import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.protocol.ErrorType;
+import io.tenantindex.protocol.TenantIndexException;
 import io.tenantindex.schemas.LookupOutcome;
 import io.tenantindex.schemas.UsageEvent;
 import io.tenantindex.schemas.registry.InMemorySchemaRegistry;

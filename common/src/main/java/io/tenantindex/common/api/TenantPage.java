@@ -1,6 +1,7 @@
 package io.tenantindex.common.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.tenantindex.protocol.TenantEntry;
 import java.util.List;
 
 /**

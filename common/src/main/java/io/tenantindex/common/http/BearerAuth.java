@@ -2,11 +2,11 @@ package io.tenantindex.common.http;
 
 import io.javalin.http.Context;
 import io.javalin.http.Header;
-import io.tenantindex.common.ErrorType;
-import io.tenantindex.common.TenantIndexException;
 import io.tenantindex.common.config.ConfigException;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
+import io.tenantindex.protocol.ErrorType;
+import io.tenantindex.protocol.TenantIndexException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,8 +1,8 @@
 package io.tenantindex.common.http;
 
-import io.tenantindex.common.ErrorType;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.api.ErrorBody;
+import io.tenantindex.protocol.ErrorType;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;

@@ -2,7 +2,7 @@ package io.tenantindex.common.http;
 
 import io.javalin.http.Context;
 import io.tenantindex.common.TenantIds;
-import io.tenantindex.common.TenantIndexException;
+import io.tenantindex.protocol.TenantIndexException;
 
 /**
  * {@code ?after=<tenant id>&limit=<n>}: one page of tenants in key order, the contract the writer's

@@ -1,11 +1,12 @@
 package io.tenantindex.common.api;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tenantindex.common.Json;
+import io.tenantindex.protocol.TenantEntry;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The contract records serialize to exactly the JSON the services answer on the wire, and parse back. */
 class ContractJsonTest {

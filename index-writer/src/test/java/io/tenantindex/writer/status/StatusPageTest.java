@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
-import io.tenantindex.common.ConsistencyToken;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.api.WriterHealth;
 import io.tenantindex.common.config.ConfigException;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.HttpServers;
+import io.tenantindex.protocol.ConsistencyToken;
 import io.tenantindex.schemas.TenantMetadata;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.Tier;

@@ -1,4 +1,4 @@
-package io.tenantindex.common.api;
+package io.tenantindex.protocol;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.tenantindex.common;
+package io.tenantindex.protocol;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

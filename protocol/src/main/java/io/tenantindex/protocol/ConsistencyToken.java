@@ -1,4 +1,4 @@
-package io.tenantindex.common;
+package io.tenantindex.protocol;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

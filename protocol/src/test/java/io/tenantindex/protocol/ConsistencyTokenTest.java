@@ -1,4 +1,4 @@
-package io.tenantindex.common;
+package io.tenantindex.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

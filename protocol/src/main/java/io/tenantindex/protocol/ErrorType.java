@@ -1,4 +1,4 @@
-package io.tenantindex.common;
+package io.tenantindex.protocol;
 
 /**
  * Every error a tenant-index HTTP API can answer with, and the status it maps to. The name is the

@@ -1,4 +1,4 @@
-package io.tenantindex.common;
+package io.tenantindex.protocol;
 
 import java.time.Duration;
 import java.util.Optional;

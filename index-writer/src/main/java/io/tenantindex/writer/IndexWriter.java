@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * this writer refuses every write (503 WRITER_FENCED) until the election hands it the lead again
  * (it turns STANDBY when the election takes the lead away). An uncertain outcome (timeout, broker gone)
  * aborts, recreates the producer (which aborts anything left open) and re-reads the topic from
- * the view's position, so the view never misses a committed write and versions never repeat.
+ * the view's position, so the view never misses a committed write and versions never repeat; the
+ * writes are then answered by what the topic holds, and tried once more if it does not hold them.
  */
 final class IndexWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IndexWriter.class);
@@ -251,6 +252,11 @@ final class IndexWriter implements AutoCloseable {
     }
 
     private void process(List<Pending> batch) {
+        process(batch, false);
+    }
+
+    /** {@code retry}: the batch is being tried again after a transaction that did not commit it. */
+    private void process(List<Pending> batch, boolean retry) {
         if (role != Role.ACTIVE) {
             batch.forEach(p -> p.result.completeExceptionally(refusal()));
             return;
@@ -278,7 +284,7 @@ final class IndexWriter implements AutoCloseable {
             }
         }
         if (!accepted.isEmpty()) {
-            commit(accepted);
+            commit(accepted, retry);
         }
     }
 
@@ -310,7 +316,7 @@ final class IndexWriter implements AutoCloseable {
         return new ProducerRecord<>(topic, view.partitionOf(a.tenantId), a.tenantId, encoded, headers);
     }
 
-    private void commit(List<Accepted> accepted) {
+    private void commit(List<Accepted> accepted, boolean retry) {
         List<Future<RecordMetadata>> sends = new ArrayList<>(accepted.size());
         List<byte[]> encoded = new ArrayList<>(accepted.size());
         try {
@@ -330,17 +336,22 @@ final class IndexWriter implements AutoCloseable {
                 onFenced(accepted, e);
                 return;
             }
-            onUncertainOutcome(accepted, e);
+            onUncertainOutcome(accepted, e, retry);
             return;
         }
         for (int i = 0; i < accepted.size(); i++) {
             Accepted a = accepted.get(i);
             RecordMetadata md = metadata(sends.get(i));
             view.apply(a.tenantId, a.value, encoded.get(i), a.version, md.partition(), md.offset());
-            stats.committed.incrementAndGet();
-            a.pending.result.complete(new WriteResult(a.value, a.version, a.created,
-                    ConsistencyToken.of(topic, view.partitions(), md.partition(), md.offset())));
+            answer(a, md.partition(), md.offset());
         }
+    }
+
+    /** {@code offset}: of the write's record in {@code partition}, or any later one there (its token is then stricter, never wrong). */
+    private void answer(Accepted a, int partition, long offset) {
+        stats.committed.incrementAndGet();
+        a.pending.result.complete(new WriteResult(a.value, a.version, a.created,
+                ConsistencyToken.of(topic, view.partitions(), partition, offset)));
     }
 
     private static RecordMetadata metadata(Future<RecordMetadata> send) {
@@ -379,22 +390,58 @@ final class IndexWriter implements AutoCloseable {
     }
 
     /**
-     * The transaction may or may not have committed (timeout, broker restart). Abort if we still
-     * can, start a fresh producer (initTransactions aborts whatever is left open), and catch the
-     * view up from the topic, so that whatever did commit is counted exactly once.
+     * The transaction may or may not have committed (timeout, broker restart, a coordinator that lost
+     * track of it). Abort if we still can, start a fresh producer (initTransactions aborts whatever
+     * is left open) and catch the view up from the topic: then the outcome is known, and whatever did
+     * commit is counted exactly once. Writes it committed are answered as committed; writes it did
+     * not are tried once more, so a broker hiccup costs their callers latency rather than a 503.
      */
-    private void onUncertainOutcome(List<Accepted> accepted, KafkaException e) {
+    private void onUncertainOutcome(List<Accepted> accepted, KafkaException e, boolean retried) {
         LOG.warn("transaction of {} writes failed ({}); recovering the producer and re-reading the topic", accepted.size(), e.toString());
-        stats.failed.addAndGet(accepted.size());
-        TenantIndexException failure = new TenantIndexException(ErrorType.UNAVAILABLE,
-                "the write was not acknowledged by Kafka: " + e.getMessage(), Duration.ofSeconds(1), e);
-        accepted.forEach(a -> a.pending.result.completeExceptionally(failure));
         try {
             producer.abortTransaction();
         } catch (RuntimeException abortError) {
             LOG.debug("abort after a failed transaction", abortError);
         }
-        // Recovery stops when the election takes the lead away: the loop then turns this writer into a standby.
+        if (!recover()) {
+            refuse(accepted, e);
+        } else if (committed(accepted.get(0))) {
+            LOG.info("the failed transaction had committed; answering its {} writes", accepted.size());
+            accepted.forEach(a -> answer(a, view.partitionOf(a.tenantId), view.lastAppliedOffset(view.partitionOf(a.tenantId))));
+        } else if (!retried) {
+            LOG.info("the failed transaction did not commit; trying its {} writes once more", accepted.size());
+            process(accepted.stream().map(Accepted::pending).toList(), true);
+        } else {
+            refuse(accepted, e);
+        }
+    }
+
+    /**
+     * Whether the caught-up view holds {@code a}: a transaction commits all its writes or none, so
+     * one tells for the batch. A put gave the tenant a version no record had; a delete removed a
+     * live tenant at that version (a later write of the batch can only have raised it).
+     */
+    private boolean committed(Accepted a) {
+        if (a.value != null) {
+            return view.lastVersion(a.tenantId) >= a.version;
+        }
+        TenantRegistration now = view.get(a.tenantId);
+        return now == null || now.getVersion() > a.version;
+    }
+
+    private void refuse(List<Accepted> accepted, KafkaException e) {
+        stats.failed.addAndGet(accepted.size());
+        TenantIndexException failure = new TenantIndexException(ErrorType.UNAVAILABLE,
+                "the write was not acknowledged by Kafka: " + e.getMessage(), Duration.ofSeconds(1), e);
+        accepted.forEach(a -> a.pending.result.completeExceptionally(failure));
+    }
+
+    /**
+     * A fresh producer that has claimed the transactional id, and the view caught up to the committed
+     * end. False when this writer stopped, lost the lead (the loop then makes it a standby) or was
+     * fenced while trying.
+     */
+    private boolean recover() {
         while (running && leading) {
             try {
                 producer.close(Duration.ofSeconds(5));
@@ -402,14 +449,15 @@ final class IndexWriter implements AutoCloseable {
                 producer.initTransactions();
                 replay.catchUp(view);
                 LOG.info("writer recovered; accepting writes again");
-                return;
+                return true;
             } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
                 onFenced("fenced while recovering (" + fenced.getClass().getSimpleName() + ")");
-                return;
+                return false;
             } catch (RuntimeException retry) {
                 LOG.warn("writer recovery failed ({}); retrying", retry.toString());
             }
         }
+        return false;
     }
 
     private TenantIndexException fenced() {

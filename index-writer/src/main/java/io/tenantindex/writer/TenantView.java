@@ -110,6 +110,13 @@ final class TenantView {
         }
     }
 
+    /** The offset of the last record applied from {@code partition}; -1 before the first. */
+    long lastAppliedOffset(int partition) {
+        synchronized (digest) {
+            return lastApplied[partition];
+        }
+    }
+
     long nextOffset(int partition) {
         synchronized (digest) {
             return nextOffsets[partition];

@@ -57,7 +57,7 @@ class ColoTopologyTest {
         positions = new AppliedPositions(TOPIC, System::currentTimeMillis);
         poison = new PoisonRecords();
         liveStores = new LiveStores(1);
-        digests = new ContentDigests(1);
+        digests = new ContentDigests(1, Runnable::run);
         Properties props = ColoTopology.getStreamsConfig(config);
         driver = new TopologyTestDriver(ColoTopology.buildTopology(new StreamsBuilder(), props, config,
                 new IndexRecordSerde(registry), positions, poison, liveStores, digests), props);
@@ -82,7 +82,7 @@ class ColoTopologyTest {
                 .containsEntry("group.instance.id", "tenant-index-colo-ORD-i1");
         // With source-topic reuse there is no changelog topic: the only sink is the dead-letter topic.
         TopologyDescription description = ColoTopology.buildTopology(new StreamsBuilder(), props, config,
-                new IndexRecordSerde(registry), positions, poison, new LiveStores(1), new ContentDigests(1)).describe();
+                new IndexRecordSerde(registry), positions, poison, new LiveStores(1), new ContentDigests(1, Runnable::run)).describe();
         assertThat(description.toString()).doesNotContain("changelog").contains(config.dlqTopic());
     }
 

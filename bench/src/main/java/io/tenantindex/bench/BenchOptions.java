@@ -55,6 +55,9 @@ final class BenchOptions {
     String sinkHeap;
     @Option(names = "--jmh-heap", defaultValue = "1g", description = "-Xmx of the JMH fork (default ${DEFAULT-VALUE}).")
     String jmhHeap;
+    @Option(names = "--colo-cds", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Start colo JVMs with an AppCDS archive of their classes, dumped by the run's first colo JVM (default: on).")
+    boolean coloCds;
     @Option(names = "--jfr", description = "Record JFR (profile settings) in the stack and colo JVMs (in the work dir).")
     boolean jfr;
     @Option(names = "--work-dir", description = "Where data and logs go (default: a new temp dir).")

@@ -26,6 +26,9 @@ final class BenchRun {
     final Path logs;
     private final String classpath = System.getProperty("java.class.path");
     private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    /** The colos' AppCDS archive: dumped when the run's first colo JVM exits, then mapped by every later one. */
+    private final Path coloArchive;
+    private boolean coloArchiveDumping;
     private int coloSeq;
     Stack stack;
     /** The colo under test and its running JVM; null until the last rebuild step made one, and after it stopped. */
@@ -46,7 +49,11 @@ final class BenchRun {
         this.options = options;
         this.work = options.workDir != null ? options.workDir : Files.createTempDirectory("tenant-index-bench-");
         this.logs = work.resolve("logs");
+        this.coloArchive = work.resolve("colo-classes.jsa");
         Files.createDirectories(logs);
+        report.config.put("colo JVMs", options.coloCds ? "class data sharing (AppCDS): the first colo JVM of the run dumps the "
+                + "classes it loaded into an archive in the work dir when it exits (-XX:ArchiveClassesAtExit), every later colo JVM "
+                + "maps it (-XX:SharedArchiveFile), as a deployment would with an archive built with its image" : "no class data sharing archive (--no-colo-cds)");
     }
 
     long tenants() {
@@ -76,6 +83,12 @@ final class BenchRun {
     /** Launches colo {@code c}; {@code flags} are further settings as flags ({@code --colo-static-membership false}). */
     Procs.Child launchColo(Colo c, boolean usageEmission, String... flags) throws IOException {
         List<String> cmd = jvm(c.name(), options.coloHeap);
+        if (options.coloCds && Files.exists(coloArchive)) {
+            cmd.add(1, "-XX:SharedArchiveFile=" + coloArchive);
+        } else if (options.coloCds && !coloArchiveDumping) {
+            coloArchiveDumping = true;
+            cmd.add(1, "-XX:ArchiveClassesAtExit=" + coloArchive);
+        }
         cmd.addAll(List.of("io.tenantindex.lookup.ColoServer", "--colo", c.code(), "--http-host", "127.0.0.1",
                 "--http-port", Integer.toString(c.port()), "--bootstrap-servers", stack.bootstrap, "--registry-url", stack.registryUrl,
                 "--state-dir", c.stateDir().toString(),

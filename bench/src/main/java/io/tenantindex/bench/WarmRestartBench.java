@@ -17,7 +17,8 @@ final class WarmRestartBench implements Benchmark {
         run.report.atMost("Rebuild", "warm restart, " + BenchRun.count(run.tenants()) + " tenants, launch → ready", ms / 1000, "s", 2,
                 "the colo JVM above stopped with SIGTERM (clean close) and started again on the same state dir: process "
                         + "launch → GET /health/ready 200 (polled every 20 ms), includes JVM start (class loading of "
-                        + "Kafka Streams, RocksDB, Javalin)");
+                        + "Kafka Streams, RocksDB, Javalin; " + (run.options.coloCds ? "with" : "without")
+                        + " the run's AppCDS archive, see Run configuration)");
         run.report.add("Rebuild", "  same, as reported by the colo (materializer start → ready)", internal / 1000.0, "s",
                 "the colo's own 'ready after N ms' log line; records re-read from Kafka: " + stats.reReadRecords());
     }

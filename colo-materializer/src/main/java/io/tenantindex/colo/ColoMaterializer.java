@@ -48,6 +48,8 @@ final class ColoMaterializer implements AutoCloseable {
     private final PoisonRecords poison;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService completions;
+    /** Hashes the stores of tasks that start (see {@link ContentDigests}). */
+    private final ExecutorService hashing;
     private final Admin admin;
     private final KafkaStreams streams;
     private final StreamThreadFailures threadFailures;
@@ -60,7 +62,8 @@ final class ColoMaterializer implements AutoCloseable {
     private final Optional<ReplicaAdmin.StartupRebuild> startupRebuild;
 
     private ColoMaterializer(MaterializerConfig config, AppliedPositions positions, PoisonRecords poison,
-                             ScheduledExecutorService scheduler, ExecutorService completions, Admin admin, KafkaStreams streams,
+                             ScheduledExecutorService scheduler, ExecutorService completions, ExecutorService hashing,
+                             Admin admin, KafkaStreams streams,
                              StreamThreadFailures threadFailures, LiveStores liveStores, ContentDigests digests, int partitions,
                              PoisonScan poisonScan, long startedAtMillis, long trustedSinceMillis,
                              Optional<ReplicaAdmin.StartupRebuild> startupRebuild) {
@@ -69,6 +72,7 @@ final class ColoMaterializer implements AutoCloseable {
         this.poison = poison;
         this.scheduler = scheduler;
         this.completions = completions;
+        this.hashing = hashing;
         this.admin = admin;
         this.streams = streams;
         this.threadFailures = threadFailures;
@@ -134,7 +138,8 @@ final class ColoMaterializer implements AutoCloseable {
         AppliedPositions positions = new AppliedPositions(config.indexTopic(), System::currentTimeMillis);
         PoisonRecords poison = new PoisonRecords();
         LiveStores liveStores = new LiveStores(Math.max(partitions, config.topics().indexPartitions()));
-        ContentDigests digests = new ContentDigests(liveStores.size());
+        ExecutorService hashing = Executors.newSingleThreadExecutor(DaemonThreads.factory("colo-" + config.colo() + "-digest"));
+        ContentDigests digests = new ContentDigests(liveStores.size(), hashing);
         Properties props = ColoTopology.getStreamsConfig(config);
         IndexRecordSerde values = new IndexRecordSerde(registry);
         KafkaStreams streams = new KafkaStreams(ColoTopology.buildTopology(new StreamsBuilder(), props, config,
@@ -144,7 +149,7 @@ final class ColoMaterializer implements AutoCloseable {
                 thread -> removeStaticMember(admin, config, thread));
         ColoMaterializer colo = new ColoMaterializer(config, positions, poison,
                 Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("colo-" + config.colo() + "-refresh")),
-                Executors.newFixedThreadPool(2, DaemonThreads.factory("colo-" + config.colo() + "-ryw")),
+                Executors.newFixedThreadPool(2, DaemonThreads.factory("colo-" + config.colo() + "-ryw")), hashing,
                 admin, streams, threadFailures, liveStores, digests, partitions, poisonScan, startedAtMillis, trustedSinceMillis,
                 wiped.map(why -> new ReplicaAdmin.StartupRebuild(Instant.ofEpochMilli(startedAtMillis), why)));
         if (unreachable != null) {
@@ -227,6 +232,8 @@ final class ColoMaterializer implements AutoCloseable {
         }
         admin.close(budget.remaining());
         completions.shutdown();
+        // Streams closed the stores, which ends any scan still running.
+        hashing.shutdown();
         LOG.info("colo {}: closed in {} ms", config.colo(), within.minus(budget.remaining()).toMillis());
     }
 

@@ -9,7 +9,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 
 /**
  * The content digest of every partition whose task runs in this instance, kept as records are
@@ -21,7 +24,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * restore of a new group, a task moving here) copy topic bytes into RocksDB without going through
  * the store's {@code put}, so no staged change sees them. A task's processor starts only once its
  * restore is done, and then hashes the whole store once; from then on every record goes through
- * {@code put}. Until its task runs here a partition has no digest.
+ * {@code put}. Until its task runs here and that scan is done a partition has no digest.
+ *
+ * <p>The scan runs on {@code hashing}, not on the stream thread: hashing a million entries takes
+ * seconds, and on the stream thread it held every task (so readiness) back until it was done. The
+ * task opens a store iterator when it starts, before it applies anything, and RocksDB iterators
+ * read a point-in-time snapshot, so the scan sees exactly the store at the task's start position
+ * while the puts applied meanwhile add their changes to the partition's digest; the sums commute,
+ * so scan + changes is the digest at the applied position once the scan is added.
  */
 final class ContentDigests {
     private final IndexDigest digest;
@@ -30,14 +40,22 @@ final class ContentDigests {
     private final long[] positions;
     private final boolean[] running;
     private final AtomicReferenceArray<DigestingStore> stores;
+    private final Executor hashing;
+    /** Per partition, the scan of its running task: completes once its store's hash is in the digest. */
+    private final List<CompletableFuture<Void>> scans = new ArrayList<>();
 
-    ContentDigests(int partitions) {
+    /** {@code hashing} runs the store scans of tasks that start. */
+    ContentDigests(int partitions, Executor hashing) {
+        this.hashing = hashing;
         this.digest = new IndexDigest(partitions);
         this.staged = new IndexDigest(partitions);
         this.positions = new long[partitions];
         Arrays.fill(positions, -1);
         this.running = new boolean[partitions];
         this.stores = new AtomicReferenceArray<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            scans.add(new CompletableFuture<>());
+        }
     }
 
     /** The store of {@code partition} was opened here (its task may still be restoring). */
@@ -62,22 +80,40 @@ final class ContentDigests {
 
     /**
      * The partition's task runs, its store restored and holding everything up to {@code position}:
-     * hashes the whole store once.
+     * snapshots the store and hashes it on {@code hashing}. The stream thread, before the task applies anything.
      */
     void started(int partition, long position) {
         DigestingStore store = partition < stores.length() ? stores.get(partition) : null;
         if (store == null) {
             return;
         }
-        IndexDigest scanned = new IndexDigest(1);
-        store.forEachEntry(hash -> scanned.add(0, hash));
+        DigestingStore.Snapshot snapshot = store.snapshot();
+        CompletableFuture<Void> scan = new CompletableFuture<>();
         synchronized (this) {
+            scans.get(partition).cancel(false);
+            scans.set(partition, scan);
             digest.clear(partition);
-            digest.merge(partition, scanned, 0);
             staged.clear(partition);
             // The store may hold less than before (restored from scratch, uncommitted work rolled back).
             positions[partition] = position;
             running[partition] = true;
+        }
+        hashing.execute(() -> hash(partition, snapshot, scan));
+    }
+
+    private void hash(int partition, DigestingStore.Snapshot snapshot, CompletableFuture<Void> scan) {
+        IndexDigest scanned = new IndexDigest(1);
+        try (snapshot) {
+            snapshot.forEachEntry(hash -> scanned.add(0, hash), scan::isDone);
+        } catch (InvalidStateStoreException closed) {
+            // The task stopped and its store closed mid-scan: stopped() has ended this scan.
+            return;
+        }
+        synchronized (this) {
+            if (!scan.isDone()) {
+                digest.merge(partition, scanned, 0);
+                scan.complete(null);
+            }
         }
     }
 
@@ -98,7 +134,17 @@ final class ContentDigests {
     synchronized void stopped(int partition) {
         if (partition < running.length) {
             running[partition] = false;
+            scans.get(partition).cancel(false);
         }
+    }
+
+    /** Completes once the partitions of the first {@code partitions} that run here now are hashed (see {@link #read}). */
+    synchronized CompletableFuture<Void> hashed(int partitions) {
+        List<CompletableFuture<Void>> running = new ArrayList<>();
+        for (int p = 0; p < Math.min(partitions, scans.size()); p++) {
+            running.add(scans.get(p));
+        }
+        return CompletableFuture.allOf(running.toArray(CompletableFuture[]::new));
     }
 
     /** The partitions of the first {@code partitions} that have no digest here now. */
@@ -112,8 +158,16 @@ final class ContentDigests {
         return missing;
     }
 
-    /** The digest of the first {@code partitions} partitions, each at its position; only when {@link #missing} is empty. */
+    /**
+     * The digest of the first {@code partitions} partitions, each at its position, once
+     * {@link #missing} is empty; null while a partition's store is still being hashed.
+     */
     synchronized ReplicaDigest read(int partitions) {
+        for (int p = 0; p < partitions; p++) {
+            if (p >= scans.size() || !scans.get(p).isDone() || scans.get(p).isCompletedExceptionally()) {
+                return null;
+            }
+        }
         Map<Integer, PartitionDigest> out = new TreeMap<>();
         IndexDigest total = new IndexDigest(1);
         for (int p = 0; p < partitions; p++) {

@@ -4,6 +4,7 @@ import io.tenantindex.common.IndexDigest;
 import io.tenantindex.common.IndexDigest.EntryHash;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
@@ -63,16 +64,39 @@ final class DigestingStore implements KeyValueStore<Bytes, byte[]>, TimestampedB
         };
     }
 
-    /** Calls {@code action} with the hash of every entry the store holds; the task's thread, once it runs. */
-    void forEachEntry(Consumer<EntryHash> action) {
-        try (KeyValueIterator<Bytes, byte[]> it = inner.all()) {
-            while (it.hasNext()) {
-                KeyValue<Bytes, byte[]> kv = it.next();
+    /**
+     * The store as it is now, to hash on another thread while the task goes on writing: a RocksDB
+     * iterator reads the point-in-time snapshot taken when it was opened. The task's thread opens it.
+     */
+    Snapshot snapshot() {
+        return new Snapshot(inner.all());
+    }
+
+    /** Every entry of the store when {@link #snapshot()} was taken; closing it releases the snapshot. */
+    static final class Snapshot implements AutoCloseable {
+        private final KeyValueIterator<Bytes, byte[]> entries;
+
+        private Snapshot(KeyValueIterator<Bytes, byte[]> entries) {
+            this.entries = entries;
+        }
+
+        /**
+         * Calls {@code action} with the hash of each entry until there are no more or {@code stop}
+         * says so; throws {@code InvalidStateStoreException} if the store closes meanwhile.
+         */
+        void forEachEntry(Consumer<EntryHash> action, BooleanSupplier stop) {
+            while (!stop.getAsBoolean() && entries.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = entries.next();
                 EntryHash hash = hash(kv.key, kv.value);
                 if (hash != null) {
                     action.accept(hash);
                 }
             }
+        }
+
+        @Override
+        public void close() {
+            entries.close();
         }
     }
 

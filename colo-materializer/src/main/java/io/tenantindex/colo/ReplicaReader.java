@@ -16,8 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -43,6 +45,8 @@ final class ReplicaReader {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
     /** Reads of a partition whose task closed or restarted meanwhile, before a lookup gives up with 503. */
     private static final int READ_ATTEMPTS = 3;
+    /** How long {@code /digest} waits for the hashing of stores whose tasks just started (seconds per million entries). */
+    private static final Duration HASHING_WAIT = Duration.ofSeconds(10);
     /** What waiting for a partition other than the tenant's yields: nothing is read there. */
     private static final Read APPLIED = new Read(Optional.empty(), false);
 
@@ -267,15 +271,37 @@ final class ReplicaReader {
         }
     }
 
-    /** The content digest as applied so far, read without touching the store; NOT_READY while a partition's task does not run here. */
+    /**
+     * The content digest as applied so far, read without touching the store; NOT_READY while a
+     * partition's task does not run here. Right after tasks started it waits (bounded) for their stores' hashes.
+     */
     ReplicaDigest digest() {
         int n = partitions;
+        requireDigested(n);
+        try {
+            digests.hashed(n).get(HASHING_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw storeUnavailable("partitions of this instance are still being hashed after their tasks started");
+        } catch (ExecutionException | CancellationException e) {
+            // A task stopped while its store was hashed; say which, below.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw storeUnavailable("interrupted waiting for the digest");
+        }
+        requireDigested(n);
+        ReplicaDigest digest = digests.read(n);
+        if (digest == null) {
+            throw storeUnavailable("partitions of this instance restarted while their digest was taken");
+        }
+        return digest;
+    }
+
+    private void requireDigested(int n) {
         List<Integer> missing = digests.missing(n);
         if (!missing.isEmpty()) {
             throw storeUnavailable("partitions " + missing + " do not run here yet (restoring or moving); "
                     + "a partition's digest is taken once its task runs");
         }
-        return digests.read(n);
     }
 
     /** Approximate number of registrations in the store, -1 while it cannot be read. */

@@ -11,6 +11,7 @@ import io.tenantindex.schemas.registry.InMemorySchemaRegistry;
 import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
 import io.tenantindex.testing.SharedKafka;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,9 @@ class ColoTopologyTest {
     private PoisonRecords poison;
     private LiveStores liveStores;
     private ContentDigests digests;
+    /** Store scans held back while {@code deferHashing}, as on a busy hashing thread; run at once otherwise. */
+    private final List<Runnable> deferredScans = new ArrayList<>();
+    private boolean deferHashing;
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> input;
     private TestOutputTopic<String, byte[]> dlq;
@@ -57,7 +61,13 @@ class ColoTopologyTest {
         positions = new AppliedPositions(TOPIC, System::currentTimeMillis);
         poison = new PoisonRecords();
         liveStores = new LiveStores(1);
-        digests = new ContentDigests(1);
+        digests = new ContentDigests(1, scan -> {
+            if (deferHashing) {
+                deferredScans.add(scan);
+            } else {
+                scan.run();
+            }
+        });
         Properties props = ColoTopology.getStreamsConfig(config);
         driver = new TopologyTestDriver(ColoTopology.buildTopology(new StreamsBuilder(), props, config,
                 new IndexRecordSerde(registry), positions, poison, liveStores, digests), props);
@@ -82,7 +92,7 @@ class ColoTopologyTest {
                 .containsEntry("group.instance.id", "tenant-index-colo-ORD-i1");
         // With source-topic reuse there is no changelog topic: the only sink is the dead-letter topic.
         TopologyDescription description = ColoTopology.buildTopology(new StreamsBuilder(), props, config,
-                new IndexRecordSerde(registry), positions, poison, new LiveStores(1), new ContentDigests(1)).describe();
+                new IndexRecordSerde(registry), positions, poison, new LiveStores(1), new ContentDigests(1, Runnable::run)).describe();
         assertThat(description.toString()).doesNotContain("changelog").contains(config.dlqTopic());
     }
 
@@ -144,6 +154,35 @@ class ColoTopologyTest {
         assertThat(p0.hash()).isEqualTo(zetaOnly.partitionHash(0));
         assertThat(p0.entries()).isEqualTo(1);
         assertThat(p0.position()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldHashARestartedTasksStoreAsItWasAtTheStartWhileRecordsKeepApplying() {
+        byte[] acme1 = bytes(Registrations.of("acme", 1));
+        byte[] acme2 = bytes(Registrations.of("acme", 2));
+        byte[] zeta1 = bytes(Registrations.of("zeta", 1));
+        input.pipeInput("acme", acme1);
+        input.pipeInput("zeta", zeta1);
+
+        // The task starts again (as after a restore); its scan waits for the hashing thread, and a
+        // scan of a task that stopped before it ran never counts.
+        deferHashing = true;
+        digests.stopped(0);
+        digests.started(0, positions.appliedOffset(0));
+        digests.stopped(0);
+        digests.started(0, positions.appliedOffset(0));
+        assertThat(digests.hashed(1)).isNotDone();
+        assertThat(digests.read(1)).as("no digest while the store is being hashed").isNull();
+        input.pipeInput("acme", acme2);
+
+        deferredScans.forEach(Runnable::run);
+        assertThat(digests.hashed(1)).isDone();
+        IndexDigest expected = new IndexDigest(1);
+        expected.add(0, IndexDigest.entryHash("acme", acme2));
+        expected.add(0, IndexDigest.entryHash("zeta", zeta1));
+        assertThat(digests.read(1).totalHash()).isEqualTo(expected.totalHash());
+        assertThat(digests.read(1).totalEntries()).isEqualTo(2);
+        assertThat(digests.read(1).partitions().get(0).position()).isEqualTo(2);
     }
 
     @Test

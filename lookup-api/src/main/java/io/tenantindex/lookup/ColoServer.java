@@ -12,6 +12,7 @@ import io.tenantindex.common.metrics.ServiceMetrics;
 import io.tenantindex.lookup.usage.KafkaUsageEmitter;
 import io.tenantindex.lookup.usage.UsageRecorder;
 import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
+import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,17 +48,22 @@ public final class ColoServer implements AutoCloseable {
      * follows, see {@link #isReady()}). The server owns {@code usage} and closes it on {@link #close()}.
      */
     public static ColoServer start(ColoConfig config, UsageRecorder usage) {
+        return start(config, CompletableFuture.completedFuture(usage));
+    }
+
+    /** As {@link #start(ColoConfig, UsageRecorder)} with a recorder still starting: its clients connect while the replica opens. */
+    private static ColoServer start(ColoConfig config, CompletableFuture<UsageRecorder> usage) {
         RebuildableReplica replica;
         try {
             replica = RebuildableReplica.start(config.materializer(), new HttpSchemaRegistryClient(config.registry()));
         } catch (RuntimeException e) {
-            usage.close();
+            usage.thenAccept(UsageRecorder::close);
             throw e;
         }
         try {
             PrometheusMeterRegistry metrics = ServiceMetrics.create("lookup-api", "colo", config.colo());
             replica.bindMetrics(metrics);
-            LookupRoutes routes = new LookupRoutes(replica, replica, usage, config, metrics);
+            LookupRoutes routes = new LookupRoutes(replica, replica, usage.join(), config, metrics);
             Javalin http = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, c -> {
                 // A lookup's answer is ~300 bytes, below any useful compression size, yet deciding so per
                 // response took ~5% of a lookup's CPU under load (JFR).
@@ -67,7 +73,7 @@ public final class ColoServer implements AutoCloseable {
                 ServiceMetrics.route(c, metrics);
             }).start(config.httpHost(), config.httpPort());
             LOG.info("colo {} lookup API on http://{}:{}", config.colo(), config.httpHost(), http.port());
-            return new ColoServer(config, replica, usage, http, metrics);
+            return new ColoServer(config, replica, usage.join(), http, metrics);
         } catch (RuntimeException e) {
             replica.close();
             throw e;
@@ -119,7 +125,7 @@ public final class ColoServer implements AutoCloseable {
             ColoConfig config = ColoConfig.from(settings);
             colo = config.colo();
             // An unusable state directory is a ConfigException from the replica's start: one clear line, not a stack trace.
-            server = start(config, KafkaUsageEmitter.fromSettings(settings));
+            server = start(config, KafkaUsageEmitter.startFromSettings(settings));
         } catch (ConfigException e) {
             LOG.error("colo cannot start: {}", e.getMessage());
             System.err.println("lookup-api: cannot start: " + e.getMessage());

@@ -133,7 +133,7 @@ final class ColoMaterializer implements AutoCloseable {
         long trustedSinceMillis = LastInSync.trustedSince(config);
         AppliedPositions positions = new AppliedPositions(config.indexTopic(), System::currentTimeMillis);
         PoisonRecords poison = new PoisonRecords();
-        LiveStores liveStores = new LiveStores(Math.max(partitions, config.topics().indexPartitions()));
+        LiveStores liveStores = new LiveStores(Math.max(partitions, config.topics().indexPartitions()), config.answerCacheBytes());
         ContentDigests digests = new ContentDigests(liveStores.size());
         Properties props = ColoTopology.getStreamsConfig(config);
         IndexRecordSerde values = new IndexRecordSerde(registry);

@@ -3,6 +3,9 @@ package io.tenantindex.colo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tenantindex.colo.IndexReplica.EncodedEntry;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class AnswerCacheTest {
@@ -52,6 +55,16 @@ class AnswerCacheTest {
         assertThat(cache.get(1, "zeta")).isSameAs(v1);
         cache.fill(0, "acme", before, v1);
         assertThat(cache.get(0, "acme")).as("read from the store before it was reopened").isNull();
+    }
+
+    @Test
+    void shouldHoldAtMostItsSlotsAndAnswerEachTenantOnlyWithItsOwnEntry() {
+        AnswerCache one = new AnswerCache(1, 4L * AnswerCache.ENTRY_BYTES);
+        List<String> ids = IntStream.range(0, 50).mapToObj(i -> "tn-" + i).toList();
+        ids.forEach(id -> one.fill(0, id, one.writes(0), EncodedEntry.of(Registrations.of(id, 1))));
+        List<String> held = ids.stream().filter(id -> one.get(0, id) != null).toList();
+        assertThat(held).hasSizeBetween(1, 4);
+        held.forEach(id -> assertThat(new String(one.get(0, id).json(), StandardCharsets.UTF_8)).contains("\"" + id + "\""));
     }
 
     @Test

@@ -50,8 +50,9 @@ final class InProcessLookupBench implements Benchmark {
             String what = switch (name) {
                 case "lookup" -> "IndexReplica#lookup on the colo's RebuildableReplica: a get on the partition's store "
                         + "(interactive query, RocksDB) + Avro decode";
-                case "lookupAndBody" -> "lookup + TenantJson.of + JSON bytes with the colo's ObjectMapper (the GET /tenants/{id} "
-                        + "path minus HTTP, readiness headers and usage emission)";
+                case "lookupAndBody" -> "IndexReplica#lookupEncoded: the JSON bytes GET /tenants/{id} sends, from the colo's answer "
+                        + "cache (colo.answer.cache.bytes, default) or lookup + JSON encoding (the route minus HTTP, readiness "
+                        + "headers and usage emission)";
                 case "rawGet" -> "the floor: the same RocksDB files opened read-only with plain RocksDB JNI (no Kafka Streams; 50 MB "
                         + "block cache and bloom filters per store, as Streams configures them), one get per call";
                 default -> "the floor: the Confluent-framed Avro decode alone (the colo's IndexRecordSerde) of stored values read up front";

@@ -2,10 +2,8 @@ package io.tenantindex.bench;
 
 import io.tenantindex.colo.MaterializerConfig;
 import io.tenantindex.colo.RebuildableReplica;
-import io.tenantindex.common.Json;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
-import io.tenantindex.schemas.TenantJson;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
 import java.util.Map;
@@ -31,8 +29,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * <ul>
  *   <li>{@link #lookup}: {@code IndexReplica#lookup} = a get on the tenant's partition's store
  *       (interactive query, RocksDB) + Avro decode of the Confluent-framed value.</li>
- *   <li>{@link #lookupAndBody}: the same + {@code TenantJson.of} + JSON bytes with the ObjectMapper
- *       the colo's Javalin uses — what {@code GET /tenants/{id}} does minus HTTP and usage emission.</li>
+ *   <li>{@link #lookupAndBody}: {@code IndexReplica#lookupEncoded}, the JSON bytes {@code GET /tenants/{id}}
+ *       sends (from the colo's answer cache, or the lookup above + JSON encoding) — that route minus HTTP and
+ *       usage emission.</li>
  * </ul>
  * Random tenant per call over all {@code bench.tenants}. Configured by system properties
  * ({@code bench.bootstrap}, {@code bench.registry}, {@code bench.colo}, {@code bench.stateDir},
@@ -77,8 +76,7 @@ public class LookupBenchmark {
     }
 
     @Benchmark
-    public byte[] lookupAndBody() throws Exception {
-        TenantRegistration r = replica.lookup(ids[ThreadLocalRandom.current().nextInt(ids.length)]).registration().orElseThrow();
-        return Json.MAPPER.writeValueAsBytes(TenantJson.of(r));
+    public byte[] lookupAndBody() {
+        return replica.lookupEncoded(ids[ThreadLocalRandom.current().nextInt(ids.length)]).entry().orElseThrow().json();
     }
 }

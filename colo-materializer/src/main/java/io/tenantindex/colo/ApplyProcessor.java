@@ -65,6 +65,7 @@ final class ApplyProcessor extends ContextualProcessor<String, IndexRecord, Stri
             context().forward(new Record<>(record.key(), value.raw(), record.timestamp(),
                     DeadLetterTopic.headers(record.headers(), value.error(), meta.topic(), meta.partition(), meta.offset(), colo)));
         }
+        liveStores.answers().applied(meta.partition(), record.key());
         digests.applied(meta.partition(), meta.offset());
         positions.processed(meta.partition(), meta.offset());
     }

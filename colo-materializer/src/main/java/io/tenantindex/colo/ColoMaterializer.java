@@ -137,7 +137,7 @@ final class ColoMaterializer implements AutoCloseable {
         long trustedSinceMillis = LastInSync.trustedSince(config);
         AppliedPositions positions = new AppliedPositions(config.indexTopic(), System::currentTimeMillis);
         PoisonRecords poison = new PoisonRecords();
-        LiveStores liveStores = new LiveStores(Math.max(partitions, config.topics().indexPartitions()));
+        LiveStores liveStores = new LiveStores(Math.max(partitions, config.topics().indexPartitions()), config.answerCacheBytes());
         ExecutorService hashing = Executors.newSingleThreadExecutor(DaemonThreads.factory("colo-" + config.colo() + "-digest"));
         ContentDigests digests = new ContentDigests(liveStores.size(), hashing);
         Properties props = ColoTopology.getStreamsConfig(config);

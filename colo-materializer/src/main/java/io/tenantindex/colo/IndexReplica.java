@@ -1,6 +1,10 @@
 package io.tenantindex.colo;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.tenantindex.common.Json;
 import io.tenantindex.protocol.ConsistencyToken;
+import io.tenantindex.protocol.TenantEntry;
+import io.tenantindex.schemas.TenantJson;
 import io.tenantindex.schemas.TenantRegistration;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +32,15 @@ public interface IndexReplica {
      * partition; 503 NOT_READY when no such task runs here.
      */
     Read lookup(String tenantId);
+
+    /**
+     * {@link #lookup}'s answer as the lookup API sends it, from the encoded answers of recently read
+     * tenants where it can. The default encodes {@link #lookup}'s registration.
+     */
+    default EncodedRead lookupEncoded(String tenantId) {
+        Read read = lookup(tenantId);
+        return new EncodedRead(read.registration().map(EncodedEntry::of), read.behind());
+    }
 
     /** Like {@link #lookup}, but also from a store that is restoring (possibly behind): for serve-stale. */
     Read lookupStale(String tenantId);
@@ -85,6 +98,25 @@ public interface IndexReplica {
      * or rolled back and not yet caught up again, or a restoring store read for serve-stale).
      */
     record Read(Optional<TenantRegistration> registration, boolean behind) {
+    }
+
+    /** A lookup's answer encoded: {@link Read} with the entry as JSON. */
+    record EncodedRead(Optional<EncodedEntry> entry, boolean behind) {
+    }
+
+    /** A registration as the lookup API answers it: the JSON of its {@code TenantEntry}, and its version (the ETag). */
+    record EncodedEntry(byte[] json, long version) {
+        public static EncodedEntry of(TenantRegistration registration) {
+            return of(TenantJson.of(registration));
+        }
+
+        public static EncodedEntry of(TenantEntry entry) {
+            try {
+                return new EncodedEntry(Json.MAPPER.writeValueAsBytes(entry), entry.version());
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("a tenant entry always serializes", e);
+            }
+        }
     }
 
     record TenantPage(List<TenantRegistration> items, String nextCursor) {

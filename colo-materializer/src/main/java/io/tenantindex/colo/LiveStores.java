@@ -12,13 +12,21 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
  * processor of a running task holds the same store, metered and deserializing, so lookups read it
  * directly. A task's processor attaches its store once the task runs (after restoration) and
  * detaches it when the task closes; until then, and if a read races with the close, lookups fall
- * back to interactive queries.
+ * back to interactive queries. It also keeps the {@link AnswerCache} of those stores, emptied
+ * whenever a partition's task attaches or detaches.
  */
 final class LiveStores {
     private final AtomicReferenceArray<TimestampedKeyValueStore<String, IndexRecord>> byPartition;
+    private final AnswerCache answers;
 
-    LiveStores(int partitions) {
+    /** {@code answerCacheBytes}: the bound of the {@link AnswerCache}, 0 for none. */
+    LiveStores(int partitions, long answerCacheBytes) {
         this.byPartition = new AtomicReferenceArray<>(partitions);
+        this.answers = new AnswerCache(partitions, answerCacheBytes);
+    }
+
+    AnswerCache answers() {
+        return answers;
     }
 
     /** How many partitions it has room for. */
@@ -28,6 +36,7 @@ final class LiveStores {
 
     void attach(int partition, TimestampedKeyValueStore<String, IndexRecord> store) {
         if (partition < byPartition.length()) {
+            answers.reset(partition);
             byPartition.set(partition, store);
         }
     }
@@ -35,6 +44,7 @@ final class LiveStores {
     void detach(int partition, TimestampedKeyValueStore<String, IndexRecord> store) {
         if (partition < byPartition.length()) {
             byPartition.compareAndSet(partition, store, null);
+            answers.reset(partition);
         }
     }
 

@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  * @param dlqTopic     where undecodable records go
  * @param staticMembership whether its stream threads join with a {@code group.instance.id}
  * @param rebuildTimeout how long a blue/green rebuild may take to catch up before it has failed
+ * @param answerCacheBytes heap for the encoded answers of recently read tenants ({@link AnswerCache}), 0 = none
  */
 public record MaterializerConfig(
         String colo,
@@ -36,7 +37,8 @@ public record MaterializerConfig(
         String dlqTopic,
         Duration refreshInterval,
         boolean staticMembership,
-        Duration rebuildTimeout) {
+        Duration rebuildTimeout,
+        long answerCacheBytes) {
 
     public static final String APPLICATION_ID_PREFIX = "tenant-index-colo-";
     private static final Pattern COLO = Pattern.compile("[A-Z0-9]{2,16}");
@@ -71,7 +73,8 @@ public record MaterializerConfig(
                 s.string(ConfigKeys.COLO_DLQ_TOPIC, DeadLetterTopic.defaultName(topics.indexTopic(), colo)),
                 Duration.ofMillis(s.longValue(ConfigKeys.COLO_REFRESH_INTERVAL_MS, 1000, 50, 60_000)),
                 s.bool(ConfigKeys.COLO_STATIC_MEMBERSHIP, true),
-                Duration.ofMillis(s.longValue(ConfigKeys.COLO_REBUILD_TIMEOUT_MS, 1_800_000, 1, 7 * 24 * 3_600_000L)));
+                Duration.ofMillis(s.longValue(ConfigKeys.COLO_REBUILD_TIMEOUT_MS, 1_800_000, 1, 7 * 24 * 3_600_000L)),
+                s.longValue(ConfigKeys.COLO_ANSWER_CACHE_BYTES, 64L << 20, 0, Long.MAX_VALUE));
     }
 
     /**
@@ -89,7 +92,7 @@ public record MaterializerConfig(
         }
         String g = "g" + generation;
         return new MaterializerConfig(colo, instanceId, appIdSuffix.isEmpty() ? g : appIdSuffix + "-" + g, kafka, topics,
-                stateDir, dlqTopic, refreshInterval, staticMembership, rebuildTimeout);
+                stateDir, dlqTopic, refreshInterval, staticMembership, rebuildTimeout, answerCacheBytes);
     }
 
     /** The default instance id: a host name is stable across restarts of a machine or pod and unique among its peers. */

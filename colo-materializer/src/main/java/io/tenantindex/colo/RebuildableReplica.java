@@ -262,6 +262,11 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     }
 
     @Override
+    public EncodedRead lookupEncoded(String tenantId) {
+        return active.reader().lookupEncoded(tenantId);
+    }
+
+    @Override
     public Read lookupStale(String tenantId) {
         return active.reader().lookupStale(tenantId);
     }

@@ -1,6 +1,8 @@
 package io.tenantindex.colo;
 
 import io.tenantindex.colo.AppliedPositions.ReadTicket;
+import io.tenantindex.colo.IndexReplica.EncodedEntry;
+import io.tenantindex.colo.IndexReplica.EncodedRead;
 import io.tenantindex.colo.IndexReplica.Read;
 import io.tenantindex.colo.IndexReplica.ReplicaDigest;
 import io.tenantindex.colo.IndexReplica.TenantPage;
@@ -88,6 +90,36 @@ final class ReplicaReader {
      * thread failed), also when it stopped running during the read.
      */
     Read lookup(String tenantId) {
+        return served(tenantId, (p, ticket) -> new Read(registrationOf(tenantId, readServed(p, tenantId)), ticket.behind()));
+    }
+
+    /**
+     * {@link #lookup}, encoded: from {@link AnswerCache} when it holds the tenant, else read and
+     * encoded, and remembered there.
+     */
+    EncodedRead lookupEncoded(String tenantId) {
+        AnswerCache answers = liveStores.answers();
+        return served(tenantId, (p, ticket) -> {
+            EncodedEntry cached = answers.get(p, tenantId);
+            if (cached != null) {
+                return new EncodedRead(Optional.of(cached), ticket.behind());
+            }
+            long writes = answers.writes(p);
+            Optional<TenantRegistration> registration = registrationOf(tenantId, readServed(p, tenantId));
+            return new EncodedRead(registration.map(r -> answers.fill(p, tenantId, writes, EncodedEntry.of(r))), ticket.behind());
+        });
+    }
+
+    /** What a read of a running task's store may answer: see {@link #served}. */
+    private interface ServedRead<T> {
+        T read(int partition, ReadTicket ticket);
+    }
+
+    /**
+     * {@code read} of the tenant's partition while this instance's running task serves it throughout
+     * the read; NOT_READY when no such task runs here, also when it stopped running during the reads.
+     */
+    private <T> T served(String tenantId, ServedRead<T> read) {
         int p = IndexPartitioner.partitionFor(tenantId, partitions);
         for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
             ReadTicket ticket = positions.beginRead(p);
@@ -95,9 +127,9 @@ final class ReplicaReader {
                 break;
             }
             try {
-                IndexRecord value = readServed(p, tenantId);
+                T answer = read.read(p, ticket);
                 if (positions.endRead(ticket)) {
-                    return new Read(registrationOf(tenantId, value), ticket.behind());
+                    return answer;
                 }
             } catch (InvalidStateStoreException closedMeanwhile) {
                 // The task closed after we took its store: its position says so on the next attempt.

@@ -3,6 +3,7 @@ package io.tenantindex.colo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tenantindex.colo.IndexReplica.EncodedEntry;
 import io.tenantindex.common.IndexDigest;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
@@ -60,7 +61,7 @@ class ColoTopologyTest {
                 ConfigKeys.STATE_DIR, SharedKafka.tempDir("ttd-").toString())));
         positions = new AppliedPositions(TOPIC, System::currentTimeMillis);
         poison = new PoisonRecords();
-        liveStores = new LiveStores(1);
+        liveStores = new LiveStores(1, 1 << 20);
         digests = new ContentDigests(1, scan -> {
             if (deferHashing) {
                 deferredScans.add(scan);
@@ -92,7 +93,7 @@ class ColoTopologyTest {
                 .containsEntry("group.instance.id", "tenant-index-colo-ORD-i1");
         // With source-topic reuse there is no changelog topic: the only sink is the dead-letter topic.
         TopologyDescription description = ColoTopology.buildTopology(new StreamsBuilder(), props, config,
-                new IndexRecordSerde(registry), positions, poison, new LiveStores(1), new ContentDigests(1, Runnable::run)).describe();
+                new IndexRecordSerde(registry), positions, poison, new LiveStores(1, 1 << 20), new ContentDigests(1, Runnable::run)).describe();
         assertThat(description.toString()).doesNotContain("changelog").contains(config.dlqTopic());
     }
 
@@ -106,6 +107,28 @@ class ColoTopologyTest {
         driver.close();
         driver = null;
         assertThat(liveStores.get(0)).isNull();
+    }
+
+    @Test
+    void shouldAnswerEncodedLookupsThatFollowEveryAppliedRecord() {
+        ReplicaReader reader = new ReplicaReader("ORD", null, liveStores, digests, positions, Runnable::run, 1, 1);
+        input.pipeInput("acme", bytes(Registrations.of("acme", 1)));
+        EncodedEntry first = reader.lookupEncoded("acme").entry().orElseThrow();
+        assertThat(first.version()).isEqualTo(1);
+        assertThat(first.json()).isEqualTo(EncodedEntry.of(store.get("acme").registration()).json());
+        assertThat(reader.lookupEncoded("acme").entry()).as("from the answer cache").containsSame(first);
+
+        input.pipeInput("acme", bytes(Registrations.of("acme", 2)));
+        assertThat(reader.lookupEncoded("acme").entry().orElseThrow().version()).isEqualTo(2);
+        input.pipeInput("acme", (byte[]) null);
+        assertThat(reader.lookupEncoded("acme").entry()).isEmpty();
+        assertThat(reader.lookup("acme").registration()).isEmpty();
+
+        input.pipeInput("acme", bytes(Registrations.of("acme", 3)));
+        assertThat(reader.lookupEncoded("acme").entry().orElseThrow().version()).isEqualTo(3);
+        driver.close();
+        driver = null;
+        assertThat(liveStores.answers().get(0, "acme")).as("forgotten when the task closes").isNull();
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.javalin.http.Header;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tenantindex.colo.IndexReplica.EncodedEntry;
 import io.tenantindex.colo.IndexReplica.Phase;
 import io.tenantindex.colo.IndexReplica.ReplicaState;
 import io.tenantindex.colo.IndexReplica;
@@ -24,7 +25,6 @@ import io.tenantindex.common.http.PageRequest;
 import io.tenantindex.lookup.usage.UsageRecorder;
 import io.tenantindex.protocol.ConsistencyToken;
 import io.tenantindex.protocol.ErrorType;
-import io.tenantindex.protocol.TenantEntry;
 import io.tenantindex.protocol.TenantIndexException;
 import io.tenantindex.schemas.LookupOutcome;
 import io.tenantindex.schemas.TenantJson;
@@ -124,7 +124,7 @@ public final class LookupRoutes {
      */
     private enum Source { REPLICA, STALE, PRIMARY }
 
-    private record Answer(Optional<TenantEntry> entry, Source source) {
+    private record Answer(Optional<EncodedEntry> entry, Source source) {
     }
 
     private void getTenant(Context ctx) {
@@ -148,7 +148,7 @@ public final class LookupRoutes {
             ReplicaState state = replica.state();
             if (state.ready() || state.phase() == Phase.REBALANCING && !serveStale) {
                 // Only from this instance's running task of the key's partition: 503 for a partition it lost.
-                answer = answerOf(replica.lookup(tenantId));
+                answer = answerOf(replica.lookupEncoded(tenantId));
             } else if (serveStale) {
                 answer = answerOf(replica.lookupStale(tenantId));
             } else {
@@ -167,7 +167,11 @@ public final class LookupRoutes {
 
     /** A replica's answer is stale when it was read from a store behind what this colo already answered from. */
     private static Answer answerOf(IndexReplica.Read read) {
-        return new Answer(read.registration().map(TenantJson::of), read.behind() ? Source.STALE : Source.REPLICA);
+        return new Answer(read.registration().map(EncodedEntry::of), read.behind() ? Source.STALE : Source.REPLICA);
+    }
+
+    private static Answer answerOf(IndexReplica.EncodedRead read) {
+        return new Answer(read.entry(), read.behind() ? Source.STALE : Source.REPLICA);
     }
 
     /** The writer's answer where the replica cannot answer yet and a fallback is configured, else {@code failure}. */
@@ -175,7 +179,7 @@ public final class LookupRoutes {
         if (fallback == null || !isNotReady(failure)) {
             return CompletableFuture.failedFuture(failure);
         }
-        return fallback.lookup(tenantId, (TenantIndexException) failure).thenApply(found -> new Answer(found, Source.PRIMARY));
+        return fallback.lookup(tenantId, (TenantIndexException) failure).thenApply(found -> new Answer(found.map(EncodedEntry::of), Source.PRIMARY));
     }
 
     /**
@@ -220,9 +224,9 @@ public final class LookupRoutes {
             ctx.header(ApiHeaders.REPLICA_FALLBACK, "primary");
         }
         ctx.header(ApiHeaders.INDEX_LOOKUP_MICROS, Long.toString(micros));
-        TenantEntry entry = answer.entry().orElseThrow(() ->
+        EncodedEntry entry = answer.entry().orElseThrow(() ->
                 new TenantIndexException(ErrorType.TENANT_NOT_FOUND, "tenant '" + lookup.tenantId() + "' is not registered"));
-        ConditionalGet.json(ctx, ApiHeaders.etag(entry.version()), entry);
+        ConditionalGet.jsonBytes(ctx, ApiHeaders.etag(entry.version()), entry.json());
     }
 
     private static LookupOutcome outcomeOf(RuntimeException failure) {

@@ -23,6 +23,7 @@ import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.Tier;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.OpenApiRoutes;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -132,6 +133,26 @@ class LookupRoutesTest {
         assertThat(Long.parseLong(r.headers().firstValue("X-Index-Lookup-Micros").orElseThrow())).isNotNegative();
         assertThat(r.headers().firstValue("X-Replica-Stale")).isEmpty();
         assertThat(usage).containsExactly("acme:hit");
+    }
+
+    @Test
+    void shouldAnswerAHitAsJsonWithItsLengthAnd304ForItsETagAndHeadWithoutABody() {
+        replica.entries.put("acme", registration("acme", 3));
+        HttpResponse<String> r = Http.get(base + "/tenants/acme");
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+        assertThat(r.headers().firstValue("Content-Length")).contains(Integer.toString(r.body().length()));
+
+        HttpResponse<String> unchanged = Http.get(base + "/tenants/acme", "If-None-Match", "W/\"3\"");
+        assertThat(unchanged.statusCode()).isEqualTo(304);
+        assertThat(unchanged.headers().firstValue("ETag")).contains("\"3\"");
+        assertThat(unchanged.body()).isEmpty();
+        assertThat(Http.get(base + "/tenants/acme", "If-None-Match", "\"2\"").body()).isEqualTo(r.body());
+
+        HttpResponse<String> head = Http.send(Http.builder(base + "/tenants/acme").method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValue("ETag")).contains("\"3\"");
+        assertThat(head.headers().firstValue("Content-Length")).contains(Integer.toString(r.body().length()));
+        assertThat(head.body()).isEmpty();
     }
 
     @Test

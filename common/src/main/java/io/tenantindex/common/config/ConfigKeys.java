@@ -170,6 +170,10 @@ public final class ConfigKeys {
     public static final String COLO_REBUILD_TIMEOUT_MS = key("colo.rebuild.timeout.ms", "1800000",
             "a blue/green rebuild that has not caught up within this long ends `failed` (the serving generation stays)",
             EnumSet.of(Program.COLO));
+    /** Heap for the encoded answers of recently read tenants, in front of RocksDB. */
+    public static final String COLO_ANSWER_CACHE_BYTES = key("colo.answer.cache.bytes", "67108864",
+            "heap for the encoded answers of recently read tenants, in front of RocksDB (about 450 bytes each); 0 = off",
+            EnumSet.of(Program.COLO));
     /** Answer lookups from a restoring (not yet caught up) replica, marking each response stale. */
     public static final String SERVE_STALE_WHILE_RESTORING = key("serve.stale.while.restoring", "false",
             "a cold colo answers before it caught up, marking answers `X-Replica-Stale: true`", EnumSet.of(Program.COLO));

@@ -1,8 +1,11 @@
 package io.tenantindex.common.http;
 
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
 import io.javalin.http.HttpStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * A GET answer with an entity tag, honouring {@code If-None-Match} (RFC 9110 §13.1.2): when one of
@@ -15,12 +18,37 @@ public final class ConditionalGet {
 
     /** Answers {@code body} as JSON with {@code etag}, or 304 if the request already holds it. */
     public static void json(Context ctx, String etag, Object body) {
+        if (!notModified(ctx, etag)) {
+            ctx.json(body);
+        }
+    }
+
+    /**
+     * Like {@link #json(Context, String, Object)} with the body already encoded as JSON, written
+     * straight to the response: Javalin's result path copies it through a stream and a compression
+     * check first, which took a tenth of a small lookup's CPU (JFR). A HEAD gets the same length, no body.
+     */
+    public static void jsonBytes(Context ctx, String etag, byte[] json) {
+        if (notModified(ctx, etag)) {
+            return;
+        }
+        ctx.contentType(ContentType.APPLICATION_JSON);
+        ctx.res().setContentLength(json.length);
+        try {
+            ctx.res().getOutputStream().write(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sets the ETag; a 304 when the request already holds it. */
+    private static boolean notModified(Context ctx, String etag) {
         ctx.header(Header.ETAG, etag);
         if (noneMatchFails(ctx.header(Header.IF_NONE_MATCH), etag)) {
             ctx.status(HttpStatus.NOT_MODIFIED);
-            return;
+            return true;
         }
-        ctx.json(body);
+        return false;
     }
 
     /** Whether {@code If-None-Match: ifNoneMatch} names {@code etag} (or is {@code *}): the condition is false. */

@@ -25,6 +25,8 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,7 @@ public final class HttpServers {
     public static Javalin create(long maxBodyBytes, Consumer<JavalinConfig> routes) {
         // The router exists once the config has run; the 405 handler needs it to say what is allowed.
         AtomicReference<InternalRouter> router = new AtomicReference<>();
+        AtomicReference<Javalin> started = new AtomicReference<>();
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -59,11 +62,19 @@ public final class HttpServers {
             config.http.prefer405over404 = true;
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setRequestHeaderSize(MAX_HEADER_BYTES);
-                // A client that stops talking (or trickles a body, slowloris-style) loses its
-                // connection instead of holding a server thread.
-                http.setIdleTimeout(IDLE_TIMEOUT_MS);
+                // A client that trickles a body (slowloris-style) loses its connection instead of holding a server thread.
                 http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
                 http.setSendServerVersion(false);
+            });
+            // So does one that stops talking. Set on the connector, not per request: an HttpConfiguration idle
+            // timeout other than the connector's reschedules the connection's timer twice per request (JFR:
+            // a lock every request thread took).
+            config.events.serverStarted(() -> {
+                for (Connector connector : started.get().jettyServer().server().getConnectors()) {
+                    if (connector instanceof AbstractConnector c) {
+                        c.setIdleTimeout(IDLE_TIMEOUT_MS);
+                    }
+                }
             });
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             // Path parameters are percent-decoded lazily by the route; a malformed escape (say "/usage/;%")
@@ -95,6 +106,7 @@ public final class HttpServers {
             routes.accept(config);
         });
         router.set(app.unsafe.internalRouter);
+        started.set(app);
         answerHeadLikeGet(router.get());
         return app;
     }

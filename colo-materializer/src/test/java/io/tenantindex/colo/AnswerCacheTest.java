@@ -1,0 +1,78 @@
+package io.tenantindex.colo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tenantindex.colo.IndexReplica.EncodedEntry;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class AnswerCacheTest {
+    private final AnswerCache cache = new AnswerCache(2, 1 << 20);
+    private final EncodedEntry v1 = EncodedEntry.of(Registrations.of("acme", 1));
+    private final EncodedEntry v2 = EncodedEntry.of(Registrations.of("acme", 2));
+
+    @Test
+    void shouldRememberWhatAReadAnsweredWhenNothingWasAppliedMeanwhile() {
+        long writes = cache.writes(0);
+        assertThat(cache.fill(0, "acme", writes, v1)).isSameAs(v1);
+        assertThat(cache.get(0, "acme")).isSameAs(v1);
+        assertThat(cache.get(1, "acme")).as("another partition's entries are its own").isNull();
+    }
+
+    @Test
+    void shouldNotRememberAReadThatARecordAppliedMeanwhileMayHaveOvertaken() {
+        long writes = cache.writes(0);
+        cache.applied(0, "zeta");
+        assertThat(cache.fill(0, "acme", writes, v1)).as("answered, not remembered").isSameAs(v1);
+        assertThat(cache.get(0, "acme")).isNull();
+    }
+
+    @Test
+    void shouldDropATenantsEntryWhenItsNextRecordIsApplied() {
+        cache.fill(0, "acme", cache.writes(0), v1);
+        cache.applied(0, "acme");
+        assertThat(cache.get(0, "acme")).isNull();
+        assertThat(cache.fill(0, "acme", cache.writes(0), v2)).isSameAs(v2);
+        assertThat(cache.get(0, "acme")).isSameAs(v2);
+    }
+
+    @Test
+    void shouldAnswerWhatTheFirstFillRememberedSoThatLookupsAfterOneWriteAgree() {
+        long writes = cache.writes(0);
+        cache.fill(0, "acme", writes, v1);
+        assertThat(cache.fill(0, "acme", writes, v2)).isSameAs(v1);
+    }
+
+    @Test
+    void shouldForgetAPartitionWhoseStoreIsReopenedAndKeepReadsFromBeforeOut() {
+        cache.fill(0, "acme", cache.writes(0), v1);
+        cache.fill(1, "zeta", cache.writes(1), v1);
+        long before = cache.writes(0);
+        cache.reset(0);
+        assertThat(cache.get(0, "acme")).isNull();
+        assertThat(cache.get(1, "zeta")).isSameAs(v1);
+        cache.fill(0, "acme", before, v1);
+        assertThat(cache.get(0, "acme")).as("read from the store before it was reopened").isNull();
+    }
+
+    @Test
+    void shouldHoldAtMostItsSlotsAndAnswerEachTenantOnlyWithItsOwnEntry() {
+        AnswerCache one = new AnswerCache(1, 4L * AnswerCache.ENTRY_BYTES);
+        List<String> ids = IntStream.range(0, 50).mapToObj(i -> "tn-" + i).toList();
+        ids.forEach(id -> one.fill(0, id, one.writes(0), EncodedEntry.of(Registrations.of(id, 1))));
+        List<String> held = ids.stream().filter(id -> one.get(0, id) != null).toList();
+        assertThat(held).hasSizeBetween(1, 4);
+        held.forEach(id -> assertThat(new String(one.get(0, id).json(), StandardCharsets.UTF_8)).contains("\"" + id + "\""));
+    }
+
+    @Test
+    void shouldRememberNothingWhenOffOrBeyondItsPartitions() {
+        AnswerCache off = new AnswerCache(2, 0);
+        assertThat(off.fill(0, "acme", off.writes(0), v1)).isSameAs(v1);
+        assertThat(off.get(0, "acme")).isNull();
+        assertThat(cache.fill(2, "acme", cache.writes(2), v1)).isSameAs(v1);
+        assertThat(cache.get(2, "acme")).isNull();
+    }
+}

@@ -91,6 +91,7 @@ public final class BenchMain implements Callable<Integer> {
                 step(run, "emission", new UsageEmissionBench());
             }
             step(run, "instances", new TwoInstanceLookupBench());
+            step(run, "feeds", new OpenFeedsBench());
             run.stopColo();
             step(run, "jmh", new InProcessLookupBench());
         }

@@ -64,7 +64,7 @@ final class BenchOptions {
     Path workDir;
     @Option(names = "--out", defaultValue = "bench/results", description = "Results directory (default ${DEFAULT-VALUE}).")
     Path out;
-    @Option(names = "--skip", split = ",", description = "Skip parts: rebuild, restart, membership, bluegreen, http, redis, instances, emission, jmh, "
+    @Option(names = "--skip", split = ",", description = "Skip parts: rebuild, restart, membership, bluegreen, http, redis, instances, feeds, emission, jmh, "
             + "producer-floor, puts, lag, kafka-floor, newcomer, takeover.")
     List<String> skip = new ArrayList<>();
 

@@ -3,6 +3,7 @@ package io.tenantindex.writer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tenantindex.common.feed.ChangeRing;
 import io.tenantindex.common.kafka.TopicAdmin;
 import io.tenantindex.protocol.ErrorType;
 import io.tenantindex.protocol.TenantIndexException;
@@ -92,7 +93,7 @@ class UncertainCommitIT {
         }
         HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(config.registry());
         AtomicInteger failuresLeft = new AtomicInteger(failures);
-        IndexWriter writer = new IndexWriter(topic, new TenantView(3),
+        IndexWriter writer = new IndexWriter(topic, new TenantView(3, new ChangeRing(3, 16)),
                 () -> failingCommits(new KafkaProducer<>(WriterApp.producerProperties(config), new StringSerializer(),
                         new ByteArraySerializer()), failure, failuresLeft),
                 new ConfluentAvroSerializer<>(registry, true, false),

@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Positions in the tenant-index topic that a client's writes were acknowledged at: for each
@@ -32,6 +33,8 @@ public record ConsistencyToken(String topic, int partitions, NavigableMap<Intege
     private static final VersionedCodec V1 = new VersionedCodec("v1", 3);
     private static final byte V2 = 2;
     private static final int FINGERPRINT_BYTES = 4;
+    /** A change feed encodes a token per event: the topic's hash is computed once (there are one or two topics). */
+    private static final Map<String, byte[]> FINGERPRINTS = new ConcurrentHashMap<>();
 
     public ConsistencyToken {
         if (partitions < 1 || offsets.isEmpty()) {
@@ -152,6 +155,10 @@ public record ConsistencyToken(String topic, int partitions, NavigableMap<Intege
     }
 
     private static byte[] fingerprint(String topic) {
+        return FINGERPRINTS.computeIfAbsent(topic, ConsistencyToken::hash);
+    }
+
+    private static byte[] hash(String topic) {
         try {
             return Arrays.copyOf(MessageDigest.getInstance("SHA-256").digest(topic.getBytes(StandardCharsets.UTF_8)), FINGERPRINT_BYTES);
         } catch (NoSuchAlgorithmException e) {

@@ -215,7 +215,6 @@ public final class EmbeddedReplica implements AutoCloseable {
             entries = fresh;
             EmbeddedReplica.this.token = token;
             changes.incrementAndGet();
-            ready.countDown();
             fresh.values().forEach(e -> {
                 if (!e.equals(old.get(e.tenantId()))) {
                     tell(ReplicaChange.upsert(e, token));
@@ -226,6 +225,8 @@ public final class EmbeddedReplica implements AutoCloseable {
                     tell(ReplicaChange.delete(id, e.version(), token));
                 }
             });
+            // Ready once the listeners, too, have heard the whole snapshot.
+            ready.countDown();
         }
 
         private void upsert(TenantEntry entry, String token) {

@@ -5,6 +5,7 @@ import io.tenantindex.colo.RebuildableReplica;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.feed.ChangeRing;
 import io.tenantindex.schemas.TenantJson;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
@@ -51,7 +52,10 @@ public class LookupBenchmark {
                 ConfigKeys.BOOTSTRAP_SERVERS, System.getProperty("bench.bootstrap"),
                 ConfigKeys.COLO, System.getProperty("bench.colo"),
                 ConfigKeys.STATE_DIR, System.getProperty("bench.stateDir")));
-        replica = RebuildableReplica.start(MaterializerConfig.from(s), new HttpSchemaRegistryClient(System.getProperty("bench.registry")));
+        MaterializerConfig config = MaterializerConfig.from(s);
+        // No change feed in this bench: the smallest ring.
+        replica = RebuildableReplica.start(config, new HttpSchemaRegistryClient(System.getProperty("bench.registry")),
+                new ChangeRing(config.topics().indexPartitions(), 1));
         replica.whenReady().get(10, TimeUnit.MINUTES);
         int n = Integer.getInteger("bench.tenants");
         ids = new String[n];

@@ -1,5 +1,9 @@
 package io.tenantindex.colo;
 
+import io.tenantindex.common.feed.Change;
+import io.tenantindex.common.feed.ChangeRing;
+import io.tenantindex.common.kafka.VersionHeader;
+import io.tenantindex.schemas.TenantJson;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -12,7 +16,8 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
  * their coordinates in headers, to the dead-letter sink. Forwards nothing else. While its task runs,
  * it lends the task's store to lookups ({@link LiveStores}), has the partition served
  * ({@link AppliedPositions#serving}) and keeps the partition's content digest
- * ({@link ContentDigests}): hashed once when the task starts, then record by record.
+ * ({@link ContentDigests}): hashed once when the task starts, then record by record. Every applied
+ * record that is not poison goes to the change feeds' {@link ChangeRing}.
  */
 final class ApplyProcessor extends ContextualProcessor<String, IndexRecord, String, byte[]> {
     private final AppliedPositions positions;
@@ -21,17 +26,19 @@ final class ApplyProcessor extends ContextualProcessor<String, IndexRecord, Stri
     private final String colo;
     private final LiveStores liveStores;
     private final ContentDigests digests;
+    private final ChangeRing changes;
     private TimestampedKeyValueStore<String, IndexRecord> store;
     private int partition;
 
     ApplyProcessor(AppliedPositions positions, PoisonRecords poison, String dlqTopic, String colo, LiveStores liveStores,
-                   ContentDigests digests) {
+                   ContentDigests digests, ChangeRing changes) {
         this.positions = positions;
         this.poison = poison;
         this.dlqTopic = dlqTopic;
         this.colo = colo;
         this.liveStores = liveStores;
         this.digests = digests;
+        this.changes = changes;
     }
 
     @Override
@@ -42,6 +49,8 @@ final class ApplyProcessor extends ContextualProcessor<String, IndexRecord, Stri
         // Init runs once the task's restore is done: the store holds everything restored so far.
         digests.started(partition, positions.appliedOffset(partition));
         positions.serving(partition);
+        // Records restored into the store meanwhile never passed the ring: it continues from what the store holds.
+        changes.served(partition, positions.appliedOffset(partition));
         // Last: an attached store makes the colo count as ready, and a ready colo serves the partition.
         liveStores.attach(partition, store);
     }
@@ -67,5 +76,11 @@ final class ApplyProcessor extends ContextualProcessor<String, IndexRecord, Stri
         }
         digests.applied(meta.partition(), meta.offset());
         positions.processed(meta.partition(), meta.offset());
+        if (value == null) {
+            changes.append(new Change(meta.partition(), meta.offset(), record.key(), VersionHeader.of(record.headers()), null));
+        } else if (!value.isPoison()) {
+            changes.append(new Change(meta.partition(), meta.offset(), record.key(), value.registration().getVersion(),
+                    TenantJson.of(value.registration())));
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.tenantindex.common.DaemonThreads;
 import io.tenantindex.common.ShutdownBudget;
+import io.tenantindex.common.feed.ChangeRing;
 import io.tenantindex.common.kafka.TopicAdmin;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
 import java.nio.file.Path;
@@ -85,9 +86,9 @@ final class ColoMaterializer implements AutoCloseable {
     /**
      * Starts the colo's Streams application on a usable state directory; returns at once (see
      * {@link ReplicaHealth#whenReady()} for readiness). With Kafka unreachable it starts degraded
-     * and serves whatever local state it has.
+     * and serves whatever local state it has. Applied records go to {@code changes}.
      */
-    static ColoMaterializer start(MaterializerConfig config, SchemaRegistryClient registry) {
+    static ColoMaterializer start(MaterializerConfig config, SchemaRegistryClient registry, ChangeRing changes) {
         // Before any thread or client exists: a corrupted store is wiped so that Streams restores it
         // from the topic instead of failing every task initialisation (and every replaced stream thread) on it.
         Path appDir = config.stateDir().toAbsolutePath().resolve(config.applicationId());
@@ -138,7 +139,7 @@ final class ColoMaterializer implements AutoCloseable {
         Properties props = ColoTopology.getStreamsConfig(config);
         IndexRecordSerde values = new IndexRecordSerde(registry);
         KafkaStreams streams = new KafkaStreams(ColoTopology.buildTopology(new StreamsBuilder(), props, config,
-                values, positions, poison, liveStores, digests), props);
+                values, positions, poison, liveStores, digests, changes), props);
         PoisonScan poisonScan = bulkRestored.isEmpty() ? null : new PoisonScan(config, bulkRestored, values.deserializer(), poison);
         StreamThreadFailures threadFailures = new StreamThreadFailures(config.colo(), config.stateDir(), System::nanoTime,
                 thread -> removeStaticMember(admin, config, thread));

@@ -1,5 +1,6 @@
 package io.tenantindex.colo;
 
+import io.tenantindex.common.feed.ChangeRing;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serde;
@@ -58,7 +59,7 @@ public final class ColoTopology {
     /** Builds the topology on {@code builder}; {@code props} must be the ones from {@link #getStreamsConfig}. */
     static Topology buildTopology(StreamsBuilder builder, Properties props, MaterializerConfig config,
                                   Serde<IndexRecord> valueSerde, AppliedPositions positions, PoisonRecords poison,
-                                  LiveStores liveStores, ContentDigests digests) {
+                                  LiveStores liveStores, ContentDigests digests, ChangeRing changes) {
         KTable<String, IndexRecord> table = builder.table(config.indexTopic(),
                 Consumed.with(Serdes.String(), valueSerde).withName("index-source"),
                 Materialized.<String, IndexRecord>as(DigestingStore.supplier(STORE, digests))
@@ -66,7 +67,7 @@ public final class ColoTopology {
                         .withValueSerde(valueSerde)
                         .withCachingDisabled());
         table.toStream(Named.as("index-changes"))
-                .process(() -> new ApplyProcessor(positions, poison, config.dlqTopic(), config.colo(), liveStores, digests),
+                .process(() -> new ApplyProcessor(positions, poison, config.dlqTopic(), config.colo(), liveStores, digests, changes),
                         Named.as("apply-tracker"), STORE)
                 .to(config.dlqTopic(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letters"));
         return builder.build(props);

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.tenantindex.common.ShutdownBudget;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.StateDirectories;
+import io.tenantindex.common.feed.ChangeRing;
 import io.tenantindex.protocol.ConsistencyToken;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
 import java.io.UncheckedIOException;
@@ -50,6 +51,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     private final MaterializerConfig base;
     private final SchemaRegistryClient registry;
     private final Generations generations;
+    private final ChangeRing changes;
     private final Optional<StartupRebuild> startupRebuild;
     private boolean closed;
     private volatile ColoMaterializer active;
@@ -58,10 +60,11 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
     private KafkaStreamsMetrics streamsMetrics;
 
     private RebuildableReplica(MaterializerConfig base, SchemaRegistryClient registry, Generations generations,
-                               ColoMaterializer active) {
+                               ChangeRing changes, ColoMaterializer active) {
         this.base = base;
         this.registry = registry;
         this.generations = generations;
+        this.changes = changes;
         this.active = active;
         this.startupRebuild = active.startupRebuild();
     }
@@ -70,14 +73,15 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
      * Opens the colo's local state and starts its active generation; returns at once (see
      * {@link #whenReady()}). An unusable state directory is a {@code ConfigException} naming it,
      * before anything is read, written or connected; so is a topic whose partition count is not
-     * the one the state was built with ({@link BuiltPartitions}).
+     * the one the state was built with ({@link BuiltPartitions}). Every generation appends what it
+     * applies to {@code changes}, which keeps each record once, so the change feeds read across a switch.
      */
-    public static RebuildableReplica start(MaterializerConfig base, SchemaRegistryClient registry) {
+    public static RebuildableReplica start(MaterializerConfig base, SchemaRegistryClient registry, ChangeRing changes) {
         StateDirectories.requireUsable(base.stateDir());
         BuiltPartitions.verify(base);
         Generations generations = Generations.open(base);
-        RebuildableReplica replica = new RebuildableReplica(base, registry, generations,
-                ColoMaterializer.start(base.withGeneration(generations.active()), registry));
+        RebuildableReplica replica = new RebuildableReplica(base, registry, generations, changes,
+                ColoMaterializer.start(base.withGeneration(generations.active()), registry, changes));
         replica.rebuildWhenOutOfSync(replica.active);
         if (generations.rebuildInterrupted()) {
             LOG.warn("colo {}: a rebuild was interrupted before it switched; starting it again from the beginning once "
@@ -128,7 +132,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         long next = generations.beginRebuild();
         long total = stats().position().values().stream().mapToLong(o -> o + 1).sum();
         LOG.info("colo {}: rebuilding into generation {} while generation {} keeps serving", base.colo(), next, generation());
-        Rebuild r = new Rebuild(next, ColoMaterializer.start(base.withGeneration(next), registry), Instant.now(), total);
+        Rebuild r = new Rebuild(next, ColoMaterializer.start(base.withGeneration(next), registry, changes), Instant.now(), total);
         rebuild = r;
         // A copy: the timeout must not complete the new generation's own readiness future.
         r.fresh.health().whenReady().copy().orTimeout(base.rebuildTimeout().toMillis(), TimeUnit.MILLISECONDS)

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tenantindex.common.IndexDigest;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.feed.ChangeRing;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.registry.InMemorySchemaRegistry;
 import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
@@ -60,7 +61,7 @@ class ColoTopologyTest {
         digests = new ContentDigests(1);
         Properties props = ColoTopology.getStreamsConfig(config);
         driver = new TopologyTestDriver(ColoTopology.buildTopology(new StreamsBuilder(), props, config,
-                new IndexRecordSerde(registry), positions, poison, liveStores, digests), props);
+                new IndexRecordSerde(registry), positions, poison, liveStores, digests, new ChangeRing(1, 16)), props);
         input = driver.createInputTopic(TOPIC, new StringSerializer(), new ByteArraySerializer());
         dlq = driver.createOutputTopic(config.dlqTopic(), new StringDeserializer(), new ByteArrayDeserializer());
         store = driver.getKeyValueStore(ColoTopology.STORE);
@@ -82,7 +83,8 @@ class ColoTopologyTest {
                 .containsEntry("group.instance.id", "tenant-index-colo-ORD-i1");
         // With source-topic reuse there is no changelog topic: the only sink is the dead-letter topic.
         TopologyDescription description = ColoTopology.buildTopology(new StreamsBuilder(), props, config,
-                new IndexRecordSerde(registry), positions, poison, new LiveStores(1), new ContentDigests(1)).describe();
+                new IndexRecordSerde(registry), positions, poison, new LiveStores(1), new ContentDigests(1),
+                new ChangeRing(1, 16)).describe();
         assertThat(description.toString()).doesNotContain("changelog").contains(config.dlqTopic());
     }
 

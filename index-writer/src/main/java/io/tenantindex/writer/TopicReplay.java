@@ -1,8 +1,8 @@
 package io.tenantindex.writer;
 
 import io.tenantindex.common.kafka.KafkaSettings;
+import io.tenantindex.common.kafka.VersionHeader;
 import io.tenantindex.schemas.TenantRegistration;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +13,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
 final class TopicReplay implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TopicReplay.class);
     /** Header that carries the version on every record, so tombstones remember where a tenant's sequence ended. */
-    static final String VERSION_HEADER = "tenant-index-version";
+    static final String VERSION_HEADER = VersionHeader.NAME;
 
     private final KafkaSettings kafka;
     private final String topic;
@@ -94,7 +93,7 @@ final class TopicReplay implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(timeout)) {
             try {
                 TenantRegistration value = values.deserialize(topic, r.value());
-                view.apply(r.key(), value, r.value(), versionHeader(r), r.partition(), r.offset());
+                view.apply(r.key(), value, r.value(), VersionHeader.of(r.headers()), r.partition(), r.offset());
                 applied++;
             } catch (SerializationException e) {
                 LOG.error("skipping unreadable record at {}-{}@{}: {}", topic, r.partition(), r.offset(), e.getMessage());
@@ -114,10 +113,5 @@ final class TopicReplay implements AutoCloseable {
         if (consumer != null) {
             consumer.close(within);
         }
-    }
-
-    private static long versionHeader(ConsumerRecord<String, byte[]> r) {
-        Header h = r.headers().lastHeader(VERSION_HEADER);
-        return h == null || h.value().length != Long.BYTES ? 0 : ByteBuffer.wrap(h.value()).getLong();
     }
 }

@@ -5,6 +5,7 @@ import io.tenantindex.common.ShutdownBudget;
 import io.tenantindex.common.config.ConfigException;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.feed.FeedConfig;
 import io.tenantindex.common.http.BearerAuth;
 import io.tenantindex.schemas.registry.RegistryClientConfig;
 import java.net.URI;
@@ -27,6 +28,7 @@ import java.util.Optional;
  * @param fallbackTimeout          how long such a forwarded lookup may take
  * @param auth                     the admin token that rebuilds need (lookups need none)
  * @param shutdownTimeout          how long the whole stop may take (HTTP, usage flush, Streams)
+ * @param feed                     how {@code GET /changes} is served
  */
 public record ColoConfig(
         MaterializerConfig materializer,
@@ -40,7 +42,8 @@ public record ColoConfig(
         Optional<URI> fallbackUrl,
         Duration fallbackTimeout,
         BearerAuth auth,
-        Duration shutdownTimeout) {
+        Duration shutdownTimeout,
+        FeedConfig feed) {
 
     public static final int DEFAULT_HTTP_PORT = 8081;
 
@@ -64,7 +67,8 @@ public record ColoConfig(
                 s.has(ConfigKeys.LOOKUP_FALLBACK_URL) ? Optional.of(httpUrl(s.required(ConfigKeys.LOOKUP_FALLBACK_URL))) : Optional.empty(),
                 Duration.ofMillis(s.longValue(ConfigKeys.LOOKUP_FALLBACK_TIMEOUT_MS, 1000, 1, 60_000)),
                 BearerAuth.from(s),
-                ShutdownBudget.from(s));
+                ShutdownBudget.from(s),
+                FeedConfig.from(s));
     }
 
     private static URI httpUrl(String raw) {

@@ -7,6 +7,8 @@ import io.tenantindex.colo.RebuildableReplica;
 import io.tenantindex.common.ShutdownBudget;
 import io.tenantindex.common.config.ConfigException;
 import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.feed.ChangeFeed;
+import io.tenantindex.common.feed.ChangeRing;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.metrics.ServiceMetrics;
 import io.tenantindex.lookup.usage.KafkaUsageEmitter;
@@ -31,14 +33,16 @@ public final class ColoServer implements AutoCloseable {
     private final RebuildableReplica replica;
     private final UsageRecorder usage;
     private final Javalin http;
+    private final ChangeFeed feed;
     private final PrometheusMeterRegistry metrics;
 
-    private ColoServer(ColoConfig config, RebuildableReplica replica, UsageRecorder usage, Javalin http,
+    private ColoServer(ColoConfig config, RebuildableReplica replica, UsageRecorder usage, Javalin http, ChangeFeed feed,
                        PrometheusMeterRegistry metrics) {
         this.config = config;
         this.replica = replica;
         this.usage = usage;
         this.http = http;
+        this.feed = feed;
         this.metrics = metrics;
     }
 
@@ -48,8 +52,9 @@ public final class ColoServer implements AutoCloseable {
      */
     public static ColoServer start(ColoConfig config, UsageRecorder usage) {
         RebuildableReplica replica;
+        ChangeRing changes = new ChangeRing(config.materializer().topics().indexPartitions(), config.feed().ringCapacity());
         try {
-            replica = RebuildableReplica.start(config.materializer(), new HttpSchemaRegistryClient(config.registry()));
+            replica = RebuildableReplica.start(config.materializer(), new HttpSchemaRegistryClient(config.registry()), changes);
         } catch (RuntimeException e) {
             usage.close();
             throw e;
@@ -58,16 +63,18 @@ public final class ColoServer implements AutoCloseable {
             PrometheusMeterRegistry metrics = ServiceMetrics.create("lookup-api", "colo", config.colo());
             replica.bindMetrics(metrics);
             LookupRoutes routes = new LookupRoutes(replica, replica, usage, config, metrics);
+            ChangeFeed feed = new ChangeFeed(new ColoFeedSource(replica, config.materializer().indexTopic()), changes, config.feed(), metrics);
             Javalin http = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, c -> {
                 // A lookup's answer is ~300 bytes, below any useful compression size, yet deciding so per
                 // response took ~5% of a lookup's CPU under load (JFR).
                 c.http.compressionStrategy = CompressionStrategy.NONE;
                 c.jetty.threadPool = new QueuedThreadPool(config.httpThreads(), Math.min(8, config.httpThreads()));
                 routes.register(c);
+                feed.register(c);
                 ServiceMetrics.route(c, metrics);
             }).start(config.httpHost(), config.httpPort());
             LOG.info("colo {} lookup API on http://{}:{}", config.colo(), config.httpHost(), http.port());
-            return new ColoServer(config, replica, usage, http, metrics);
+            return new ColoServer(config, replica, usage, http, feed, metrics);
         } catch (RuntimeException e) {
             replica.close();
             throw e;
@@ -96,12 +103,14 @@ public final class ColoServer implements AutoCloseable {
     }
 
     /**
-     * Stops within {@code shutdown.timeout.ms}: HTTP first (no new lookups, so no new usage events),
+     * Stops within {@code shutdown.timeout.ms}: change feeds end with their resume token, then HTTP
+     * (no new lookups, so no new usage events),
      * a quarter of the rest to flush usage events, and what is left for Streams to leave its group.
      */
     @Override
     public void close() {
         ShutdownBudget budget = ShutdownBudget.start(config.shutdownTimeout());
+        feed.close();
         http.stop();
         usage.close(budget.share(0.25));
         replica.close(budget.remaining());

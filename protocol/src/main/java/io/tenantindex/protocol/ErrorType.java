@@ -14,6 +14,8 @@ public enum ErrorType {
     NOT_FOUND(404),
     METHOD_NOT_ALLOWED(405),
     VERSION_CONFLICT(409),
+    /** A change feed's {@code since} is older than the history the server can replay without missing a delete. */
+    CHANGES_GONE(410),
     PRECONDITION_FAILED(412),
     PAYLOAD_TOO_LARGE(413),
     UNSUPPORTED_MEDIA_TYPE(415),

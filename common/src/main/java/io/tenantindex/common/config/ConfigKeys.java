@@ -148,6 +148,17 @@ public final class ConfigKeys {
             EnumSet.of(Program.COLO, Program.SINK));
     public static final String READ_WAIT_MS = key("read.wait.ms", "1000", "a tokened lookup's default wait", EnumSet.of(Program.COLO));
     public static final String READ_MAX_WAIT_MS = key("read.max.wait.ms", "10000", "the largest `?wait=`", EnumSet.of(Program.COLO));
+    /** The change feed ({@code GET /changes}) of the colos and the writer. */
+    public static final String FEED_RING_CAPACITY = key("feed.ring.capacity", "20000",
+            "recent changes kept in memory for `GET /changes` (live feeds and recent resumes; older ones are read from the topic)",
+            EnumSet.of(Program.WRITER, Program.COLO));
+    public static final String FEED_MAX_BEHIND = key("feed.max.behind", "10000",
+            "how many changes a feed may fall behind before it is cut off with its resume token (at most `feed.ring.capacity`)",
+            EnumSet.of(Program.WRITER, Program.COLO));
+    public static final String FEED_HEARTBEAT_MS = key("feed.heartbeat.ms", "15000",
+            "an SSE comment this often on an idle `GET /changes` stream", EnumSet.of(Program.WRITER, Program.COLO));
+    public static final String FEED_MAX_WAIT_MS = key("feed.max.wait.ms", "30000",
+            "the largest long-poll `wait` of `GET /changes` (a larger one is capped)", EnumSet.of(Program.WRITER, Program.COLO));
     /** The writer's base URL: a colo forwards the lookups it cannot answer yet (restoring, partition lost) to its GET /tenants/{id}. */
     public static final String LOOKUP_FALLBACK_URL = key("lookup.fallback.url", null,
             "the writer's URL: lookups a colo cannot answer yet (restoring, a partition lost) are answered by its `GET /tenants/{id}`, "

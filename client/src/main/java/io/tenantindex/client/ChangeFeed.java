@@ -163,7 +163,6 @@ public final class ChangeFeed implements AutoCloseable {
                 connected = true;
                 break;
             }
-            Thread.interrupted();
             if (connected) {
                 backoff = FIRST_BACKOFF;
                 continue;
@@ -299,13 +298,13 @@ public final class ChangeFeed implements AutoCloseable {
         }
     }
 
-    private void abort(InputStream open) {
+    /** Closing the body wakes the feed thread's blocked read with an IOException: the stream ends. */
+    private static void abort(InputStream open) {
         try {
             open.close();
         } catch (IOException e) {
             LOG.debug("closing the change feed's stream", e);
         }
-        thread.interrupt();
     }
 
     /** Ends the stream and stops the feed's threads. */
@@ -316,9 +315,9 @@ public final class ChangeFeed implements AutoCloseable {
         InputStream open = body;
         if (open != null) {
             abort(open);
-        } else {
-            thread.interrupt();
         }
+        // Wakes a connect or a backoff wait.
+        thread.interrupt();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {

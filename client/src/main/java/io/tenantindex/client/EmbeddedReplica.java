@@ -44,6 +44,7 @@ public final class EmbeddedReplica implements AutoCloseable {
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch ready = new CountDownLatch(1);
     private final AtomicLong changes = new AtomicLong();
+    private final Interner interner = new Interner();
     private final Path file;
     private final Duration saveEvery;
     private final ScheduledExecutorService saver;
@@ -70,7 +71,7 @@ public final class EmbeddedReplica implements AutoCloseable {
     private EmbeddedReplica start(ChangeFeed.Builder feedBuilder) {
         Optional<SnapshotFile.Content> loaded = load();
         loaded.ifPresent(content -> {
-            entries = new ConcurrentHashMap<>(content.entries());
+            content.entries().values().forEach(e -> entries.put(e.tenantId(), interner.intern(e)));
             token = content.token();
             entries.values().forEach(e -> tell(ReplicaChange.upsert(e, content.token())));
             ready.countDown();
@@ -200,9 +201,9 @@ public final class EmbeddedReplica implements AutoCloseable {
         @Override
         public void event(ChangeEvent event) {
             switch (event.type()) {
-                case SNAPSHOT -> incoming.put(event.tenantId(), event.entry());
+                case SNAPSHOT -> incoming.put(event.tenantId(), interner.intern(event.entry()));
                 case SNAPSHOT_END -> swapIn(event.token());
-                case UPSERT -> upsert(event.entry(), event.token());
+                case UPSERT -> upsert(interner.intern(event.entry()), event.token());
                 case DELETE -> delete(event.tenantId(), event.version(), event.token());
                 default -> throw new IllegalArgumentException("not an event for the replica: " + event.type());
             }

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * the old map and swapped in whole at its end (listeners hear the difference).
  *
  * <p>An event is applied only if its version is at least the one held: a snapshot is read while the
- * colo applies, so it may already hold a change the feed delivers again after it.
+ * colo applies, so it may already hold a change the feed delivers again after it. A delete without
+ * a version (0: a tombstone another tool wrote) is always applied.
  *
  * <p>With a snapshot file the replica is written to disk every {@code saveEvery} (when it changed)
  * and on {@link #close()}, and loaded at start, so a restarted router answers at once and resumes
@@ -204,7 +205,7 @@ public final class EmbeddedReplica implements AutoCloseable {
                 case SNAPSHOT -> incoming.put(event.tenantId(), interner.intern(event.entry()));
                 case SNAPSHOT_END -> swapIn(event.token());
                 case UPSERT -> upsert(interner.intern(event.entry()), event.token());
-                case DELETE -> delete(event.tenantId(), event.version(), event.token());
+                case DELETE -> delete(event.tenantId(), event.version() == null ? 0 : event.version(), event.token());
                 default -> throw new IllegalArgumentException("not an event for the replica: " + event.type());
             }
         }
@@ -246,7 +247,8 @@ public final class EmbeddedReplica implements AutoCloseable {
 
         private void delete(String tenantId, long version, String token) {
             TenantEntry held = entries.get(tenantId);
-            boolean changed = held != null && held.version() <= version;
+            // Version 0: a tombstone without a version (written by another tool), applied whatever is held.
+            boolean changed = held != null && (version == 0 || held.version() <= version);
             if (changed) {
                 entries.remove(tenantId);
             }

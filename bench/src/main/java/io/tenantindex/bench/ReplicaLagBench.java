@@ -46,6 +46,11 @@ final class ReplicaLagBench implements Benchmark {
             measuring = true;
             LoadTools.LagResult s = LoadTools.lagSteady(run.stack.writerPort, run.stack.coloPorts(), rate, 32, seconds, run.tenants(),
                     this::acked);
+            // The last writes' changes may still be on their way to the listener.
+            long drainUntil = System.nanoTime() + 5_000_000_000L;
+            while (!meetings.isEmpty() && System.nanoTime() < drainUntil) {
+                Thread.sleep(20);
+            }
             long unmatched = meetings.size();
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("ack_to_listener", replicaLag.summaryMs());

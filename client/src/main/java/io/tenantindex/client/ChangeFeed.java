@@ -54,7 +54,8 @@ public final class ChangeFeed implements AutoCloseable {
         void event(ChangeEvent event);
     }
 
-    private enum Outcome { NOT_CONNECTED, ENDED, TOKEN_REFUSED }
+    /** How a stream went: ENDED_EMPTY (answered, then ended before any event) backs off like a colo that did not answer. */
+    private enum Outcome { NOT_CONNECTED, ENDED, ENDED_EMPTY, TOKEN_REFUSED }
 
     private final Failover colos;
     private final Handler handler;
@@ -81,6 +82,8 @@ public final class ChangeFeed implements AutoCloseable {
     private volatile long confirmedNanos;
     private volatile boolean idleAbort;
     private volatile boolean closed;
+    /** Events received, cutoffs and heartbeats included; only the feed thread touches it. */
+    private long handled;
 
     private ChangeFeed(Builder b) {
         this.colos = new Failover(b.colos, b.downFor, b.nanoClock);
@@ -149,7 +152,7 @@ public final class ChangeFeed implements AutoCloseable {
     private void run() {
         Duration backoff = FIRST_BACKOFF;
         while (!closed) {
-            boolean connected = false;
+            boolean progressed = false;
             for (URI colo : colos.order()) {
                 if (closed) {
                     return;
@@ -159,11 +162,11 @@ public final class ChangeFeed implements AutoCloseable {
                     colos.failed(colo);
                     continue;
                 }
-                // Ended or refused the token: start over from the nearest colo, at once.
-                connected = true;
+                // Ended or refused the token: start over from the nearest colo, at once unless the stream brought nothing.
+                progressed = outcome != Outcome.ENDED_EMPTY;
                 break;
             }
-            if (connected) {
+            if (progressed) {
                 backoff = FIRST_BACKOFF;
                 continue;
             }
@@ -211,6 +214,7 @@ public final class ChangeFeed implements AutoCloseable {
             LOG.info("change feed: resuming from {} after {}", colo, since);
             live = true;
         }
+        long handledBefore = handled;
         try (InputStream in = body) {
             SseReader.read(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), new SseReader.Sink() {
                 @Override
@@ -234,11 +238,12 @@ public final class ChangeFeed implements AutoCloseable {
                 live = false;
             }
         }
-        return Outcome.ENDED;
+        return handled == handledBefore ? Outcome.ENDED_EMPTY : Outcome.ENDED;
     }
 
     /** Hands one event on; false when the stream is to end (a cutoff: resume with its token). */
     private boolean handle(ChangeEvent event) {
+        handled++;
         switch (event.type()) {
             case SNAPSHOT -> handler.event(event);
             case SNAPSHOT_END -> {

@@ -2,8 +2,6 @@ package io.tenantindex.colo;
 
 import io.tenantindex.common.feed.Change;
 import io.tenantindex.common.feed.ChangeRing;
-import io.tenantindex.common.kafka.VersionHeader;
-import io.tenantindex.schemas.TenantJson;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -76,11 +74,9 @@ final class ApplyProcessor extends ContextualProcessor<String, IndexRecord, Stri
         }
         digests.applied(meta.partition(), meta.offset());
         positions.processed(meta.partition(), meta.offset());
-        if (value == null) {
-            changes.append(new Change(meta.partition(), meta.offset(), record.key(), VersionHeader.of(record.headers()), null));
-        } else if (!value.isPoison()) {
-            changes.append(new Change(meta.partition(), meta.offset(), record.key(), value.registration().getVersion(),
-                    TenantJson.of(value.registration())));
+        Change change = ColoChanges.of(meta.partition(), meta.offset(), record.key(), record.headers(), value);
+        if (change != null) {
+            changes.append(change);
         }
     }
 }

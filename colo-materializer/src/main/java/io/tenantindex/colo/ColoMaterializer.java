@@ -190,6 +190,11 @@ final class ColoMaterializer implements AutoCloseable {
         return startupRebuild;
     }
 
+    /** The index topic's effective {@code delete.retention.ms}, asked from Kafka. */
+    long deleteRetentionMs() {
+        return LastInSync.deleteRetentionMs(config, admin);
+    }
+
     long poisonRecords() {
         return poison.count();
     }

@@ -250,6 +250,11 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         }
     }
 
+    /** The index topic's effective {@code delete.retention.ms}: how far back a change feed may replay. */
+    public long deleteRetentionMs() {
+        return active.deleteRetentionMs();
+    }
+
     @Override
     public String colo() {
         return base.colo();

@@ -3,6 +3,7 @@ package io.tenantindex.lookup;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tenantindex.colo.ColoChanges;
 import io.tenantindex.colo.RebuildableReplica;
 import io.tenantindex.common.ShutdownBudget;
 import io.tenantindex.common.config.ConfigException;
@@ -63,7 +64,9 @@ public final class ColoServer implements AutoCloseable {
             PrometheusMeterRegistry metrics = ServiceMetrics.create("lookup-api", "colo", config.colo());
             replica.bindMetrics(metrics);
             LookupRoutes routes = new LookupRoutes(replica, replica, usage, config, metrics);
-            ChangeFeed feed = new ChangeFeed(new ColoFeedSource(replica, config.materializer().indexTopic()), changes, config.feed(), metrics);
+            ChangeFeed feed = new ChangeFeed(new ColoFeedSource(replica, config.materializer().indexTopic()), changes,
+                    ColoChanges.history(config.materializer(), new HttpSchemaRegistryClient(config.registry()), replica),
+                    config.feed(), metrics);
             Javalin http = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, c -> {
                 // A lookup's answer is ~300 bytes, below any useful compression size, yet deciding so per
                 // response took ~5% of a lookup's CPU under load (JFR).

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tenantindex.common.IndexPartitioner;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.lookup.usage.UsageRecorder;
@@ -38,8 +39,9 @@ class ChangeFeedIT {
         colo = ColoServer.start(ColoConfig.from(kafka.coloSettings("ORD", SharedKafka.tempDir("feed-colo-")).with(Map.of(
                 ConfigKeys.FEED_MAX_WAIT_MS, Long.toString(MAX_WAIT.toMillis()),
                 ConfigKeys.FEED_HEARTBEAT_MS, "200",
-                ConfigKeys.FEED_RING_CAPACITY, "5000",
-                ConfigKeys.FEED_MAX_BEHIND, "2000"))), UsageRecorder.NONE);
+                // Smaller than the tests' bursts: resumes read the topic before the ring takes over.
+                ConfigKeys.FEED_RING_CAPACITY, "400",
+                ConfigKeys.FEED_MAX_BEHIND, "300"))), UsageRecorder.NONE);
         await().atMost(Duration.ofSeconds(30)).until(colo::isReady);
         base = "http://127.0.0.1:" + colo.port();
     }
@@ -122,6 +124,108 @@ class ChangeFeedIT {
             }
         }
         assertThat(Http.get(base + "/changes?since=" + snapshotEndToken() + "&wait=soon").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void shouldResumeAfterADisconnectWithExactlyTheChangesMissedInOrder() {
+        String lastId;
+        try (SseReader sse = SseReader.open(base + "/changes")) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !sse.ofType("snapshot-end").isEmpty());
+            kafka.write(registration("before-gap", 1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> sse.ofType("upsert").stream()
+                    .anyMatch(e -> e.data().get("tenantId").asText().equals("before-gap")));
+            List<SseReader.Event> upserts = sse.ofType("upsert");
+            lastId = upserts.get(upserts.size() - 1).id();
+        }
+        List<TenantRegistration> missed = many("gap-", 1000);
+        for (int i = 0; i < missed.size(); i += 100) {
+            kafka.write(missed.subList(i, i + 100));
+        }
+
+        try (SseReader sse = SseReader.open(base + "/changes", "Last-Event-ID", lastId)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> sse.events.size() >= missed.size());
+            // Idle afterwards: a heartbeat, and still nothing more than what was missed.
+            int heartbeats = sse.heartbeats;
+            await().atMost(Duration.ofSeconds(5)).until(() -> sse.heartbeats > heartbeats);
+            assertThat(sse.events).allMatch(e -> e.type().equals("upsert"));
+            assertInWriteOrder(sse.events.stream().map(SseReader.Event::data).toList(), missed);
+        }
+
+        // The same over long-poll, page by page.
+        List<JsonNode> polled = new ArrayList<>();
+        String since = lastId;
+        while (polled.size() < missed.size()) {
+            List<JsonNode> page = ndjson(Http.get(base + "/changes?since=" + since + "&limit=300&wait=5000"));
+            page.stream().filter(e -> !e.get("type").asText().equals("heartbeat")).forEach(polled::add);
+            since = page.get(page.size() - 1).get("token").asText();
+        }
+        assertInWriteOrder(polled, missed);
+    }
+
+    @Test
+    void shouldCutOffAConsumerThatReadsNothingWithoutGrowingTheColosHeap() {
+        try (SseReader sse = SseReader.open(base + "/changes")) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !sse.ofType("snapshot-end").isEmpty());
+            sse.pause();
+            long heapBefore = usedHeapAfterGc();
+            // ~1.5 KB per event, ~9 MB in all: more than the socket buffers between the colo and the paused reader.
+            List<TenantRegistration> burst = IntStream.range(0, 6000).mapToObj(i -> wide("slow-" + i)).toList();
+            for (int i = 0; i < burst.size(); i += 500) {
+                kafka.write(burst.subList(i, i + 500));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> Http.get(base + "/tenants/slow-5999").statusCode() == 200);
+            long grown = usedHeapAfterGc() - heapBefore;
+            sse.resume();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> sse.ended);
+            List<SseReader.Event> cutoffs = sse.ofType("cutoff");
+            assertThat(cutoffs).hasSize(1);
+            SseReader.Event cutoff = cutoffs.get(0);
+            assertThat(cutoff.data().get("reason").asText()).contains("slow consumer");
+            assertThat(cutoff.id()).isEqualTo(cutoff.data().get("token").asText());
+            assertThat(sse.events.get(sse.events.size() - 1)).isEqualTo(cutoff);
+            // The colo kept nothing per event for the paused reader (the ring holds 400 changes, shared).
+            assertThat(grown).as("heap growth while the reader was paused").isLessThan(48L << 20);
+
+            // Resuming from the cutoff token brings exactly the rest, from the topic.
+            List<String> seen = sse.ofType("upsert").stream().map(e -> e.data().get("tenantId").asText()).toList();
+            List<JsonNode> rest = new ArrayList<>();
+            String since = cutoff.id();
+            while (seen.size() + rest.size() < burst.size()) {
+                List<JsonNode> page = ndjson(Http.get(base + "/changes?since=" + since + "&limit=5000&wait=5000"));
+                page.stream().filter(e -> !e.get("type").asText().equals("heartbeat")).forEach(rest::add);
+                since = page.get(page.size() - 1).get("token").asText();
+            }
+            List<String> all = new ArrayList<>(seen);
+            rest.forEach(e -> all.add(e.get("tenantId").asText()));
+            assertThat(all).doesNotHaveDuplicates().hasSameSizeAs(burst);
+        }
+    }
+
+    /** Exactly {@code written}, each once, and within each partition in the order they were written. */
+    private static void assertInWriteOrder(List<JsonNode> received, List<TenantRegistration> written) {
+        List<String> ids = received.stream().map(e -> e.get("tenantId").asText()).toList();
+        assertThat(ids).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(written.stream().map(TenantRegistration::getTenantId).toList());
+        for (int p = 0; p < ColoFixture.PARTITIONS; p++) {
+            int partition = p;
+            List<String> expected = written.stream().map(TenantRegistration::getTenantId)
+                    .filter(id -> IndexPartitioner.partitionFor(id, ColoFixture.PARTITIONS) == partition).toList();
+            assertThat(ids.stream().filter(id -> IndexPartitioner.partitionFor(id, ColoFixture.PARTITIONS) == partition).toList())
+                    .as("partition %d in offset order", p).isEqualTo(expected);
+        }
+    }
+
+    private static TenantRegistration wide(String id) {
+        TenantRegistration r = registration(id, 1);
+        r.getMetadata().setFeatures(IntStream.range(0, 60).mapToObj(i -> "feature-" + i + "-of-a-wide-tenant").toList());
+        return r;
+    }
+
+    /** Heap in use after a collection: the colo runs in this JVM. */
+    private static long usedHeapAfterGc() {
+        Runtime rt = Runtime.getRuntime();
+        System.gc();
+        return rt.totalMemory() - rt.freeMemory();
     }
 
     private static String snapshotEndToken() {

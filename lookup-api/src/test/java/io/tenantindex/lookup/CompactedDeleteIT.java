@@ -5,33 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tenantindex.common.IndexPartitioner;
 import io.tenantindex.common.Json;
-import io.tenantindex.common.kafka.KafkaSettings;
 import io.tenantindex.kafka.embedded.EmbeddedKafkaBroker;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,14 +47,14 @@ class CompactedDeleteIT {
             first.close();
         }
 
-        compactAggressively();
+        kafka.compactAggressively();
         int partition = kafka.delete("ghost-1").offsets().firstKey();
         // New records on the tombstone's partition roll its segment (segment.ms), so the cleaner
         // first cleans the tombstone and, past delete.retention.ms, drops it.
         AtomicInteger fillers = new AtomicInteger();
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            kafka.write(registration(keyOn(partition, fillers.incrementAndGet()), 1));
-            return !keysOf(partition).contains("ghost-1");
+            kafka.write(registration(ColoFixture.keyOn(partition, fillers.incrementAndGet()), 1));
+            return !kafka.keysOf(partition).contains("ghost-1");
         });
 
         ColoServer second = kafka.startColo("ORD", state);
@@ -78,7 +63,7 @@ class CompactedDeleteIT {
             String base = "http://127.0.0.1:" + second.port();
             assertThat(Http.get(base + "/tenants/ghost-1").statusCode()).as("deleted while the colo was down").isEqualTo(404);
             assertThat(Http.get(base + "/tenants/kept-1").statusCode()).isEqualTo(200);
-            assertThat(Http.get(base + "/tenants/" + keyOn(partition, fillers.get())).statusCode()).isEqualTo(200);
+            assertThat(Http.get(base + "/tenants/" + ColoFixture.keyOn(partition, fillers.get())).statusCode()).isEqualTo(200);
             JsonNode health = Json.MAPPER.readTree(Http.get(base + "/health").body());
             assertThat(health.path("startupRebuild").path("reason").asText())
                     .contains("last in sync with " + kafka.topic)
@@ -97,7 +82,7 @@ class CompactedDeleteIT {
     @Test
     void shouldRebuildAColoThatWasFrozenLongerThanHalfTheTombstoneRetention() throws Exception {
         // 5 s retention: trusted 2.5 s, more than ten of the fixture's 200 ms refreshes.
-        alterTopic(Map.of(TopicConfig.DELETE_RETENTION_MS_CONFIG, "5000"));
+        kafka.alterTopic(Map.of(TopicConfig.DELETE_RETENTION_MS_CONFIG, "5000"));
         kafka.write(registration("before-freeze", 1));
         Path state = SharedKafka.tempDir("frozen-colo-");
         int port = EmbeddedKafkaBroker.freePort();
@@ -130,54 +115,5 @@ class CompactedDeleteIT {
     private static void signal(Process process, String name) throws Exception {
         int rc = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
         assertThat(rc).as("kill -%s %d", name, process.pid()).isZero();
-    }
-
-    /** Tombstones kept 100 ms, segments rolled after 100 ms, every dirty segment cleanable at once. */
-    private void compactAggressively() throws Exception {
-        alterTopic(Map.of(TopicConfig.DELETE_RETENTION_MS_CONFIG, "100",
-                TopicConfig.SEGMENT_MS_CONFIG, "100",
-                TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.01",
-                TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0"));
-    }
-
-    private void alterTopic(Map<String, String> configs) throws Exception {
-        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, kafka.topic);
-        Collection<AlterConfigOp> ops = configs
-                .entrySet().stream()
-                .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET))
-                .toList();
-        try (Admin admin = Admin.create(KafkaSettings.of(kafka.bootstrap).clientProperties())) {
-            admin.incrementalAlterConfigs(Map.of(topic, ops)).all().get();
-        }
-    }
-
-    /** The {@code n}-th tenant id that lands on {@code partition}. */
-    private static String keyOn(int partition, int n) {
-        int found = 0;
-        for (int i = 0; ; i++) {
-            String id = "filler-" + i;
-            if (IndexPartitioner.partitionFor(id, ColoFixture.PARTITIONS) == partition && ++found == n) {
-                return id;
-            }
-        }
-    }
-
-    /** Every key the partition holds now, read from its beginning to its end. */
-    private List<String> keysOf(int partition) {
-        Properties props = KafkaSettings.of(kafka.bootstrap).clientProperties();
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        TopicPartition tp = new TopicPartition(kafka.topic, partition);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
-            List<String> keys = new ArrayList<>();
-            while (consumer.position(tp) < end) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    keys.add(r.key());
-                }
-            }
-            return keys;
-        }
     }
 }

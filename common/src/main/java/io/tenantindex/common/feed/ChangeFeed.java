@@ -9,16 +9,17 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tenantindex.common.DaemonThreads;
 import io.tenantindex.protocol.ChangeEvent;
-import io.tenantindex.protocol.ErrorType;
 import io.tenantindex.protocol.TenantIndexException;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,7 +37,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>No thread waits for a feed: streams are written with non-blocking output ({@link FeedStream})
  * by whoever has news (one pump thread for ring appends and heartbeats, Jetty's threads when a
- * connection drains), long-polls wait on the ring's next append.
+ * connection drains), long-polls wait on the ring's next append, and what the ring no longer
+ * holds is read from the topic on {@link TopicHistory}'s thread.
  */
 public final class ChangeFeed implements AutoCloseable {
     public static final String PATH = "/changes";
@@ -47,6 +49,7 @@ public final class ChangeFeed implements AutoCloseable {
 
     private final FeedSource source;
     private final ChangeRing ring;
+    private final TopicHistory history;
     private final FeedConfig config;
     private final Set<FeedStream> streams = ConcurrentHashMap.newKeySet();
     private final AtomicInteger longPolls = new AtomicInteger();
@@ -56,9 +59,11 @@ public final class ChangeFeed implements AutoCloseable {
     private final AtomicBoolean pumpPending = new AtomicBoolean();
     private final Runnable onRingChange = this::schedulePump;
 
-    public ChangeFeed(FeedSource source, ChangeRing ring, FeedConfig config, MeterRegistry metrics) {
+    /** The feed owns {@code history} and closes it. */
+    public ChangeFeed(FeedSource source, ChangeRing ring, TopicHistory history, FeedConfig config, MeterRegistry metrics) {
         this.source = source;
         this.ring = ring;
+        this.history = history;
         this.config = config;
         this.pump = Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("change-feed-pump"));
         ring.onChange(onRingChange);
@@ -89,9 +94,6 @@ public final class ChangeFeed implements AutoCloseable {
         boolean sse = accept != null && accept.contains(EVENT_STREAM);
         Duration wait = sse ? Duration.ZERO : waitOf(ctx.queryParam("wait"));
         int limit = sse ? MAX_LIMIT : limitOf(ctx.queryParam("limit"));
-        if (from != null && ring.read(Long.MAX_VALUE, from, 0) == null) {
-            throw gone();
-        }
         ctx.header(Header.CACHE_CONTROL, "no-cache");
         ctx.contentType(sse ? EVENT_STREAM : NDJSON);
         if (sse) {
@@ -103,30 +105,37 @@ public final class ChangeFeed implements AutoCloseable {
         }
         if (from == null) {
             ChangeRing.Mark mark = ring.mark();
-            stream(ctx, sse, true, FeedPosition.of(source.topic(), mark.offsets()), mark.cursor());
+            stream(ctx, sse, true, FeedPosition.of(source.topic(), mark.offsets()), mark.cursor(), CompletableFuture.completedFuture(null));
         } else if (sse) {
-            stream(ctx, true, false, from, 0);
+            // A resume the topic cannot serve is a 410 before the stream starts, not a cutoff after.
+            CompletableFuture<TopicHistory.Replay> first = ring.read(Long.MAX_VALUE, from, 0) != null
+                    ? CompletableFuture.completedFuture(null) : history.read(from, ring.coverage(), MAX_LIMIT);
+            stream(ctx, true, false, from, 0, first);
         } else {
             longPoll(ctx, from, limit, System.nanoTime() + wait.toNanos());
         }
     }
 
-    private void stream(Context ctx, boolean sse, boolean snapshot, FeedPosition position, long cursor) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        ctx.future(() -> {
+    private void stream(Context ctx, boolean sse, boolean snapshot, FeedPosition position, long cursor,
+                        CompletableFuture<TopicHistory.Replay> first) {
+        ctx.future(() -> first.handle((replayed, error) -> {
+            if (error != null) {
+                throw unwrap(error);
+            }
+            CompletableFuture<Void> done = new CompletableFuture<>();
             ServletOutputStream out;
             try {
                 out = ctx.res().getOutputStream();
             } catch (IOException e) {
-                return CompletableFuture.failedFuture(e);
+                throw new CompletionException(e);
             }
-            FeedStream stream = new FeedStream(this, out, sse, snapshot, position, cursor, done);
+            FeedStream stream = new FeedStream(this, out, sse, snapshot, position, cursor, replayed, done);
             streams.add(stream);
             ctx.req().getAsyncContext().addListener(new Ended(stream));
             // Jetty calls onWritePossible at once: the stream writes from there.
             out.setWriteListener(stream);
             return done;
-        });
+        }).thenCompose(done -> done));
     }
 
     private void longPoll(Context ctx, FeedPosition from, int limit, long deadlineNanos) {
@@ -142,16 +151,17 @@ public final class ChangeFeed implements AutoCloseable {
         CompletableFuture<Void> next = ring.nextAppend();
         ChangeRing.Batch batch = ring.read(0, from, limit);
         if (batch == null) {
-            return CompletableFuture.failedFuture(gone());
+            return history.read(from, ring.coverage(), limit).thenApply(replay -> {
+                String body = ndjson(from, replay.changes());
+                for (int p = 0; p < replay.readThrough().length; p++) {
+                    from.advance(p, replay.readThrough()[p]);
+                }
+                // Only markers or undecodable records: the heartbeat moves the client past them.
+                return body.isEmpty() ? FeedStream.json(ChangeEvent.heartbeat(from.token())) + "\n" : body;
+            });
         }
         if (!batch.changes().isEmpty()) {
-            StringBuilder body = new StringBuilder(batch.changes().size() * 320);
-            for (Change c : batch.changes()) {
-                from.advance(c.partition(), c.offset());
-                body.append(c.json(from.token())).append('\n');
-            }
-            sent(batch.changes().size());
-            return CompletableFuture.completedFuture(body.toString());
+            return CompletableFuture.completedFuture(ndjson(from, batch.changes()));
         }
         long remaining = deadlineNanos - System.nanoTime();
         if (remaining <= 0) {
@@ -161,9 +171,24 @@ public final class ChangeFeed implements AutoCloseable {
                 .thenComposeAsync(v -> poll(from, limit, deadlineNanos), pump);
     }
 
-    private static TenantIndexException gone() {
-        return new TenantIndexException(ErrorType.CHANGES_GONE, "the changes after this token are no longer held here; "
-                + "take a fresh snapshot (GET /changes without since)");
+    /** NDJSON lines of the changes after {@code from}, advancing it. */
+    private String ndjson(FeedPosition from, List<Change> changes) {
+        StringBuilder body = new StringBuilder(changes.size() * 320);
+        int count = 0;
+        for (Change c : changes) {
+            if (from.before(c.partition(), c.offset())) {
+                from.advance(c.partition(), c.offset());
+                body.append(c.json(from.token())).append('\n');
+                count++;
+            }
+        }
+        sent(count);
+        return body.toString();
+    }
+
+    private static RuntimeException unwrap(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof RuntimeException re ? re : new CompletionException(cause);
     }
 
     private Duration waitOf(String raw) {
@@ -197,6 +222,15 @@ public final class ChangeFeed implements AutoCloseable {
                 streams.forEach(FeedStream::pump);
             });
         }
+    }
+
+    /** Pumps {@code stream} on the pump thread (a history read completes on its own thread, which must not write). */
+    void pumpLater(FeedStream stream) {
+        pump.execute(stream::pump);
+    }
+
+    TopicHistory history() {
+        return history;
     }
 
     FeedSource source() {
@@ -233,6 +267,7 @@ public final class ChangeFeed implements AutoCloseable {
         ring.removeListener(onRingChange);
         streams.forEach(FeedStream::shutdown);
         pump.shutdownNow();
+        history.close();
     }
 
     /** The response ended from Jetty's side (client gone, error): the stream stops. */

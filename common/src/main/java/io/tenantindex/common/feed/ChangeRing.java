@@ -10,7 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The most recent changes a process applied, in the order it applied them, bounded: every live
  * feed reads from this one ring, so an open feed costs a cursor, not a copy. Per partition the ring
  * knows the span of offsets it holds every record of; a feed whose position is outside that span
- * (older than the ring, or before a gap) cannot be served from it.
+ * (older than the ring, or before a gap) reads the topic up to there ({@link TopicHistory}).
  *
  * <p>Appended by the thread that applies records (a stream thread, the writer thread): records
  * applied again (a rolled-back transaction reprocessed, a rebuild's generation catching up) are
@@ -98,6 +98,16 @@ public final class ChangeRing {
     /** Completes with the next append. */
     synchronized CompletableFuture<Void> nextAppend() {
         return next;
+    }
+
+    /** The sequence the next append gets. */
+    synchronized long head() {
+        return head;
+    }
+
+    /** Per partition the offset after which the ring holds every record (a history read stops there). */
+    synchronized long[] coverage() {
+        return from.clone();
     }
 
     /** The ring's head and, per partition, the offset it has reached: where a snapshot read from now on continues. */

@@ -40,6 +40,10 @@ final class FeedPosition {
         return of(topic, partitions, ConsistencyToken.decode(token, topic, partitions).offsets());
     }
 
+    FeedPosition copy() {
+        return new FeedPosition(topic, offsets.clone());
+    }
+
     int partitions() {
         return offsets.length;
     }

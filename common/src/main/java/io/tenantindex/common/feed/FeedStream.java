@@ -4,11 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.tenantindex.common.Json;
 import io.tenantindex.protocol.ChangeEvent;
 import io.tenantindex.protocol.TenantEntry;
+import io.tenantindex.protocol.TenantIndexException;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One open {@code GET /changes} response written with non-blocking servlet output: nothing waits
@@ -17,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
  * What it holds is a snapshot cursor or a ring cursor and one chunk in Jetty's buffer, so a client
  * that stops reading costs nothing more; once it has fallen more than {@code maxBehind} changes
  * behind the ring, its next write is a {@code cutoff} with its resume token and the stream ends.
+ * A position the ring does not hold is caught up from the topic ({@link TopicHistory}) first.
  *
  * <p>Phases: the snapshot (pages in key order, then {@code snapshot-end}), then for SSE the live
  * changes for as long as the client stays; an NDJSON snapshot ends after {@code snapshot-end}.
@@ -40,11 +44,16 @@ final class FeedStream implements WriteListener {
     private boolean unflushed;
     /** Why the stream ends at its next write, when the server ends it. */
     private String pendingCutoff;
+    /** A history read under way (or done and not written yet); null while the ring serves the stream. */
+    private CompletableFuture<TopicHistory.Replay> replay;
     private volatile long lastWriteNanos = System.nanoTime();
 
-    /** A stream from {@code position} on ({@code cursor} in the ring), after a snapshot when {@code snapshot}. */
+    /**
+     * A stream from {@code position} on ({@code cursor} in the ring), after a snapshot when
+     * {@code snapshot}; {@code replayed} (or null) is what was already read from the topic after {@code position}.
+     */
     FeedStream(ChangeFeed feed, ServletOutputStream out, boolean sse, boolean snapshot, FeedPosition position, long cursor,
-               CompletableFuture<Void> done) {
+               TopicHistory.Replay replayed, CompletableFuture<Void> done) {
         this.feed = feed;
         this.out = out;
         this.sse = sse;
@@ -52,6 +61,7 @@ final class FeedStream implements WriteListener {
         this.position = position;
         this.cursor = cursor;
         this.phase = snapshot ? Phase.SNAPSHOT : Phase.LIVE;
+        this.replay = replayed == null ? null : CompletableFuture.completedFuture(replayed);
     }
 
     @Override
@@ -130,25 +140,59 @@ final class FeedStream implements WriteListener {
         if (pendingCutoff != null) {
             return cutoff(pendingCutoff);
         }
+        if (replay != null) {
+            return replayed();
+        }
         ChangeRing.Batch batch = feed.ring().read(cursor, position, LIVE_BATCH);
+        if (batch == null && cursor > 0 && feed.ring().head() - cursor > feed.maxBehind()) {
+            // It read the ring and fell out of it: a slow consumer, not a resume to catch up from the topic.
+            return slow();
+        }
         if (batch == null) {
-            return cutoff("the changes after this position are no longer in this server's memory; resume with since=<token>");
-        }
-        if (batch.behind() > feed.maxBehind()) {
-            return cutoff("slow consumer: more than " + feed.maxBehind() + " changes behind");
-        }
-        cursor = batch.cursor();
-        if (batch.changes().isEmpty()) {
+            replay = feed.history().read(position, feed.ring().coverage(), LIVE_BATCH);
+            replay.whenComplete((r, e) -> feed.pumpLater(this));
             return null;
         }
-        StringBuilder text = new StringBuilder(batch.changes().size() * 320);
-        for (Change c : batch.changes()) {
-            position.advance(c.partition(), c.offset());
-            String token = position.token();
-            frame(text, c.event(token).type(), token, c.json(token));
+        if (batch.behind() > feed.maxBehind()) {
+            return slow();
         }
-        feed.sent(batch.changes().size());
-        return bytes(text);
+        cursor = batch.cursor();
+        return batch.changes().isEmpty() ? null : changes(batch.changes());
+    }
+
+    /** What the history read brought, once it is there; a position it refuses ends the stream (the resume answers 410). */
+    private byte[] replayed() {
+        if (!replay.isDone()) {
+            return null;
+        }
+        TopicHistory.Replay r;
+        try {
+            r = replay.join();
+        } catch (CompletionException e) {
+            replay = null;
+            return cutoff(e.getCause() instanceof TenantIndexException t ? t.getMessage() : "the topic could not be read: " + e.getCause());
+        }
+        replay = null;
+        byte[] chunk = r.changes().isEmpty() ? null : changes(r.changes());
+        for (int p = 0; p < r.readThrough().length; p++) {
+            position.advance(p, r.readThrough()[p]);
+        }
+        return chunk != null ? chunk : next();
+    }
+
+    private byte[] changes(List<Change> changes) {
+        StringBuilder text = new StringBuilder(changes.size() * 320);
+        int sent = 0;
+        for (Change c : changes) {
+            if (position.before(c.partition(), c.offset())) {
+                position.advance(c.partition(), c.offset());
+                String token = position.token();
+                frame(text, c.event(token).type(), token, c.json(token));
+                sent++;
+            }
+        }
+        feed.sent(sent);
+        return sent == 0 ? null : bytes(text);
     }
 
     private byte[] snapshotChunk() {
@@ -173,6 +217,10 @@ final class FeedStream implements WriteListener {
         frame(text, ChangeEvent.Type.SNAPSHOT_END, token, json(ChangeEvent.snapshotEnd(token)));
         snapshotEndSent = true;
         return bytes(text);
+    }
+
+    private byte[] slow() {
+        return cutoff("slow consumer: more than " + feed.maxBehind() + " changes behind");
     }
 
     private byte[] cutoff(String reason) {

@@ -22,6 +22,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -41,8 +42,9 @@ import picocli.CommandLine;
  * tenant-index-client against the local stack on the shared real broker, over real HTTP: the
  * embedded replica follows a colo of its own (EDG, stopped and restarted on its port by the test)
  * through 10,000 changes to exactly the writer's listing, keeps answering while that colo is away
- * and catches up after its restart without a new snapshot; the lookup client fails over past a
- * dead colo and reads its own writes; {@code watch} prints a write.
+ * and catches up after its restart without a new snapshot, and a restarted router serves from its
+ * snapshot file at once; the lookup client fails over past a dead colo and reads its own writes;
+ * {@code watch} prints a write.
  */
 class EdgeClientIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
@@ -180,6 +182,30 @@ class EdgeClientIT {
             assertThat(replica.snapshots()).isEqualTo(1);
             assertThat(replica.staleness()).isZero();
             assertThat(heard.get()).isGreaterThanOrEqualTo(2_000 + 10_000 + 520);
+        }
+    }
+
+    @Test
+    void shouldServeFromItsSnapshotFileAtOnceAfterARouterRestartAndResumeFromTheFilesToken() throws Exception {
+        String prefix = SharedKafka.uniqueName("f");
+        Path file = SharedKafka.tempDir("edge-file").resolve("replica.json");
+        importTenants(ids(prefix, 0, 500), "free");
+        EmbeddedReplica.Builder router = EmbeddedReplica.builder().colos(List.of("http://127.0.0.1:" + edgePort))
+                .snapshotFile(file, Duration.ofMinutes(10)).maxBackoff(Duration.ofMillis(200));
+        Map<String, TenantEntry> before = writerListing(prefix);
+        try (EmbeddedReplica first = router.start()) {
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(ours(first, prefix)).isEqualTo(before));
+        }
+        importTenants(ids(prefix, 0, 100), "pro");
+        deleteTenants(ids(prefix, 100, 110));
+        Map<String, TenantEntry> after = writerListing(prefix);
+
+        try (EmbeddedReplica restarted = router.start()) {
+            // Written on close, loaded at start: it answers before any colo was asked.
+            assertThat(restarted.isReady()).isTrue();
+            assertThat(ours(restarted, prefix)).isEqualTo(before);
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(ours(restarted, prefix)).isEqualTo(after));
+            assertThat(restarted.snapshots()).isZero();
         }
     }
 

@@ -22,7 +22,7 @@ public final class ColoChanges {
             return new Change(partition, offset, tenantId, VersionHeader.of(headers), null);
         }
         return value.isPoison() ? null
-                : new Change(partition, offset, tenantId, value.registration().getVersion(), TenantJson.of(value.registration()));
+                : new Change(partition, offset, tenantId, value.registration().getVersion(), () -> TenantJson.of(value.registration()));
     }
 
     /** Reads what {@code replica}'s ring no longer holds back from its topic, decoded as the colo decodes it. */

@@ -1,22 +1,15 @@
 package io.tenantindex.colo;
 
+import io.tenantindex.common.kafka.TopicAdmin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +32,6 @@ import org.slf4j.LoggerFactory;
 final class LastInSync {
     private static final Logger LOG = LoggerFactory.getLogger(LastInSync.class);
     /** Kafka's default, assumed when the topic's own value cannot be read. */
-    private static final long DEFAULT_DELETE_RETENTION_MS = Duration.ofDays(1).toMillis();
 
     private LastInSync() {
     }
@@ -123,22 +115,6 @@ final class LastInSync {
 
     /** The topic's effective {@code delete.retention.ms} (its own, the broker's or Kafka's default). */
     static long deleteRetentionMs(MaterializerConfig config, Admin admin) {
-        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, config.indexTopic());
-        try {
-            ConfigEntry entry = admin.describeConfigs(List.of(topic)).all().get(5, TimeUnit.SECONDS).get(topic)
-                    .get(TopicConfig.DELETE_RETENTION_MS_CONFIG);
-            if (entry != null && entry.value() != null) {
-                return Long.parseLong(entry.value());
-            }
-        } catch (ExecutionException e) {
-            LOG.warn("colo {}: cannot read delete.retention.ms of {} ({}); assuming Kafka's default of {} ms", config.colo(),
-                    config.indexTopic(), e.getCause().toString(), DEFAULT_DELETE_RETENTION_MS);
-        } catch (TimeoutException e) {
-            LOG.warn("colo {}: Kafka did not say the delete.retention.ms of {}; assuming Kafka's default of {} ms", config.colo(),
-                    config.indexTopic(), DEFAULT_DELETE_RETENTION_MS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return DEFAULT_DELETE_RETENTION_MS;
+        return TopicAdmin.deleteRetentionMs(admin, config.indexTopic(), "colo " + config.colo());
     }
 }

@@ -3,6 +3,9 @@ package io.tenantindex.writer;
 import io.tenantindex.common.IndexDigest;
 import io.tenantindex.common.IndexPartitioner;
 import io.tenantindex.common.api.DigestReport;
+import io.tenantindex.common.feed.Change;
+import io.tenantindex.common.feed.ChangeRing;
+import io.tenantindex.schemas.TenantJson;
 import io.tenantindex.schemas.TenantRegistration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,6 +32,9 @@ import java.util.concurrent.ConcurrentSkipListSet;
  * for it: the writer thread only appends the id of a <em>new</em> tenant to a queue (an update or a
  * deregistration touches nothing), and the first page request after writes sorts the queued ids
  * into the set. Ids of deregistered tenants are dropped from the set when a page meets them.
+ *
+ * <p>Every applied record also goes to the writer's change feed ({@link ChangeRing}): its whole
+ * history from the start of the replay, so the feed needs no restore of its own.
  */
 final class TenantView {
     private final int partitions;
@@ -41,12 +47,18 @@ final class TenantView {
     // The offset of the last record applied per partition (-1 none): what /digest reports, as the colos do.
     private final long[] lastApplied;
     private final IndexDigest digest;
+    private final ChangeRing changes;
 
     private record Live(TenantRegistration registration, IndexDigest.EntryHash hash) {
     }
 
-    TenantView(int partitions) {
+    TenantView(int partitions, ChangeRing changes) {
         this.partitions = partitions;
+        this.changes = changes;
+        // The view starts empty and is fed from the topic's start: the ring continues from nothing.
+        for (int p = 0; p < partitions; p++) {
+            changes.served(p, -1);
+        }
         this.nextOffsets = new long[partitions];
         this.lastApplied = new long[partitions];
         Arrays.fill(lastApplied, -1);
@@ -101,6 +113,13 @@ final class TenantView {
             }
             deletedVersions.remove(tenantId);
         }
+        changes.append(change(tenantId, value, tombstoneVersion, partition, offset));
+    }
+
+    /** The change feed's event of a record as {@link #apply} takes it. */
+    static Change change(String tenantId, TenantRegistration value, long tombstoneVersion, int partition, long offset) {
+        return value == null ? new Change(partition, offset, tenantId, tombstoneVersion, null)
+                : new Change(partition, offset, tenantId, value.getVersion(), () -> TenantJson.of(value));
     }
 
     /** Moves the applied position past offsets that carry no record (transaction markers). */

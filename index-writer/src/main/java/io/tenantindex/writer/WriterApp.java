@@ -11,6 +11,8 @@ import io.tenantindex.common.api.WriterHealth;
 import io.tenantindex.common.config.ConfigException;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.feed.ChangeFeed;
+import io.tenantindex.common.feed.ChangeRing;
 import io.tenantindex.common.http.ClasspathResources;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.metrics.ServiceMetrics;
@@ -61,6 +63,7 @@ public final class WriterApp implements AutoCloseable {
     private final String advertisedUrl;
     private final ReplicaMonitor replicaMonitor;
     private final Javalin http;
+    private final ChangeFeed feed;
     private final PrometheusMeterRegistry metrics;
     private volatile KafkaClientMetrics producerMetrics;
     private volatile String status = "LOADING";
@@ -78,7 +81,8 @@ public final class WriterApp implements AutoCloseable {
                     config.topics().indexPartitions(), config.topics().indexTopic(), partitions);
         }
         SchemaRegistryClient registry = new HttpSchemaRegistryClient(config.registry());
-        this.view = new TenantView(partitions);
+        ChangeRing changes = new ChangeRing(partitions, config.feed().ringCapacity());
+        this.view = new TenantView(partitions, changes);
         this.metrics = ServiceMetrics.create("index-writer", "writer_id", config.writerId());
         this.writer = new IndexWriter(config.topics().indexTopic(), view, () -> instrumented(producer(config)),
                 new ConfluentAvroSerializer<>(registry, config.registry().autoRegister(), false),
@@ -92,8 +96,13 @@ public final class WriterApp implements AutoCloseable {
                 statusPage.changes(), Timer.builder("tenant_index_write_latency")
                 .description("HTTP write received → committed to Kafka").publishPercentileHistogram()
                 .register(metrics));
+        this.feed = new ChangeFeed(new WriterFeedSource(config.topics().indexTopic(), view, () -> "UP".equals(status)), changes,
+                WriterFeedSource.history(config.kafka(), config.topics().indexTopic(),
+                        ConfluentAvroDeserializer.specific(registry, TenantRegistration.getClassSchema()), admin),
+                config.feed(), metrics);
         this.http = HttpServers.create(config.maxBodyBytes(), c -> {
             routes.register(c);
+            feed.register(c);
             ServiceMetrics.route(c, metrics);
             statusPage.register(c);
             ClasspathResources.openApi(c, "openapi/index-writer.json");
@@ -243,6 +252,7 @@ public final class WriterApp implements AutoCloseable {
     public void close() {
         ShutdownBudget budget = ShutdownBudget.start(config.shutdownTimeout());
         status = "STOPPING";
+        feed.close();
         http.stop();
         writer.close(budget.share(0.7));
         // After the writer: a standby takes over once this writer has stopped committing.

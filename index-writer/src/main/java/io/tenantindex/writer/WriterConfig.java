@@ -3,6 +3,7 @@ package io.tenantindex.writer;
 import io.tenantindex.common.ShutdownBudget;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.feed.FeedConfig;
 import io.tenantindex.common.http.BearerAuth;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.kafka.KafkaSettings;
@@ -30,6 +31,7 @@ import java.time.Duration;
  * @param electionSessionTimeout how long the leader may stay silent before a standby takes over
  * @param advertisedUrl where standbys redirect writes while this writer leads; null: http://host:port
  * @param shutdownTimeout how long the whole stop may take (HTTP, the writer thread and producer, the election)
+ * @param feed          how {@code GET /changes} is served
  */
 public record WriterConfig(
         KafkaSettings kafka,
@@ -47,7 +49,8 @@ public record WriterConfig(
         boolean election,
         Duration electionSessionTimeout,
         String advertisedUrl,
-        Duration shutdownTimeout) {
+        Duration shutdownTimeout,
+        FeedConfig feed) {
 
     public static final int DEFAULT_PORT = ConfigKeys.DEFAULT_WRITER_PORT;
 
@@ -69,7 +72,8 @@ public record WriterConfig(
                 // 6 s is the broker's default group.min.session.timeout.ms: the lowest a default broker accepts.
                 Duration.ofMillis(s.longValue(ConfigKeys.WRITER_ELECTION_SESSION_TIMEOUT_MS, 6_000, 1_000, 300_000)),
                 s.string(ConfigKeys.WRITER_ADVERTISED_URL, null),
-                ShutdownBudget.from(s));
+                ShutdownBudget.from(s),
+                FeedConfig.from(s));
     }
 
     /** The advertised URL, or http://host:port of the server as started (a wildcard host becomes this host's name). */

@@ -7,6 +7,7 @@ import io.tenantindex.schemas.TenantMetadata;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.Tier;
 import io.tenantindex.common.IndexDigest;
+import io.tenantindex.common.feed.ChangeRing;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +36,7 @@ class TenantViewTest {
 
     @Test
     void shouldPageLiveTenantsInKeyOrderWithACursorUntilTheLastPage() {
-        TenantView view = new TenantView(3);
+        TenantView view = new TenantView(3, new ChangeRing(3, 16));
         List<String> ids = IntStream.range(0, 25).mapToObj(i -> String.format("t%02d", 24 - i)).toList();
         ids.forEach(id -> put(view, id, 1));
         put(view, "t03", 2);
@@ -58,7 +59,7 @@ class TenantViewTest {
 
     @Test
     void shouldEndWithANullCursorWhenThePageIsExactlyFull() {
-        TenantView view = new TenantView(2);
+        TenantView view = new TenantView(2, new ChangeRing(2, 16));
         put(view, "a", 1);
         put(view, "b", 1);
         assertThat(view.page(null, 2).nextCursor()).isNull();
@@ -68,7 +69,7 @@ class TenantViewTest {
 
     @Test
     void shouldListAReRegisteredTenantAgain() {
-        TenantView view = new TenantView(2);
+        TenantView view = new TenantView(2, new ChangeRing(2, 16));
         put(view, "x", 1);
         view.apply("x", null, null, 1, view.partitionOf("x"), 2);
         assertThat(view.page(null, 10).items()).isEmpty();
@@ -78,7 +79,7 @@ class TenantViewTest {
 
     @Test
     void shouldDigestTheBytesOnTheTopicSoThatOtherContentAtTheSameVersionShows() {
-        TenantView view = new TenantView(2);
+        TenantView view = new TenantView(2, new ChangeRing(2, 16));
         int p = view.partitionOf("x");
         view.apply("x", reg("x", 1), encoded("first"), 0, p, 0);
         view.apply("y", reg("y", 1), encoded("y"), 0, view.partitionOf("y"), 0);

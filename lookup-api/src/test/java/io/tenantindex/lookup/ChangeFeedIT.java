@@ -13,6 +13,7 @@ import io.tenantindex.protocol.ConsistencyToken;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
+import io.tenantindex.testing.SseReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;

@@ -12,6 +12,9 @@ import io.tenantindex.common.TenantIds;
 import io.tenantindex.common.api.ApiHeaders;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
+import io.tenantindex.common.feed.ChangeFeed;
+import io.tenantindex.common.feed.ChangeRing;
+import io.tenantindex.common.feed.TopicHistory;
 import io.tenantindex.common.http.HttpServers;
 import io.tenantindex.common.metrics.ServiceMetrics;
 import io.tenantindex.lookup.usage.UsageRecorder;
@@ -46,6 +49,7 @@ class LookupRoutesTest {
     private final List<String> usage = new CopyOnWriteArrayList<>();
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private Javalin app;
+    private ChangeFeed feed;
     private String base;
 
     @BeforeEach
@@ -87,9 +91,15 @@ class LookupRoutesTest {
                 ConfigKeys.SERVE_STALE_WHILE_RESTORING, Boolean.toString(serveStale),
                 ConfigKeys.WRITER_TOKEN, "writer-token-0123456789", ConfigKeys.ADMIN_TOKEN, ADMIN_TOKEN)));
         LookupRoutes routes = new LookupRoutes(replica, replica, recorder, config, metrics);
-        // As ColoServer serves them: the lookup routes plus /metrics.
+        ChangeRing changes = new ChangeRing(FakeReplica.PARTITIONS, 16);
+        // No broker here: the history is never read, every position is in the ring.
+        feed = new ChangeFeed(new ColoFeedSource(replica, TOPIC), changes, new TopicHistory(
+                config.materializer().kafka().clientProperties(), TOPIC, r -> null, () -> 0, System::currentTimeMillis), config.feed(), metrics);
+        IntStream.range(0, FakeReplica.PARTITIONS).forEach(p -> changes.served(p, -1));
+        // As ColoServer serves them: the lookup routes, the change feed and /metrics.
         app = HttpServers.create(HttpServers.DEFAULT_MAX_BODY_BYTES, c -> {
             routes.register(c);
+            feed.register(c);
             ServiceMetrics.route(c, metrics);
         }).start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();
@@ -97,6 +107,7 @@ class LookupRoutesTest {
 
     @AfterEach
     void stop() {
+        feed.close();
         app.stop();
     }
 

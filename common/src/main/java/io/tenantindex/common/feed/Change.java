@@ -4,21 +4,24 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.tenantindex.common.Json;
 import io.tenantindex.protocol.ChangeEvent;
 import io.tenantindex.protocol.TenantEntry;
+import java.util.function.Supplier;
 
 /**
  * One applied record of the index topic as the change feed sends it: an upsert ({@code entry} set)
- * or a delete ({@code entry} null, {@code version} the tombstone's). Its JSON without the token is
- * built once, however many feeds send it; each feed appends its own token.
+ * or a delete ({@code entry} null, {@code version} the tombstone's). The entry is converted only
+ * when a feed sends it (most records a busy ring sees are evicted unsent), and its JSON without the
+ * token is built once, however many feeds send it; each feed appends its own token.
  */
 public final class Change {
     private final int partition;
     private final long offset;
     private final String tenantId;
     private final long version;
-    private final TenantEntry entry;
+    private final Supplier<TenantEntry> entry;
     private volatile String untokenedJson;
 
-    public Change(int partition, long offset, String tenantId, long version, TenantEntry entry) {
+    /** {@code entry} null: a delete. */
+    public Change(int partition, long offset, String tenantId, long version, Supplier<TenantEntry> entry) {
         this.partition = partition;
         this.offset = offset;
         this.tenantId = tenantId;
@@ -34,8 +37,12 @@ public final class Change {
         return offset;
     }
 
+    public ChangeEvent.Type type() {
+        return entry == null ? ChangeEvent.Type.DELETE : ChangeEvent.Type.UPSERT;
+    }
+
     public ChangeEvent event(String token) {
-        return entry == null ? ChangeEvent.delete(tenantId, version, token) : ChangeEvent.upsert(entry, token);
+        return entry == null ? ChangeEvent.delete(tenantId, version, token) : ChangeEvent.upsert(entry.get(), token);
     }
 
     /** The event's JSON with {@code token}: the shared part is serialized once. */

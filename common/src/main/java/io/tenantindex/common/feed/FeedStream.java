@@ -187,7 +187,7 @@ final class FeedStream implements WriteListener {
             if (position.before(c.partition(), c.offset())) {
                 position.advance(c.partition(), c.offset());
                 String token = position.token();
-                frame(text, c.event(token).type(), token, c.json(token));
+                frame(text, c.type(), token, c.json(token));
                 sent++;
             }
         }

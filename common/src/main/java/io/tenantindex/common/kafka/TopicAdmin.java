@@ -1,11 +1,14 @@
 package io.tenantindex.common.kafka;
 
 import io.tenantindex.common.config.ConfigException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -21,6 +24,8 @@ import org.slf4j.LoggerFactory;
 /** Idempotent topic creation and end-offset lookups; we never rely on broker auto-creation. */
 public final class TopicAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(TopicAdmin.class);
+    /** Kafka's own default of {@code delete.retention.ms}, assumed when the topic's cannot be read. */
+    private static final long DEFAULT_DELETE_RETENTION_MS = Duration.ofDays(1).toMillis();
 
     private TopicAdmin() {
     }
@@ -121,5 +126,30 @@ public final class TopicAdmin {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted listing offsets of " + topic, e);
         }
+    }
+
+    /**
+     * The topic's effective {@code delete.retention.ms} (its own, the broker's or Kafka's default):
+     * how long a tombstone is kept at least. {@code who} names the asking process in the warning
+     * logged when Kafka does not answer.
+     */
+    public static long deleteRetentionMs(Admin admin, String topic, String who) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try {
+            ConfigEntry entry = admin.describeConfigs(List.of(resource)).all().get(5, TimeUnit.SECONDS).get(resource)
+                    .get(TopicConfig.DELETE_RETENTION_MS_CONFIG);
+            if (entry != null && entry.value() != null) {
+                return Long.parseLong(entry.value());
+            }
+        } catch (ExecutionException e) {
+            LOG.warn("{}: cannot read delete.retention.ms of {} ({}); assuming Kafka's default of {} ms", who, topic,
+                    e.getCause().toString(), DEFAULT_DELETE_RETENTION_MS);
+        } catch (TimeoutException e) {
+            LOG.warn("{}: Kafka did not say the delete.retention.ms of {}; assuming Kafka's default of {} ms", who, topic,
+                    DEFAULT_DELETE_RETENTION_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return DEFAULT_DELETE_RETENTION_MS;
     }
 }

@@ -1,8 +1,7 @@
-package io.tenantindex.lookup;
+package io.tenantindex.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
-import io.tenantindex.testing.Http;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,16 +18,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * events (and heartbeat comments) for assertions. {@link #pause} stops reading without closing, as
  * a consumer that reads nothing does.
  */
-final class SseReader implements AutoCloseable {
+public final class SseReader implements AutoCloseable {
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
-    record Event(String type, String id, JsonNode data) {
+    public record Event(String type, String id, JsonNode data) {
     }
 
-    final List<Event> events = new CopyOnWriteArrayList<>();
-    volatile int heartbeats;
-    volatile boolean ended;
-    volatile int status;
+    public final List<Event> events = new CopyOnWriteArrayList<>();
+    public volatile int heartbeats;
+    public volatile boolean ended;
+    public final int status;
     private final InputStream body;
     private final Thread thread;
     private volatile boolean paused;
@@ -40,7 +39,8 @@ final class SseReader implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    static SseReader open(String url, String... headers) {
+    /** Opens {@code url} with {@code Accept: text/event-stream} and {@code headers} (name/value pairs) and starts reading. */
+    public static SseReader open(String url, String... headers) {
         String[] all = new String[headers.length + 2];
         all[0] = "Accept";
         all[1] = "text/event-stream";
@@ -58,16 +58,16 @@ final class SseReader implements AutoCloseable {
         }
     }
 
-    void pause() {
+    public void pause() {
         paused = true;
     }
 
-    synchronized void resume() {
+    public synchronized void resume() {
         paused = false;
         notifyAll();
     }
 
-    List<Event> ofType(String type) {
+    public List<Event> ofType(String type) {
         return events.stream().filter(e -> e.type().equals(type)).toList();
     }
 

@@ -226,22 +226,34 @@ class EdgeClientIT {
     }
 
     @Test
-    void shouldPrintAWriteAsItHappens() throws Exception {
+    void shouldPrintAWriteAsItHappensInAColoAndAtTheWriter() throws Exception {
         String id = SharedKafka.uniqueName("watched");
-        StringWriter out = new StringWriter();
         URI colo = URI.create(ord);
-        Thread watch = new Thread(() -> new CommandLine(new TenantIndexCli()).setOut(new PrintWriter(out, true))
-                .execute("watch", "--colo", "ORD", "--colos", "ORD:" + colo.getPort(), "--colo-host", colo.getHost()), "watch-cli");
-        watch.start();
+        StringWriter coloOut = new StringWriter();
+        StringWriter writerOut = new StringWriter();
+        List<Thread> watches = List.of(
+                watch(coloOut, "watch", "--colo", "ORD", "--colos", "ORD:" + colo.getPort(), "--colo-host", colo.getHost()),
+                watch(writerOut, "watch", "--colo", "writer", "--writer-url", writer));
         try {
-            await().atMost(TIMEOUT).until(() -> out.toString().contains("snapshot of "));
+            await().atMost(TIMEOUT).until(() -> coloOut.toString().contains("snapshot of ") && writerOut.toString().contains("snapshot of "));
             LookupClient.builder().colos(List.of(ord)).writer(writer).bearerToken(writerToken()).build()
                     .put(id, null, new TenantEntry.Metadata("free", List.of(), null, null));
-            await().atMost(TIMEOUT).until(() -> out.toString().contains(" upsert " + id + " v1 token "));
+            await().atMost(TIMEOUT).until(() -> coloOut.toString().contains(" upsert " + id + " v1 token ")
+                    && writerOut.toString().contains(" upsert " + id + " v1 token "));
         } finally {
-            watch.interrupt();
-            watch.join(TIMEOUT.toMillis());
+            for (Thread watch : watches) {
+                watch.interrupt();
+                watch.join(TIMEOUT.toMillis());
+                assertThat(watch.isAlive()).isFalse();
+            }
         }
-        assertThat(watch.isAlive()).isFalse();
     }
+
+    /** {@code ./tenant-index <args>} on a thread of its own, printing to {@code out}; interrupting it ends the command. */
+    private static Thread watch(StringWriter out, String... args) {
+        Thread t = new Thread(() -> new CommandLine(new TenantIndexCli()).setOut(new PrintWriter(out, true)).execute(args), "watch-cli");
+        t.start();
+        return t;
+    }
+
 }

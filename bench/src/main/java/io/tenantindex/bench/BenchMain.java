@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
  * {@link TwoInstanceLookupBench it alone vs two instances} → {@link InProcessLookupBench JMH} over
  * the store that colo left → {@link ProducerThroughputFloorBench a raw transactional producer} on
  * the import's records → {@link PutBench PUTs} at concurrency 32 → {@link LagBench replication lag}
- * → {@link KafkaLatencyFloorBench Kafka's own end-to-end and commit latency} → {@link
+ * → {@link ReplicaLagBench ack → an embedded replica's listener} beside the colos' lag → {@link
+ * EmbeddedReplicaLookupBench JMH of the embedded replica's get} → {@link KafkaLatencyFloorBench Kafka's own end-to-end and commit latency} → {@link
  * NewcomerLookupBench wrk against the stack's ORD} → {@link WriterTakeoverBench writer takeover
  * after kill -9}. The report's {@link RatioTable} sets each figure against its floor from the same
  * run. Sizes and durations are flags ({@code --help}). Every JVM gets -Xmx; everything listens on 127.0.0.1.
@@ -98,6 +99,8 @@ public final class BenchMain implements Callable<Integer> {
         step(run, "producer-floor", new ProducerThroughputFloorBench());
         step(run, "puts", new PutBench());
         step(run, "lag", new LagBench());
+        step(run, "replica-lag", new ReplicaLagBench());
+        step(run, "replica-jmh", new EmbeddedReplicaLookupBench());
         step(run, "kafka-floor", new KafkaLatencyFloorBench());
         step(run, "newcomer", new NewcomerLookupBench());
         step(run, "takeover", new WriterTakeoverBench());

@@ -65,7 +65,7 @@ final class BenchOptions {
     @Option(names = "--out", defaultValue = "bench/results", description = "Results directory (default ${DEFAULT-VALUE}).")
     Path out;
     @Option(names = "--skip", split = ",", description = "Skip parts: rebuild, restart, membership, bluegreen, http, redis, instances, feeds, emission, jmh, "
-            + "producer-floor, puts, lag, kafka-floor, newcomer, takeover.")
+            + "producer-floor, puts, lag, replica-lag, replica-jmh, kafka-floor, newcomer, takeover.")
     List<String> skip = new ArrayList<>();
 
     boolean skips(String part) {

@@ -39,14 +39,7 @@ final class InProcessLookupBench implements Benchmark {
             String bench = r.getParams().getBenchmark();
             String name = bench.substring(bench.lastIndexOf('.') + 1);
             Statistics s = r.getPrimaryResult().getStatistics();
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("samples", s.getN());
-            d.put("mean_ns", Math.round(s.getMean()));
-            for (double p : new double[] {50, 90, 99, 99.9, 99.99}) {
-                d.put("p" + Report.fmt(p) + "_ns", Math.round(s.getPercentile(p)));
-            }
-            d.put("max_ns", Math.round(s.getMax()));
-            run.report.details.put("jmh " + name, d);
+            run.report.details.put("jmh " + name, details(s));
             String what = switch (name) {
                 case "lookup" -> "IndexReplica#lookup on the colo's RebuildableReplica: a get on the partition's store "
                         + "(interactive query, RocksDB) + Avro decode";
@@ -76,5 +69,17 @@ final class InProcessLookupBench implements Benchmark {
                         how + "; p99 = " + Math.round(s.getPercentile(99)) + " ns");
             }
         }
+    }
+
+    /** A JMH SampleTime result's samples, mean, percentiles and max, in ns, for the report's details. */
+    static Map<String, Object> details(Statistics s) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("samples", s.getN());
+        d.put("mean_ns", Math.round(s.getMean()));
+        for (double p : new double[] {50, 90, 99, 99.9, 99.99}) {
+            d.put("p" + Report.fmt(p) + "_ns", Math.round(s.getPercentile(p)));
+        }
+        d.put("max_ns", Math.round(s.getMax()));
+        return d;
     }
 }

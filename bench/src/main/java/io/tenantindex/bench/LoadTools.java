@@ -156,6 +156,17 @@ final class LoadTools {
      */
     static LagResult lagSteady(int writerPort, int[] coloPorts, double rate, int workers, double seconds, long tenants)
             throws InterruptedException {
+        return lagSteady(writerPort, coloPorts, rate, workers, seconds, tenants, (tenantId, answer, ackedNanos) -> { });
+    }
+
+    /** What else is told of each acknowledged write of {@link #lagSteady}, on the worker's thread, before its visibility check. */
+    interface AckHook {
+        void acked(String tenantId, MiniHttp.Response answer, long ackedNanos);
+    }
+
+    /** {@link #lagSteady(int, int[], double, int, double, long)}, telling {@code onAck} of every acknowledged write. */
+    static LagResult lagSteady(int writerPort, int[] coloPorts, double rate, int workers, double seconds, long tenants, AckHook onAck)
+            throws InterruptedException {
         Latencies lag = new Latencies();
         Latencies perColo = new Latencies();
         Latencies pickup = new Latencies();
@@ -181,6 +192,7 @@ final class LoadTools {
                         return;
                     }
                     writes.incrementAndGet();
+                    onAck.acked(Tenants.id(i), r, acked);
                     pickup.add(0);
                     if (!checkVisible(colos, Tenants.id(i), r.token(), acked, lag, perColo)) {
                         failed.incrementAndGet();

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "A tenant → placement index replicated to every colo through Kafka.",
         subcommands = {UpCommand.class, ClientCommands.Register.class, ClientCommands.Lookup.class,
                 ClientCommands.Delete.class, ClientCommands.Import.class, RebuildCommand.class,
-                VerifyCommand.class, ClientCommands.Usage.class, ReplicasCommand.class},
+                VerifyCommand.class, ClientCommands.Usage.class, ReplicasCommand.class, WatchCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:server error or unreachable", "2:bad usage", "3:rejected (4xx) or not found"})
 public final class TenantIndexCli implements Runnable {

@@ -5,12 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
+import io.tenantindex.common.config.ConfigKeys;
+import io.tenantindex.protocol.ConsistencyToken;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
+import io.tenantindex.testing.SseReader;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -23,14 +27,18 @@ import org.junit.jupiter.api.Test;
  * colos, with read-your-writes tokens honoured everywhere.
  */
 class LocalStackIT {
+    private static final int PARTITIONS = 6;
     private static LocalStack stack;
+    private static String indexTopic;
     private static String writer;
     private static List<String> colos;
 
     @BeforeAll
     static void start() {
         String prefix = SharedKafka.uniqueName("stack");
-        stack = TestStacks.start(TestStacks.settings(prefix, "ORD:0,SIN:0,AMS:0"));
+        indexTopic = prefix + "-index";
+        stack = TestStacks.start(TestStacks.settings(prefix, "ORD:0,SIN:0,AMS:0")
+                .with(ConfigKeys.INDEX_PARTITIONS, Integer.toString(PARTITIONS)));
         writer = stack.writerUrl();
         colos = stack.urls().entrySet().stream().filter(e -> e.getKey().startsWith("lookup-api")).map(Map.Entry::getValue).toList();
         assertThat(colos).hasSize(3);
@@ -84,6 +92,52 @@ class LocalStackIT {
             await().atMost(Duration.ofSeconds(20)).until(() -> Http.get(colo + "/tenants/" + id).statusCode() == 404);
             assertThat(json(Http.get(colo + "/tenants/" + id)).get("error").asText()).isEqualTo("TENANT_NOT_FOUND");
         }
+    }
+
+    @Test
+    void shouldShowAWriteOnTheChangeFeedOfEveryColoWithItsToken() throws Exception {
+        Map<String, SseReader> streams = new HashMap<>();
+        Map<String, String> since = new HashMap<>();
+        try {
+            for (Map.Entry<String, String> colo : stack.coloUrls().entrySet()) {
+                SseReader sse = SseReader.open(colo.getValue() + "/changes");
+                streams.put(colo.getKey(), sse);
+                await().atMost(Duration.ofSeconds(20)).until(() -> !sse.ofType("snapshot-end").isEmpty());
+                List<String> poll = Http.get(colo.getValue() + "/changes").body().lines().toList();
+                since.put(colo.getKey(), Json.MAPPER.readTree(poll.get(poll.size() - 1)).get("token").asText());
+            }
+            String id = SharedKafka.uniqueName("feed");
+            HttpResponse<String> created = Http.putJson(writer + "/tenants/" + id, body("pro"), writerAuth());
+            assertThat(created.statusCode()).isEqualTo(201);
+            ConsistencyToken written = ConsistencyToken.decode(created.headers().firstValue("X-Consistency-Token").orElseThrow(),
+                    indexTopic, PARTITIONS);
+
+            for (Map.Entry<String, String> colo : stack.coloUrls().entrySet()) {
+                SseReader sse = streams.get(colo.getKey());
+                await().atMost(Duration.ofSeconds(20)).until(() -> sse.ofType("upsert").stream()
+                        .anyMatch(e -> e.data().get("tenantId").asText().equals(id)));
+                SseReader.Event event = sse.ofType("upsert").stream()
+                        .filter(e -> e.data().get("tenantId").asText().equals(id)).findFirst().orElseThrow();
+                assertThat(event.data().get("version").asLong()).isEqualTo(1);
+                assertThat(event.id()).isEqualTo(event.data().get("token").asText());
+                assertCovers(event.id(), written, colo.getKey() + " over SSE");
+
+                HttpResponse<String> poll = Http.get(colo.getValue() + "/changes?since=" + since.get(colo.getKey()) + "&wait=10000");
+                assertThat(poll.statusCode()).as(poll.body()).isEqualTo(200);
+                JsonNode change = Json.MAPPER.readTree(poll.body().lines()
+                        .filter(line -> line.contains("\"" + id + "\"")).findFirst().orElseThrow());
+                assertThat(change.get("type").asText()).isEqualTo("upsert");
+                assertCovers(change.get("token").asText(), written, colo.getKey() + " over long-poll");
+            }
+        } finally {
+            streams.values().forEach(SseReader::close);
+        }
+    }
+
+    /** The feed's token is at the written record's offset in its partition. */
+    private static void assertCovers(String feedToken, ConsistencyToken written, String where) {
+        ConsistencyToken token = ConsistencyToken.decode(feedToken, indexTopic, PARTITIONS);
+        written.offsets().forEach((partition, offset) -> assertThat(token.offsets().get(partition)).as(where).isEqualTo(offset));
     }
 
     @Test

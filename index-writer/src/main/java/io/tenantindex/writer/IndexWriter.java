@@ -395,6 +395,8 @@ final class IndexWriter implements AutoCloseable {
      * is left open) and catch the view up from the topic: then the outcome is known, and whatever did
      * commit is counted exactly once. Writes it committed are answered as committed; writes it did
      * not are tried once more, so a broker hiccup costs their callers latency rather than a 503.
+     * If that first recovery fails too (Kafka is away), the callers get their 503 at once and the
+     * writer keeps recovering without them.
      */
     private void onUncertainOutcome(List<Accepted> accepted, KafkaException e, boolean retried) {
         LOG.warn("transaction of {} writes failed ({}); recovering the producer and re-reading the topic", accepted.size(), e.toString());
@@ -403,8 +405,9 @@ final class IndexWriter implements AutoCloseable {
         } catch (RuntimeException abortError) {
             LOG.debug("abort after a failed transaction", abortError);
         }
-        if (!recover()) {
+        if (!tryRecover()) {
             refuse(accepted, e);
+            recover();
         } else if (committed(accepted.get(0))) {
             LOG.info("the failed transaction had committed; answering its {} writes", accepted.size());
             accepted.forEach(a -> answer(a, view.partitionOf(a.tenantId), view.lastAppliedOffset(view.partitionOf(a.tenantId))));
@@ -436,28 +439,32 @@ final class IndexWriter implements AutoCloseable {
         accepted.forEach(a -> a.pending.result.completeExceptionally(failure));
     }
 
-    /**
-     * A fresh producer that has claimed the transactional id, and the view caught up to the committed
-     * end. False when this writer stopped, lost the lead (the loop then makes it a standby) or was
-     * fenced while trying.
-     */
-    private boolean recover() {
-        while (running && leading) {
-            try {
-                producer.close(Duration.ofSeconds(5));
-                producer = producerFactory.get();
-                producer.initTransactions();
-                replay.catchUp(view);
-                LOG.info("writer recovered; accepting writes again");
-                return true;
-            } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
-                onFenced("fenced while recovering (" + fenced.getClass().getSimpleName() + ")");
-                return false;
-            } catch (RuntimeException retry) {
-                LOG.warn("writer recovery failed ({}); retrying", retry.toString());
-            }
+    /** Retries {@link #tryRecover} until it succeeds, this writer stops, loses the lead (the loop then makes it a standby) or is fenced. */
+    private void recover() {
+        while (running && leading && role != Role.FENCED && !tryRecover()) {
+            // tryRecover has logged why; Kafka's own timeouts pace the attempts.
         }
-        return false;
+    }
+
+    /**
+     * One attempt at a fresh producer that has claimed the transactional id, with the view caught up
+     * to the committed end; false when it failed (logged) or found this writer fenced.
+     */
+    private boolean tryRecover() {
+        try {
+            producer.close(Duration.ofSeconds(5));
+            producer = producerFactory.get();
+            producer.initTransactions();
+            replay.catchUp(view);
+            LOG.info("writer recovered; accepting writes again");
+            return true;
+        } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
+            onFenced("fenced while recovering (" + fenced.getClass().getSimpleName() + ")");
+            return false;
+        } catch (RuntimeException failed) {
+            LOG.warn("writer recovery failed ({}); retrying", failed.toString());
+            return false;
+        }
     }
 
     private TenantIndexException fenced() {

@@ -1,9 +1,9 @@
 package io.tenantindex.bench;
 
 import io.tenantindex.common.Json;
-import io.tenantindex.common.api.ApiHeaders;
 import io.tenantindex.common.api.ImportReport;
 import io.tenantindex.common.http.MiniHttp;
+import io.tenantindex.protocol.ApiHeaders;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

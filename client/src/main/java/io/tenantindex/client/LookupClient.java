@@ -1,6 +1,7 @@
 package io.tenantindex.client;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tenantindex.protocol.ApiHeaders;
 import io.tenantindex.protocol.ErrorType;
 import io.tenantindex.protocol.TenantEntry;
 import io.tenantindex.protocol.TenantIndexException;
@@ -31,7 +32,6 @@ import java.util.function.LongSupplier;
  * wants parallel writes uses a client (a session) per thread. Thread-safe.
  */
 public final class LookupClient {
-    static final String CONSISTENCY_TOKEN = "X-Consistency-Token";
 
     private final HttpClient http;
     private final Failover colos;
@@ -147,7 +147,7 @@ public final class LookupClient {
             if (r.statusCode() / 100 != 2) {
                 throw ClientJson.error(r.uri(), r.statusCode(), r.body(), r.headers());
             }
-            r.headers().firstValue(CONSISTENCY_TOKEN).ifPresent(token -> session = token);
+            r.headers().firstValue(ApiHeaders.CONSISTENCY_TOKEN).ifPresent(token -> session = token);
             return r;
         } finally {
             writes.unlock();
@@ -156,7 +156,7 @@ public final class LookupClient {
 
     private HttpRequest.Builder withSession(HttpRequest.Builder request) {
         String token = session;
-        return token == null ? request : request.header(CONSISTENCY_TOKEN, token);
+        return token == null ? request : request.header(ApiHeaders.CONSISTENCY_TOKEN, token);
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {

@@ -3,6 +3,7 @@ package io.tenantindex.client;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.tenantindex.protocol.ApiHeaders;
 import io.tenantindex.protocol.ChangeEvent;
 import io.tenantindex.protocol.TenantEntry;
 import java.io.IOException;
@@ -16,8 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -104,8 +105,8 @@ final class FakeColo implements AutoCloseable {
     }
 
     private void tenant(HttpExchange ex) throws IOException {
-        tokens.add(ex.getRequestHeaders().getFirst(LookupClient.CONSISTENCY_TOKEN) == null ? ""
-                : ex.getRequestHeaders().getFirst(LookupClient.CONSISTENCY_TOKEN));
+        tokens.add(ex.getRequestHeaders().getFirst(ApiHeaders.CONSISTENCY_TOKEN) == null ? ""
+                : ex.getRequestHeaders().getFirst(ApiHeaders.CONSISTENCY_TOKEN));
         String id = ex.getRequestURI().getPath().substring("/tenants/".length());
         switch (ex.getRequestMethod()) {
             case "GET" -> {
@@ -133,12 +134,12 @@ final class FakeColo implements AutoCloseable {
                 TenantEntry entry = new TenantEntry(id, "d0", body.path("coloHint").asText(null), held == null ? 1 : held.version() + 1,
                         ClientJson.MAPPER.treeToValue(body.get("metadata"), TenantEntry.Metadata.class), 1L, 2L);
                 tenants.put(id, entry);
-                ex.getResponseHeaders().add(LookupClient.CONSISTENCY_TOKEN, writeToken);
+                ex.getResponseHeaders().add(ApiHeaders.CONSISTENCY_TOKEN, writeToken);
                 answer(ex, held == null ? 201 : 200, ClientJson.MAPPER.writeValueAsString(entry));
             }
             default -> {
                 tenants.remove(id);
-                ex.getResponseHeaders().add(LookupClient.CONSISTENCY_TOKEN, writeToken);
+                ex.getResponseHeaders().add(ApiHeaders.CONSISTENCY_TOKEN, writeToken);
                 ex.sendResponseHeaders(204, -1);
                 ex.close();
             }

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
-import io.tenantindex.common.api.ApiHeaders;
+import io.tenantindex.protocol.ApiHeaders;
 import io.tenantindex.protocol.ConsistencyToken;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;

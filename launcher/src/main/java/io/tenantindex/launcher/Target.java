@@ -2,10 +2,10 @@ package io.tenantindex.launcher;
 
 import io.javalin.http.Header;
 import io.tenantindex.common.Json;
-import io.tenantindex.common.api.ApiHeaders;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.http.BearerAuth;
+import io.tenantindex.protocol.ApiHeaders;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.tenantindex.common.IndexPartitioner;
 import io.tenantindex.common.Json;
-import io.tenantindex.common.api.ApiHeaders;
+import io.tenantindex.protocol.ApiHeaders;
 import io.tenantindex.protocol.ConsistencyToken;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.testing.Http;

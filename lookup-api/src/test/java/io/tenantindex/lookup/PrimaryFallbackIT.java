@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
-import io.tenantindex.common.api.ApiHeaders;
 import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.config.Settings;
 import io.tenantindex.kafka.embedded.EmbeddedKafkaBroker;
 import io.tenantindex.lookup.usage.UsageRecorder;
+import io.tenantindex.protocol.ApiHeaders;
 import io.tenantindex.testing.Http;
 import io.tenantindex.testing.SharedKafka;
 import io.tenantindex.writer.WriterApp;

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.Json;
-import io.tenantindex.common.api.ApiHeaders;
 import io.tenantindex.common.kafka.KafkaSettings;
+import io.tenantindex.protocol.ApiHeaders;
 import io.tenantindex.protocol.ConsistencyToken;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.testing.Http;

@@ -1,4 +1,4 @@
-package io.tenantindex.common.api;
+package io.tenantindex.protocol;
 
 /** The tenant-index HTTP headers, for the servers that set them and the clients that read them. */
 public final class ApiHeaders {

@@ -1,13 +1,10 @@
 package io.tenantindex.bench;
 
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.util.Statistics;
 
 /**
@@ -20,26 +17,14 @@ final class InProcessLookupBench implements Benchmark {
         BenchOptions o = run.options;
         BenchRun.Colo colo = run.colo;
         System.out.println("bench: JMH over colo " + colo.code() + "'s store (forked JVM; log " + run.logs.resolve("jmh.log") + ")");
-        Options jmh = new OptionsBuilder()
-                .include(LookupBenchmark.class.getName())
-                .include(StoreFloorBenchmark.class.getName())
-                .forks(1)
-                .threads(1)
-                .warmupIterations((int) o.jmhWarmup)
-                .warmupTime(TimeValue.seconds(o.jmhSeconds))
-                .measurementIterations((int) o.jmhIterations)
-                .measurementTime(TimeValue.seconds(o.jmhSeconds))
-                .jvmArgs("-Xmx" + o.jmhHeap, "-XX:+UseG1GC",
-                        "-Dbench.bootstrap=" + run.stack.bootstrap, "-Dbench.registry=" + run.stack.registryUrl,
-                        "-Dbench.colo=" + colo.code(), "-Dbench.stateDir=" + colo.stateDir(), "-Dbench.tenants=" + run.tenants(),
-                        "-DTENANT_INDEX_LOG_LEVEL=WARN")
-                .output(run.logs.resolve("jmh.log").toString())
-                .build();
+        Options jmh = JmhForks.options(o, run.logs.resolve("jmh.log"), List.of(LookupBenchmark.class, StoreFloorBenchmark.class),
+                "bench.bootstrap=" + run.stack.bootstrap, "bench.registry=" + run.stack.registryUrl,
+                "bench.colo=" + colo.code(), "bench.stateDir=" + colo.stateDir(), "bench.tenants=" + run.tenants());
         for (RunResult r : new Runner(jmh).run()) {
             String bench = r.getParams().getBenchmark();
             String name = bench.substring(bench.lastIndexOf('.') + 1);
             Statistics s = r.getPrimaryResult().getStatistics();
-            run.report.details.put("jmh " + name, details(s));
+            run.report.details.put("jmh " + name, JmhForks.details(s));
             String what = switch (name) {
                 case "lookup" -> "IndexReplica#lookup on the colo's RebuildableReplica: a get on the partition's store "
                         + "(interactive query, RocksDB) + Avro decode";
@@ -50,10 +35,9 @@ final class InProcessLookupBench implements Benchmark {
                         + "block cache and bloom filters per store, as Streams configures them), one get per call";
                 default -> "the floor: the Confluent-framed Avro decode alone (the colo's IndexRecordSerde) of stored values read up front";
             };
-            String how = String.format(Locale.ROOT, "JMH SampleTime, 1 thread, 1 fork (-Xmx%s), %d×%d s warm-up, %d×%d s measured, "
-                    + "%,d samples; a random tenant of %,d per call; over the RocksDB store colo %s built and served (Kafka Streams "
-                    + "reopened on its state dir, caught up before measuring). %s", o.jmhHeap,
-                    o.jmhWarmup, o.jmhSeconds, o.jmhIterations, o.jmhSeconds, s.getN(), run.tenants(), colo.code(), what);
+            String how = JmhForks.how(o, s) + String.format(Locale.ROOT, "; a random tenant of %,d per call; over the RocksDB store "
+                    + "colo %s built and served (Kafka Streams reopened on its state dir, caught up before measuring). %s",
+                    run.tenants(), colo.code(), what);
             Report report = run.report;
             switch (name) {
                 case "lookupAndBody" -> {
@@ -69,17 +53,5 @@ final class InProcessLookupBench implements Benchmark {
                         how + "; p99 = " + Math.round(s.getPercentile(99)) + " ns");
             }
         }
-    }
-
-    /** A JMH SampleTime result's samples, mean, percentiles and max, in ns, for the report's details. */
-    static Map<String, Object> details(Statistics s) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("samples", s.getN());
-        d.put("mean_ns", Math.round(s.getMean()));
-        for (double p : new double[] {50, 90, 99, 99.9, 99.99}) {
-            d.put("p" + Report.fmt(p) + "_ns", Math.round(s.getPercentile(p)));
-        }
-        d.put("max_ns", Math.round(s.getMax()));
-        return d;
     }
 }

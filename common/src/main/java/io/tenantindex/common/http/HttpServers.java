@@ -44,6 +44,8 @@ public final class HttpServers {
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
     static final int MAX_HEADER_BYTES = 16 * 1024;
     static final long IDLE_TIMEOUT_MS = 15_000;
+    /** How much of a body over the limit is read and dropped before the 413, so the client sees it; a larger one is cut off. */
+    static final long DRAINED_BEFORE_413_BYTES = 1024 * 1024;
     static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
 
     private HttpServers() {
@@ -161,6 +163,7 @@ public final class HttpServers {
     public static byte[] boundedBody(Context ctx, long maxBodyBytes) {
         long declared = ctx.contentLength();
         if (declared > maxBodyBytes) {
+            discard(ctx, Math.min(declared, DRAINED_BEFORE_413_BYTES));
             throw tooLarge(maxBodyBytes);
         }
         byte[] body = declared >= 0 ? readDeclared(ctx, (int) declared) : ctx.bodyAsBytes();
@@ -181,6 +184,19 @@ public final class HttpServers {
             return ctx.req().getInputStream().readNBytes(length);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Reads and drops up to {@code bytes} of a body that will be refused: a server that answers and
+     * closes with the body still unread makes the kernel reset the connection, and the client may
+     * then lose the 413 (the JDK client saw "header parser received no bytes").
+     */
+    private static void discard(Context ctx, long bytes) {
+        try {
+            ctx.req().getInputStream().skipNBytes(bytes);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not drain a refused body", e);
         }
     }
 

@@ -18,8 +18,14 @@ final class JmhForks {
 
     /** {@code benchmarks} in one fork writing to {@code log}; {@code properties} ({@code name=value}) become its -D flags. */
     static Options options(BenchOptions o, Path log, List<Class<?>> benchmarks, String... properties) {
+        return options(o, log, benchmarks.stream().map(Class::getName).toList(), Map.of(), properties);
+    }
+
+    /** As above, for the benchmarks matching {@code includes} (JMH regexes) with these {@code @Param} values. */
+    static Options options(BenchOptions o, Path log, List<String> includes, Map<String, String> params, String... properties) {
         OptionsBuilder jmh = new OptionsBuilder();
-        benchmarks.forEach(b -> jmh.include(b.getName()));
+        includes.forEach(jmh::include);
+        params.forEach(jmh::param);
         List<String> jvmArgs = new ArrayList<>(List.of("-Xmx" + o.jmhHeap, "-XX:+UseG1GC"));
         for (String property : properties) {
             jvmArgs.add("-D" + property);

@@ -7,6 +7,10 @@ import io.tenantindex.common.config.Settings;
 import io.tenantindex.common.feed.ChangeRing;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -16,6 +20,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -37,20 +42,35 @@ import org.openjdk.jmh.annotations.TearDown;
  * Random tenant per call over all {@code bench.tenants}. Configured by system properties
  * ({@code bench.bootstrap}, {@code bench.registry}, {@code bench.colo}, {@code bench.stateDir},
  * {@code bench.tenants}) that {@link InProcessLookupBench} passes to the forked JVM.
+ *
+ * <p>{@link #answerCache} {@value #WHOLE_INDEX}: the answer cache gets {@code bench.wholeIndexCacheBytes}
+ * (room for every tenant), is filled with every tenant's answer before measuring, and the heap those
+ * answers took (used heap after a full GC, filled minus before) is written to {@code bench.cacheHeapFile}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class LookupBenchmark {
+    static final String WHOLE_INDEX = "whole-index";
+
+    /** {@code default}: the colo's default answer cache; {@value #WHOLE_INDEX}: one holding every tenant, filled first. */
+    @Param("default")
+    public String answerCache;
+
     private RebuildableReplica replica;
     private String[] ids;
 
     @Setup(Level.Trial)
     public void open() throws Exception {
-        Settings s = Settings.of(Map.of(
+        Map<String, String> settings = new HashMap<>(Map.of(
                 ConfigKeys.BOOTSTRAP_SERVERS, System.getProperty("bench.bootstrap"),
                 ConfigKeys.COLO, System.getProperty("bench.colo"),
                 ConfigKeys.STATE_DIR, System.getProperty("bench.stateDir")));
+        boolean wholeIndex = answerCache.equals(WHOLE_INDEX);
+        if (wholeIndex) {
+            settings.put(ConfigKeys.COLO_ANSWER_CACHE_BYTES, System.getProperty("bench.wholeIndexCacheBytes"));
+        }
+        Settings s = Settings.of(settings);
         MaterializerConfig config = MaterializerConfig.from(s);
         // No change feed in this bench: the smallest ring.
         replica = RebuildableReplica.start(config, new HttpSchemaRegistryClient(System.getProperty("bench.registry")),
@@ -67,6 +87,18 @@ public class LookupBenchmark {
                 throw new IllegalStateException("tenant " + ids[i] + " is not in the replica");
             }
         }
+        if (wholeIndex) {
+            long before = usedHeapAfterGc();
+            for (String id : ids) {
+                replica.lookupEncoded(new String(id)); // its own key, as a request's id would be kept
+            }
+            Files.writeString(Path.of(System.getProperty("bench.cacheHeapFile")), Long.toString(usedHeapAfterGc() - before));
+        }
+    }
+
+    private static long usedHeapAfterGc() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     @TearDown(Level.Trial)

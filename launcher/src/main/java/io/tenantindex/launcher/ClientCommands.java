@@ -84,7 +84,7 @@ final class ClientCommands {
 
         @Override
         public Integer call() {
-            String base = "writer".equalsIgnoreCase(colo) ? target.writerUrl : target.coloUrl(colo);
+            String base = target.readerUrl(colo);
             return target.print(ApiClient.send(withToken(ApiClient.request(base, "/tenants/" + tenantId).GET(), token)));
         }
     }

@@ -62,6 +62,11 @@ final class Target {
         return "http://" + coloHost + ":" + port;
     }
 
+    /** A {@code --colo} value: a colo's URL, or the writer's for {@code writer}, which serves the same reads. */
+    String readerUrl(String colo) {
+        return "writer".equalsIgnoreCase(colo) ? writerUrl : coloUrl(colo);
+    }
+
     /** Prints the answer (pretty, or raw with --json) and returns the exit code. */
     int print(HttpResponse<String> r) {
         String body = r.body();

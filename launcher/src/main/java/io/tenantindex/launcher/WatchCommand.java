@@ -35,7 +35,7 @@ final class WatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String url = "writer".equalsIgnoreCase(colo) ? target.writerUrl : target.coloUrl(colo);
+        String url = target.readerUrl(colo);
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch forever = new CountDownLatch(1);
         try (ChangeFeed feed = ChangeFeed.builder().colos(List.of(url)).since(since).handler(new ChangeFeed.Handler() {

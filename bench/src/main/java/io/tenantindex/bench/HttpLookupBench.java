@@ -2,16 +2,22 @@ package io.tenantindex.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tenantindex.common.http.MiniHttp;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.Server;
 
 /**
- * Lookups over HTTP against the colo under test and against an nginx baseline serving a file of the
- * colo's answer size: wrk at the maximum (closed loop), then an open-loop run at half the colo's max.
+ * Lookups over HTTP against the colo under test and two floors answering a body of the colo's answer
+ * size: nginx serving it as a file (what the issue's target compares with) and a bare Jetty server of
+ * the colo's version and settings in a JVM of the colo's heap (how much of the gap is the JVM's HTTP
+ * server, how much ours). wrk at the maximum (closed loop), then an open-loop run at half the colo's max.
  */
 final class HttpLookupBench implements Benchmark {
     @Override
@@ -22,18 +28,28 @@ final class HttpLookupBench implements Benchmark {
         byte[] sample = sampleAnswer(run);
         int nginxPort = Ports.reserve();
         Procs.Child nginx = startNginx(run, sample, nginxPort);
+        int jettyPort = Ports.reserve();
+        Procs.Child jetty = startBareJetty(run, sample, jettyPort);
         try {
             Wrk wrk = Wrk.of(run);
-            System.out.println("bench: wrk warm-up against the colo and nginx");
+            System.out.println("bench: wrk warm-up against the colo, nginx and the bare Jetty");
             String warm = wrk.warmUp(run.coloJvm, port);
             wrk.run(nginxPort, 3);
-            System.out.println("bench: wrk against the colo, then nginx");
+            String jettyWarm = wrk.warmUp(jetty, jettyPort);
+            System.out.println("bench: wrk against the colo, then nginx, then the bare Jetty");
+            long coloTicks = Procs.cpuTicks(run.coloJvm.pid());
             JsonNode c = wrk.run(port);
+            coloTicks = Procs.cpuTicks(run.coloJvm.pid()) - coloTicks;
             JsonNode n = wrk.run(nginxPort);
+            long jettyTicks = Procs.cpuTicks(jetty.pid());
+            JsonNode j = wrk.run(jettyPort);
+            jettyTicks = Procs.cpuTicks(jetty.pid()) - jettyTicks;
             double coloRps = Wrk.rps(c);
             double nginxRps = Wrk.rps(n);
+            double jettyRps = Wrk.rps(j);
             report.details.put("wrk colo", c);
             report.details.put("wrk nginx", n);
+            report.details.put("wrk bare jetty", j);
             String how = String.format(Locale.ROOT, "wrk -t%d -c%d -d%ds (closed loop, keep-alive) over loopback, a Lua script "
                     + "picking a random tenant of %,d per request (GET /tenants/tn-NNNNNNNN); colo %s; nginx: 3 s; errors/non-2xx: "
                     + "colo %d, nginx %d", wrk.threads, wrk.connections, wrk.seconds, tenants, warm, Wrk.errors(c), Wrk.errors(n));
@@ -43,19 +59,35 @@ final class HttpLookupBench implements Benchmark {
                             + "off, keepalive_requests unlimited) serving a static file of the same size as the colo's body ("
                             + sample.length + " bytes: the colo's answer for one tenant), on its own loopback port");
             report.atLeast("Lookup over HTTP", "colo ÷ nginx throughput", coloRps / nginxRps, "×", 0.8, "ratio of the two figures above");
+            report.add("Lookup over HTTP", "bare Jetty floor max throughput", jettyRps, "req/s", String.format(Locale.ROOT,
+                    "the same wrk and script against a bare Jetty server (the colo's Jetty %s, thread pool, request limits and idle "
+                    + "timeout, no Javalin) in its own JVM (-Xmx%s, the colo's flags) answering every request with the same %d bytes; "
+                    + "its JIT warmed as the colo's (%s); errors/non-2xx %d", Server.getVersion(), run.options.coloHeap, sample.length,
+                    jettyWarm, Wrk.errors(j)));
+            report.add("Lookup over HTTP", "  colo ÷ bare Jetty throughput", coloRps / jettyRps, "×",
+                    "what our code (Javalin's dispatch, the lookup, its headers, metrics and usage event) costs on top of the JVM's HTTP server");
+            report.add("Lookup over HTTP", "  colo CPU per lookup at max", perRequestMicros(coloTicks, c), "µs",
+                    "CPU time of the colo JVM during its wrk run ÷ its requests, from /proc/<pid>/stat");
+            report.add("Lookup over HTTP", "  bare Jetty CPU per request at max", perRequestMicros(jettyTicks, j), "µs",
+                    "the same for the bare Jetty JVM during its wrk run");
             report.keep(Measure.COLO_MAX_RPS, coloRps);
             report.keep(Measure.NGINX_MAX_RPS, nginxRps);
             report.add("Lookup over HTTP", "colo p50 at max (wrk)", c.path("p50_us").asDouble() / 1000, "ms", "wrk's latency percentile (closed loop)");
             report.add("Lookup over HTTP", "colo p99 at max (wrk)", c.path("p99_us").asDouble() / 1000, "ms", "wrk's latency percentile (closed loop)");
             report.add("Lookup over HTTP", "nginx p50 / p99 at max (wrk)", n.path("p50_us").asDouble() / 1000, "ms",
                     "p99 " + n.path("p99_us").asDouble() / 1000 + " ms");
-            openLoop(run, port, nginxPort, coloRps / 2, wrk.connections);
+            openLoop(run, port, nginxPort, jettyPort, coloRps / 2, wrk.connections);
         } finally {
+            Procs.stop(jetty, 10);
             Procs.stop(nginx, 10);
         }
     }
 
-    private static void openLoop(BenchRun run, int port, int nginxPort, double half, int conns) throws Exception {
+    private static double perRequestMicros(long ticks, JsonNode wrk) {
+        return ticks * 1e6 / Procs.TICKS_PER_SECOND / wrk.path("requests").asLong();
+    }
+
+    private static void openLoop(BenchRun run, int port, int nginxPort, int jettyPort, double half, int conns) throws Exception {
         long tenants = run.tenants();
         int olSeconds = (int) run.options.openLoopSeconds;
         // As many connections as wrk used: with fewer, one pause (a GC, a descheduled thread) leaves every
@@ -63,8 +95,10 @@ final class HttpLookupBench implements Benchmark {
         System.out.printf("bench: open loop at %.0f req/s (half the colo's max) against the colo, then nginx%n", half);
         LoadTools.OpenLoopResult oc = LoadTools.openLoopGet(port, i -> "/tenants/" + Tenants.id(i), half, conns, olSeconds, tenants);
         LoadTools.OpenLoopResult on = LoadTools.openLoopGet(nginxPort, i -> "/tenants/" + Tenants.id(i), half, conns, olSeconds, tenants);
+        LoadTools.OpenLoopResult oj = LoadTools.openLoopGet(jettyPort, i -> "/tenants/" + Tenants.id(i), half, conns, olSeconds, tenants);
         run.report.details.put("open loop colo", details(oc));
         run.report.details.put("open loop nginx", details(on));
+        run.report.details.put("open loop bare jetty", details(oj));
         String olHow = String.format(Locale.ROOT, "open-loop Java generator in the bench JVM (wrk2 is not in Debian; wrk with fewer "
                 + "connections is still closed-loop and hides queueing): %.0f req/s = half the colo's wrk max, spread over %d keep-alive "
                 + "connections with a fixed schedule; latency measured from each request's scheduled send time (coordinated-omission "
@@ -77,6 +111,10 @@ final class HttpLookupBench implements Benchmark {
         run.report.keep(Measure.NGINX_P99_AT_HALF_MS, Latencies.ms(on.latencies().percentile(99)));
         run.report.atMost("Lookup over HTTP", "  colo p99 ÷ nginx p99 at half the colo's max rate",
                 oc.latencies().percentile(99) / (double) on.latencies().percentile(99), "×", 2, "ratio of the two p99 figures above");
+        run.report.add("Lookup over HTTP", "  bare Jetty floor p99 at the same rate", Latencies.ms(oj.latencies().percentile(99)), "ms",
+                "the same generator and rate against the bare Jetty floor (p50 " + Latencies.ms(oj.latencies().percentile(50)) + " ms), same run");
+        run.report.add("Lookup over HTTP", "  colo p99 ÷ bare Jetty p99 at half the colo's max rate",
+                oc.latencies().percentile(99) / (double) oj.latencies().percentile(99), "×", "ratio of the two p99 figures above");
     }
 
     /** The colo under test's answer for one tenant: the body the floors serve, so they move as many bytes. */
@@ -127,6 +165,27 @@ final class HttpLookupBench implements Benchmark {
             throw new IllegalStateException("nginx did not start; see " + nginx.log());
         }
         return nginx;
+    }
+
+    /** {@link BareJettyFloor} serving {@code body} on {@code port}, in a JVM launched as the colo's are (same heap and flags). */
+    private static Procs.Child startBareJetty(BenchRun run, byte[] body, int port) throws Exception {
+        Path file = run.work.resolve("bare-jetty-body.json");
+        Files.write(file, body);
+        List<String> cmd = new ArrayList<>(run.jvm("bare-jetty", run.options.coloHeap));
+        cmd.addAll(List.of(BareJettyFloor.class.getName(), Integer.toString(port), file.toString()));
+        Procs.Child jetty = Procs.start("bare-jetty", cmd, run.logs);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try (MiniHttp h = new MiniHttp(LoadTools.HOST, port)) {
+                h.request("GET", "/", null, null);
+                return jetty;
+            } catch (IOException notYet) {
+                if (!jetty.process().isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the bare Jetty floor did not start; see " + jetty.log());
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     private static Map<String, Object> details(LoadTools.OpenLoopResult r) {

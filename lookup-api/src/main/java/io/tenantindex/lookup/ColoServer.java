@@ -77,7 +77,7 @@ public final class ColoServer implements AutoCloseable {
                 // A lookup's answer is ~300 bytes, below any useful compression size, yet deciding so per
                 // response took ~5% of a lookup's CPU under load (JFR).
                 c.http.compressionStrategy = CompressionStrategy.NONE;
-                c.jetty.threadPool = new QueuedThreadPool(config.httpThreads(), Math.min(8, config.httpThreads()));
+                c.jetty.threadPool = httpThreadPool(config);
                 routes.register(c);
                 feed.register(c);
                 ServiceMetrics.route(c, metrics);
@@ -88,6 +88,11 @@ public final class ColoServer implements AutoCloseable {
             replica.close();
             throw e;
         }
+    }
+
+    /** The lookup API's thread pool (also the bench's bare Jetty floor's, so that it is the same server). */
+    public static QueuedThreadPool httpThreadPool(ColoConfig config) {
+        return new QueuedThreadPool(config.httpThreads(), Math.min(8, config.httpThreads()));
     }
 
     public int port() {

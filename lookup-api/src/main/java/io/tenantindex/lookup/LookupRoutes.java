@@ -19,7 +19,6 @@ import io.tenantindex.common.api.RebuildStatus;
 import io.tenantindex.common.api.TenantPage;
 import io.tenantindex.common.http.BearerAuth;
 import io.tenantindex.common.http.ClasspathResources;
-import io.tenantindex.common.http.ConditionalGet;
 import io.tenantindex.common.http.PageRequest;
 import io.tenantindex.lookup.usage.UsageRecorder;
 import io.tenantindex.protocol.ApiHeaders;
@@ -39,6 +38,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -100,7 +100,8 @@ public final class LookupRoutes {
     }
 
     public void register(JavalinConfig config) {
-        config.routes.get("/tenants/{tenantId}", this::getTenant);
+        config.jetty.modifyServer(server -> server.setHandler(new LookupHandler(this)));
+        config.routes.get("/tenants/{tenantId}", ctx -> lookup(LookupExchange.of(ctx), ctx.pathParam("tenantId")));
         config.routes.get("/tenants", this::listTenants);
         config.routes.get("/stats", this::stats);
         config.routes.get("/digest", this::digest);
@@ -127,9 +128,10 @@ public final class LookupRoutes {
     private record Answer(Optional<EncodedEntry> entry, Source source) {
     }
 
-    private void getTenant(Context ctx) {
+    /** GET (or HEAD) /tenants/{tenantId}: answers on {@code ctx}, or throws what to answer. */
+    void lookup(LookupExchange ctx, String rawTenantId) {
         long started = System.nanoTime();
-        String tenantId = TenantIds.requireValid(ctx.pathParam("tenantId"));
+        String tenantId = TenantIds.requireValid(rawTenantId);
         Lookup lookup = new Lookup(tenantId,
                 Optional.ofNullable(ctx.header(ApiHeaders.REQUEST_ID)).orElseGet(LookupRoutes::newRequestId), started);
         String rawToken = Optional.ofNullable(ctx.header(ApiHeaders.CONSISTENCY_TOKEN)).orElse(ctx.queryParam("token"));
@@ -191,14 +193,14 @@ public final class LookupRoutes {
                 || t.type() == ErrorType.NOT_UP_TO_BOUND && !replica.state().ready());
     }
 
-    private void finishLater(Context ctx, Lookup lookup, CompletableFuture<Answer> answer) {
-        ctx.future(() -> answer.handle((a, error) -> {
+    private void finishLater(LookupExchange ctx, Lookup lookup, CompletableFuture<Answer> answer) {
+        ctx.later(answer.handle((a, error) -> {
             finish(ctx, lookup, a, error == null ? null : unwrap(error));
             return null;
         }));
     }
 
-    private static RuntimeException unwrap(Throwable error) {
+    static RuntimeException unwrap(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         return cause instanceof RuntimeException re ? re : new CompletionException(cause);
     }
@@ -207,7 +209,7 @@ public final class LookupRoutes {
      * Ends a lookup: records its outcome (the one place that counts, times and reports lookups as
      * usage events), then answers it, or throws {@code failure} or the 404 of a miss.
      */
-    private void finish(Context ctx, Lookup lookup, Answer answer, RuntimeException failure) {
+    private void finish(LookupExchange ctx, Lookup lookup, Answer answer, RuntimeException failure) {
         long micros = lookup.micros();
         LookupOutcome outcome = failure != null ? outcomeOf(failure) : answer.entry().isPresent() ? LookupOutcome.hit : LookupOutcome.miss;
         // A bad request (invalid token or wait) is not a lookup: neither counted nor reported.
@@ -219,14 +221,14 @@ public final class LookupRoutes {
         if (failure != null) {
             throw failure;
         }
-        replicaHeaders(ctx, answer.source() == Source.STALE);
+        replicaHeaders(ctx::header, answer.source() == Source.STALE);
         if (answer.source() == Source.PRIMARY) {
             ctx.header(ApiHeaders.REPLICA_FALLBACK, "primary");
         }
         ctx.header(ApiHeaders.INDEX_LOOKUP_MICROS, Long.toString(micros));
         EncodedEntry entry = answer.entry().orElseThrow(() ->
                 new TenantIndexException(ErrorType.TENANT_NOT_FOUND, "tenant '" + lookup.tenantId() + "' is not registered"));
-        ConditionalGet.jsonBytes(ctx, ApiHeaders.etag(entry.version()), entry.json());
+        ctx.json(ApiHeaders.etag(entry.version()), entry.json());
     }
 
     private static LookupOutcome outcomeOf(RuntimeException failure) {
@@ -251,16 +253,16 @@ public final class LookupRoutes {
         return new UUID(high, low).toString();
     }
 
-    private void replicaHeaders(Context ctx, boolean stale) {
+    private void replicaHeaders(BiConsumer<String, String> header, boolean stale) {
         ReplicaState state = replica.state();
-        ctx.header(ApiHeaders.COLO, replica.colo());
-        ctx.header(ApiHeaders.REPLICA_LAG, Long.toString(state.lag()));
-        ctx.header(ApiHeaders.REPLICA_STALENESS_MS, Long.toString(state.stalenessMs()));
+        header.accept(ApiHeaders.COLO, replica.colo());
+        header.accept(ApiHeaders.REPLICA_LAG, Long.toString(state.lag()));
+        header.accept(ApiHeaders.REPLICA_STALENESS_MS, Long.toString(state.stalenessMs()));
         if (stale) {
-            ctx.header(ApiHeaders.REPLICA_STALE, "true");
+            header.accept(ApiHeaders.REPLICA_STALE, "true");
         }
         if (state.degraded()) {
-            ctx.header(ApiHeaders.REPLICA_DEGRADED_SINCE, state.degradedSince().toString());
+            header.accept(ApiHeaders.REPLICA_DEGRADED_SINCE, state.degradedSince().toString());
         }
     }
 
@@ -285,7 +287,7 @@ public final class LookupRoutes {
             throw TenantIndexException.notReady("colo " + replica.colo() + " is restoring its replica", RETRY_AFTER);
         }
         IndexReplica.TenantPage page = replica.page(request.after(), request.limit());
-        replicaHeaders(ctx, !state.ready());
+        replicaHeaders(ctx::header, !state.ready());
         ctx.json(TenantPage.ofColo(replica.colo(), page.items().stream().map(TenantJson::of).toList(), page.nextCursor()));
     }
 

@@ -6,6 +6,12 @@ import io.javalin.http.Header;
 import io.javalin.http.HttpStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * A GET answer with an entity tag, honouring {@code If-None-Match} (RFC 9110 §13.1.2): when one of
@@ -39,6 +45,19 @@ public final class ConditionalGet {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** As {@link #jsonBytes(Context, String, byte[])} on a Jetty core exchange (a handler in front of Javalin's). */
+    public static void jsonBytes(Request request, Response response, Callback callback, String etag, byte[] json) {
+        response.getHeaders().put(HttpHeader.ETAG, etag);
+        if (noneMatchFails(request.getHeaders().get(HttpHeader.IF_NONE_MATCH), etag)) {
+            response.setStatus(HttpStatus.NOT_MODIFIED.getCode());
+            response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+            return;
+        }
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, ContentType.JSON);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, json.length);
+        response.write(true, ByteBuffer.wrap(json), callback);
     }
 
     /** Sets the ETag; a 304 when the request already holds it. */

@@ -1,8 +1,10 @@
 package io.tenantindex.common.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.javalin.Javalin;
+import io.javalin.http.ContentType;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -18,15 +20,22 @@ import io.tenantindex.protocol.ErrorType;
 import io.tenantindex.protocol.TenantIndexException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +52,7 @@ public final class HttpServers {
             HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
     static final int MAX_HEADER_BYTES = 16 * 1024;
-    static final long IDLE_TIMEOUT_MS = 15_000;
+    public static final long IDLE_TIMEOUT_MS = 15_000;
     /** How much of a body over the limit is read and dropped before the 413, so the client sees it; a larger one is cut off. */
     static final long DRAINED_BEFORE_413_BYTES = 1024 * 1024;
     static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
@@ -62,12 +71,7 @@ public final class HttpServers {
             config.http.maxRequestSize = maxBodyBytes;
             config.http.generateEtags = false;
             config.http.prefer405over404 = true;
-            config.jetty.modifyHttpConfiguration(http -> {
-                http.setRequestHeaderSize(MAX_HEADER_BYTES);
-                // A client that trickles a body (slowloris-style) loses its connection instead of holding a server thread.
-                http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
-                http.setSendServerVersion(false);
-            });
+            config.jetty.modifyHttpConfiguration(HttpServers::limitRequests);
             // So does one that stops talking. Set on the connector, not per request: an HttpConfiguration idle
             // timeout other than the connector's reschedules the connection's timer twice per request (JFR:
             // a lock every request thread took).
@@ -103,7 +107,7 @@ public final class HttpServers {
                     return;
                 }
                 LOG.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
-                respond(ctx, ErrorType.INTERNAL, "internal error: " + e.getClass().getSimpleName());
+                respond(ctx, ErrorType.INTERNAL, internalError(e));
             });
             routes.accept(config);
         });
@@ -111,6 +115,14 @@ public final class HttpServers {
         started.set(app);
         answerHeadLikeGet(router.get());
         return app;
+    }
+
+    /** The request limits of every server (and of the bench's bare Jetty floor, so that it is the same server). */
+    public static void limitRequests(HttpConfiguration http) {
+        http.setRequestHeaderSize(MAX_HEADER_BYTES);
+        // A client that trickles a body (slowloris-style) loses its connection instead of holding a server thread.
+        http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
+        http.setSendServerVersion(false);
     }
 
     /**
@@ -205,11 +217,55 @@ public final class HttpServers {
     }
 
     private static void handleTenantIndexException(TenantIndexException e, Context ctx) {
-        if (e.status() >= 500) {
-            LOG.warn("{} {} -> {} {}", ctx.method(), ctx.path(), e.type(), e.getMessage());
-        }
-        e.retryAfter().ifPresent(d -> ctx.header(Header.RETRY_AFTER, Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
+        logServerFault(e, ctx.method().name(), ctx.path());
+        retryAfterSeconds(e).ifPresent(s -> ctx.header(Header.RETRY_AFTER, s));
         respond(ctx, e.type(), e.getMessage());
+    }
+
+    private static void logServerFault(TenantIndexException e, String method, String path) {
+        if (e.status() >= 500) {
+            LOG.warn("{} {} -> {} {}", method, path, e.type(), e.getMessage());
+        }
+    }
+
+    private static Optional<String> retryAfterSeconds(TenantIndexException e) {
+        return e.retryAfter().map(d -> Long.toString(Math.max(1, (d.toMillis() + 999) / 1000)));
+    }
+
+    /**
+     * Answers {@code failure} on a Jetty core exchange (a handler in front of Javalin's) as a route's
+     * exception is answered: a {@link TenantIndexException} by its type (with {@code Retry-After}),
+     * anything else as a logged 500.
+     */
+    public static void fail(Request request, Response response, Callback callback, Throwable failure) {
+        String method = request.getMethod();
+        String path = request.getHttpURI().getPath();
+        ErrorType type = ErrorType.INTERNAL;
+        String message;
+        if (failure instanceof TenantIndexException e) {
+            logServerFault(e, method, path);
+            retryAfterSeconds(e).ifPresent(s -> response.getHeaders().put(HttpHeader.RETRY_AFTER, s));
+            type = e.type();
+            message = e.getMessage();
+        } else {
+            LOG.error("unhandled error on {} {}", method, path, failure);
+            message = internalError(failure);
+        }
+        byte[] body;
+        try {
+            body = Json.MAPPER.writeValueAsBytes(new ErrorBody(type.name(), message));
+        } catch (JsonProcessingException e) {
+            callback.failed(e);
+            return;
+        }
+        response.setStatus(type.status());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, ContentType.JSON);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    private static String internalError(Throwable e) {
+        return "internal error: " + e.getClass().getSimpleName();
     }
 
     private static void handleJavalinResponse(HttpResponseException e, Context ctx, InternalRouter router) {

@@ -3,7 +3,6 @@ package io.tenantindex.colo;
 import io.tenantindex.common.feed.ChangeRing;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -58,13 +57,13 @@ public final class ColoTopology {
 
     /** Builds the topology on {@code builder}; {@code props} must be the ones from {@link #getStreamsConfig}. */
     static Topology buildTopology(StreamsBuilder builder, Properties props, MaterializerConfig config,
-                                  Serde<IndexRecord> valueSerde, AppliedPositions positions, PoisonRecords poison,
+                                  IndexRecordSerde valueSerde, AppliedPositions positions, PoisonRecords poison,
                                   LiveStores liveStores, ContentDigests digests, ChangeRing changes) {
         KTable<String, IndexRecord> table = builder.table(config.indexTopic(),
                 Consumed.with(Serdes.String(), valueSerde).withName("index-source"),
                 Materialized.<String, IndexRecord>as(DigestingStore.supplier(STORE, digests))
                         .withKeySerde(Serdes.String())
-                        .withValueSerde(valueSerde)
+                        .withValueSerde(valueSerde.stored())
                         .withCachingDisabled());
         table.toStream(Named.as("index-changes"))
                 .process(() -> new ApplyProcessor(positions, poison, config.dlqTopic(), config.colo(), liveStores, digests, changes),

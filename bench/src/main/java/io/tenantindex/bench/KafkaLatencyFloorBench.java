@@ -128,7 +128,9 @@ final class KafkaLatencyFloorBench implements Benchmark {
             }
         } finally {
             consuming.set(false);
-            LoadTools.joinAll(readers);
+            for (Thread reader : readers) {
+                reader.join();
+            }
             opened.forEach(KafkaConsumer::close);
         }
         if (failed.get() > 0) {

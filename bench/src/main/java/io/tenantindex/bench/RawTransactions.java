@@ -7,9 +7,11 @@ import io.tenantindex.common.kafka.TopicSpec;
 import io.tenantindex.common.kafka.TopicsConfig;
 import io.tenantindex.writer.WriterApp;
 import io.tenantindex.writer.WriterConfig;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -18,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -39,8 +42,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * linger.ms, batch.size, transaction timeout), driven as {@code IndexWriter} drives it: one thread
  * takes whatever is queued (up to writer.max.batch) and commits it in one transaction (group
  * commit), then completes each write. Records go to a floor topic with the index topic's spec and
- * partition count; they are the index topic's own records as stored (keys, Confluent-framed Avro
- * values, version headers, partitions), byte for byte. What the floor leaves out is the writer's
+ * partition count, or back into the index topic itself; they are the index topic's own records as
+ * stored (keys, Confluent-framed Avro values, version headers, partitions), byte for byte. What the floor leaves out is the writer's
  * own work: HTTP, JSON parsing, preconditions, the view, Avro encoding.
  */
 final class RawTransactions implements AutoCloseable {
@@ -51,7 +54,12 @@ final class RawTransactions implements AutoCloseable {
     /** One record as the index topic stores it. */
     record Raw(int partition, byte[] key, byte[] value, byte[] version) {
         ProducerRecord<byte[], byte[]> toFloor() {
-            ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(FLOOR_TOPIC, partition, key, value);
+            return to(FLOOR_TOPIC);
+        }
+
+        /** The record again, into {@code topic} at its partition. */
+        ProducerRecord<byte[], byte[]> to(String topic) {
+            ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, partition, key, value);
             r.headers().add(VERSION_HEADER, version);
             return r;
         }
@@ -139,25 +147,48 @@ final class RawTransactions implements AutoCloseable {
 
     /** Up to {@code max} records of the index topic from its start, read_committed, as stored. */
     static List<Raw> indexRecords(Stack stack, long max) throws Exception {
-        Map<Integer, Long> ends = stack.endOffsets(Stack.TOPIC);
         List<Raw> out = new ArrayList<>();
+        readIndex(stack, max, out::add, false);
+        return out;
+    }
+
+    /**
+     * The last record of every live key of the index topic, as stored, in the order of their offsets
+     * per partition: sent again in this order, each key ends where it is now.
+     */
+    static List<Raw> latestIndexRecords(Stack stack) throws Exception {
+        Map<String, Raw> latest = new LinkedHashMap<>();
+        readIndex(stack, Long.MAX_VALUE, r -> {
+            String key = new String(r.key(), StandardCharsets.UTF_8);
+            latest.remove(key);
+            if (r.value() != null) {
+                latest.put(key, r);
+            }
+        }, true);
+        return new ArrayList<>(latest.values());
+    }
+
+    /** Up to {@code max} records from the start of the index topic to {@code out}; tombstones (null values) too if asked. */
+    private static void readIndex(Stack stack, long max, Consumer<Raw> out, boolean tombstones) throws Exception {
+        Map<Integer, Long> ends = stack.endOffsets(Stack.TOPIC);
+        long[] taken = {0};
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(stack)) {
             List<TopicPartition> tps = ends.keySet().stream().map(p -> new TopicPartition(Stack.TOPIC, p)).toList();
             consumer.assign(tps);
             consumer.seekToBeginning(tps);
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while (out.size() < max && tps.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp.partition()) - 1)) {
+            while (taken[0] < max && tps.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp.partition()) - 1)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("reading the index topic took more than 5 minutes");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value() != null && out.size() < max) {
-                        out.add(new Raw(r.partition(), r.key(), r.value(), versionOf(r)));
+                    if ((tombstones || r.value() != null) && taken[0] < max) {
+                        taken[0]++;
+                        out.accept(new Raw(r.partition(), r.key(), r.value(), versionOf(r)));
                     }
                 }
             }
         }
-        return out;
     }
 
     private static byte[] versionOf(ConsumerRecord<byte[], byte[]> r) {

@@ -27,8 +27,14 @@ import org.apache.kafka.streams.state.TimestampedBytesStore;
  * The colo's RocksDB store with every write reported to {@link ContentDigests}: the hash of the
  * entry a put replaces and of the one it writes, over the key and the value's topic bytes (the
  * store keeps them exactly, behind an 8-byte timestamp). It sits innermost, under Kafka Streams' own
- * layers, so it sees bytes and costs one extra RocksDB read per write; reads pass straight through.
- * Restores write to RocksDB below it ({@link ContentDigests} says how their entries are counted).
+ * layers, so it sees bytes; reads pass straight through. Restores write to RocksDB below it
+ * ({@link ContentDigests} says how their entries are counted).
+ *
+ * <p>A put needs the entry it replaces. The table's source processor has just read that key on the
+ * same thread (for its old value), so the last read of the thread that writes is kept and a put of
+ * that key takes it instead of reading RocksDB a second time. Only that thread writes, and every write
+ * forgets the read, so the kept bytes are what the store holds; reads on other threads (lookups) are
+ * never kept.
  */
 final class DigestingStore implements KeyValueStore<Bytes, byte[]>, TimestampedBytesStore {
     /** RocksDB's timestamped format: the record timestamp, then the value. */
@@ -37,6 +43,13 @@ final class DigestingStore implements KeyValueStore<Bytes, byte[]>, TimestampedB
     private final KeyValueStore<Bytes, byte[]> inner;
     private final ContentDigests digests;
     private int partition = -1;
+    /** The thread that last wrote: the task's stream thread. */
+    private volatile Thread writer;
+    /** The writer's last read since its last write; null when there is none. Written and read by the writer only. */
+    private LastRead lastRead;
+
+    private record LastRead(Bytes key, byte[] value) {
+    }
 
     private DigestingStore(KeyValueStore<Bytes, byte[]> inner, ContentDigests digests) {
         this.inner = inner;
@@ -108,15 +121,31 @@ final class DigestingStore implements KeyValueStore<Bytes, byte[]>, TimestampedB
         digests.staged(partition, hash(key, before), hash(key, after));
     }
 
+    /** What the store holds for {@code key}: the writer's last read of it, or RocksDB. Forgets the last read (a write follows). */
+    private byte[] current(Bytes key) {
+        LastRead read = writing();
+        return read != null && read.key.equals(key) ? read.value : inner.get(key);
+    }
+
+    /** Marks the calling thread as the writer and forgets its last read; returns that read. */
+    private LastRead writing() {
+        Thread self = Thread.currentThread();
+        LastRead read = writer == self ? lastRead : null;
+        writer = self;
+        lastRead = null;
+        return read;
+    }
+
     @Override
     public void put(Bytes key, byte[] value) {
-        byte[] before = inner.get(key);
+        byte[] before = current(key);
         inner.put(key, value);
         staged(key, before, value);
     }
 
     @Override
     public byte[] putIfAbsent(Bytes key, byte[] value) {
+        writing();
         byte[] before = inner.putIfAbsent(key, value);
         if (before == null) {
             staged(key, null, value);
@@ -131,6 +160,7 @@ final class DigestingStore implements KeyValueStore<Bytes, byte[]>, TimestampedB
 
     @Override
     public byte[] delete(Bytes key) {
+        writing();
         byte[] before = inner.delete(key);
         staged(key, before, null);
         return before;
@@ -151,7 +181,11 @@ final class DigestingStore implements KeyValueStore<Bytes, byte[]>, TimestampedB
 
     @Override
     public byte[] get(Bytes key) {
-        return inner.get(key);
+        byte[] value = inner.get(key);
+        if (writer == Thread.currentThread()) {
+            lastRead = new LastRead(key, value);
+        }
+        return value;
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.tenantindex.schemas.serde.ConfluentAvroDeserializer;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
@@ -15,6 +16,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * so that the stream keeps going and the poison is counted and dead-lettered downstream. It does
  * fail when the registry cannot be reached (no HTTP answer, or 5xx): that is transient, and
  * treating it as poison would lose good records.
+ *
+ * <p>{@link #stored()} is the same serde for the values the store hands back, decoded on first use.
  */
 public final class IndexRecordSerde implements Serde<IndexRecord> {
     private final Deserializer<TenantRegistration> avro;
@@ -31,6 +34,12 @@ public final class IndexRecordSerde implements Serde<IndexRecord> {
     @Override
     public Deserializer<IndexRecord> deserializer() {
         return this::deserialize;
+    }
+
+    /** The serde of the store's values: they are decoded only when read (a lookup), not when a put replaces them. */
+    public Serde<IndexRecord> stored() {
+        Serializer<IndexRecord> serializer = serializer();
+        return Serdes.serdeFrom(serializer, (topic, data) -> data == null ? null : IndexRecord.lazy(data, raw -> deserialize(topic, raw)));
     }
 
     private IndexRecord deserialize(String topic, byte[] data) {

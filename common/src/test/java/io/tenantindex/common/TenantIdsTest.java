@@ -14,6 +14,10 @@ class TenantIdsTest {
         assertThat(TenantIds.isValid("-acme")).isFalse();
         assertThat(TenantIds.isValid("../etc")).isFalse();
         assertThat(TenantIds.isValid("a b")).isFalse();
+        assertThat(TenantIds.isValid("_acme")).isFalse();
+        assertThat(TenantIds.isValid("Z9")).isTrue();
+        assertThat(TenantIds.isValid("acmé")).isFalse();
+        assertThat(TenantIds.isValid("acme/x")).isFalse();
         assertThat(TenantIds.isValid("")).isFalse();
         assertThat(TenantIds.isValid(null)).isFalse();
     }

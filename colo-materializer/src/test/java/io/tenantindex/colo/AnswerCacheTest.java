@@ -68,6 +68,19 @@ class AnswerCacheTest {
     }
 
     @Test
+    void shouldLetOnlyEverySixteenthFillIntoAFullSetSoUniformMissesDoNotChurnTheHeap() {
+        AnswerCache one = new AnswerCache(1, 4L * AnswerCache.ENTRY_BYTES);
+        List<String> first = IntStream.range(0, 4).mapToObj(i -> "old-" + i).toList();
+        first.forEach(id -> one.fill(0, id, one.writes(0), EncodedEntry.of(Registrations.of(id, 1))));
+        assertThat(first).allSatisfy(id -> assertThat(one.get(0, id)).as(id).isNotNull());
+
+        List<String> later = IntStream.range(0, 16).mapToObj(i -> "new-" + i).toList();
+        later.forEach(id -> one.fill(0, id, one.writes(0), EncodedEntry.of(Registrations.of(id, 1))));
+        assertThat(later.stream().filter(id -> one.get(0, id) != null)).as("fills that replaced an entry").hasSize(1);
+        assertThat(first.stream().filter(id -> one.get(0, id) != null)).as("entries still held").hasSize(3);
+    }
+
+    @Test
     void shouldRememberNothingWhenOffOrBeyondItsPartitions() {
         AnswerCache off = new AnswerCache(2, 0);
         assertThat(off.fill(0, "acme", off.writes(0), v1)).isSameAs(v1);

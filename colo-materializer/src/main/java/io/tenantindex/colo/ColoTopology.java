@@ -26,8 +26,6 @@ import org.apache.kafka.streams.kstream.Produced;
 public final class ColoTopology {
     /** Also the directory of the store's RocksDB files in each task's state, which the bench opens read-only. */
     public static final String STORE = "tenant-index-store";
-    static final int RESTORE_MAX_POLL_RECORDS = 10_000;
-    static final int RESTORE_PARTITION_FETCH_BYTES = 4 << 20;
 
     private ColoTopology() {
     }
@@ -54,11 +52,6 @@ public final class ColoTopology {
         // EOS already sets the consumers to read_committed; 100 ms commits keep DLQ writes and
         // offsets moving without long-open transactions (must stay below transaction.timeout.ms).
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-        // A restore (a rebuild, a cold start, a lost store) reads the whole topic through one restore
-        // consumer: larger fetches and polls mean fewer round trips and fewer restore passes (each one
-        // RocksDB write batch and listener call) per record; the default 1,000 records is one fetch's fifth.
-        props.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), RESTORE_MAX_POLL_RECORDS);
-        props.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), RESTORE_PARTITION_FETCH_BYTES);
         // Opt in to the Kafka 5.0 default now (no global stores here; it only silences a warning).
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return props;

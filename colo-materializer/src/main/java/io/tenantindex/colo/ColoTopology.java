@@ -44,6 +44,7 @@ public final class ColoTopology {
         // Source-topic reuse: the index topic is the store's changelog (no second copy of the
         // index, restores read the compacted topic). Only applied with builder.build(props).
         props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
         // No record cache: every update reaches the position tracker as soon as it is in the store.
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);

@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  * @param staticMembership whether its stream threads join with a {@code group.instance.id}
  * @param rebuildTimeout how long a blue/green rebuild may take to catch up before it has failed
  * @param answerCacheBytes heap for the encoded answers of recently read tenants ({@link AnswerCache}), 0 = none
+ * @param streamThreads Kafka Streams threads; each restores its partitions on a state-updater thread of its own
  */
 public record MaterializerConfig(
         String colo,
@@ -38,7 +39,8 @@ public record MaterializerConfig(
         Duration refreshInterval,
         boolean staticMembership,
         Duration rebuildTimeout,
-        long answerCacheBytes) {
+        long answerCacheBytes,
+        int streamThreads) {
 
     public static final String APPLICATION_ID_PREFIX = "tenant-index-colo-";
     private static final Pattern COLO = Pattern.compile("[A-Z0-9]{2,16}");
@@ -74,7 +76,8 @@ public record MaterializerConfig(
                 Duration.ofMillis(s.longValue(ConfigKeys.COLO_REFRESH_INTERVAL_MS, 1000, 50, 60_000)),
                 s.bool(ConfigKeys.COLO_STATIC_MEMBERSHIP, true),
                 Duration.ofMillis(s.longValue(ConfigKeys.COLO_REBUILD_TIMEOUT_MS, 1_800_000, 1, 7 * 24 * 3_600_000L)),
-                s.longValue(ConfigKeys.COLO_ANSWER_CACHE_BYTES, 64L << 20, 0, Long.MAX_VALUE));
+                s.longValue(ConfigKeys.COLO_ANSWER_CACHE_BYTES, 64L << 20, 0, Long.MAX_VALUE),
+                s.intValue(ConfigKeys.COLO_STREAM_THREADS, 1, 1, 64));
     }
 
     /**
@@ -92,7 +95,7 @@ public record MaterializerConfig(
         }
         String g = "g" + generation;
         return new MaterializerConfig(colo, instanceId, appIdSuffix.isEmpty() ? g : appIdSuffix + "-" + g, kafka, topics,
-                stateDir, dlqTopic, refreshInterval, staticMembership, rebuildTimeout, answerCacheBytes);
+                stateDir, dlqTopic, refreshInterval, staticMembership, rebuildTimeout, answerCacheBytes, streamThreads);
     }
 
     /** The default instance id: a host name is stable across restarts of a machine or pod and unique among its peers. */

@@ -132,7 +132,9 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         long next = generations.beginRebuild();
         long total = stats().position().values().stream().mapToLong(o -> o + 1).sum();
         LOG.info("colo {}: rebuilding into generation {} while generation {} keeps serving", base.colo(), next, generation());
-        Rebuild r = new Rebuild(next, ColoMaterializer.start(base.withGeneration(next), registry, changes), Instant.now(), total);
+        // Taken first: preparing the new generation (its group's offsets, Streams' start) is part of the rebuild's time.
+        Instant startedAt = Instant.now();
+        Rebuild r = new Rebuild(next, ColoMaterializer.start(base.withGeneration(next), registry, changes), startedAt, total);
         rebuild = r;
         // A copy: the timeout must not complete the new generation's own readiness future.
         r.fresh.health().whenReady().copy().orTimeout(base.rebuildTimeout().toMillis(), TimeUnit.MILLISECONDS)

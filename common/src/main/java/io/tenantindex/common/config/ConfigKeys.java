@@ -168,6 +168,10 @@ public final class ConfigKeys {
     /** Static group membership: a restarted instance takes its partitions back without a rebalance, also after a crash. */
     public static final String COLO_STATIC_MEMBERSHIP = key("colo.static.membership", "true",
             "static group membership (`group.instance.id`); `false` only to measure what it buys", EnumSet.of(Program.COLO));
+    /** Each stream thread restores its partitions on a state-updater thread of its own: a rebuild's replay runs on that many. */
+    public static final String COLO_STREAM_THREADS = key("colo.stream.threads", "1",
+            "Kafka Streams threads of a colo; each restores its share of the partitions on a thread of its own (rebuilds, cold starts)",
+            EnumSet.of(Program.COLO));
     /** Appended to {@code tenant-index-colo-<COLO>}, so tests (or a blue/green rebuild) get their own group. */
     public static final String COLO_APP_ID_SUFFIX = key("colo.app.id.suffix", "",
             "appended to the application id `tenant-index-colo-<COLO>` (a group of its own)", EnumSet.of(Program.COLO));

@@ -7,7 +7,6 @@ import io.tenantindex.common.kafka.TopicAdmin;
 import io.tenantindex.schemas.LookupOutcome;
 import io.tenantindex.schemas.UsageEvent;
 import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
-import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -128,7 +127,7 @@ public final class KafkaUsageEmitter implements UsageRecorder {
         // Only the drainer thread can block in send(); bound it so close() is never stuck behind it.
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.maxBlock().toMillis());
         Producer<String, UsageEvent> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new ConfluentAvroSerializer<>(new HttpSchemaRegistryClient(config.registry()), config.registry().autoRegister(), false));
+                new UsageEventSerializer(new HttpSchemaRegistryClient(config.registry()), config.registry().autoRegister()));
         return new KafkaUsageEmitter(config, producer, Clock.systemUTC());
     }
 

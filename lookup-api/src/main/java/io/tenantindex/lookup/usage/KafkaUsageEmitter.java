@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * Sends one {@link UsageEvent} per lookup to the usage topic without ever making a lookup wait:
  * {@link #record} only adds a small record to a bounded lock-free queue (dropping and counting it
  * when the queue is full), and one background thread drains the queue in batches into an
- * idempotent, lz4-compressed, lingering producer keyed by tenant id (so a tenant's events share a
+ * idempotent, lingering producer (uncompressed by default) keyed by tenant id (so a tenant's events share a
  * partition). If Kafka is slow or down, only that thread waits; the queue fills and further events
  * are dropped, so memory stays at {@code bufferSize} events plus the producer's own bounded buffer.
  * Counters: emitted (acknowledged by Kafka), dropped (buffer full or emitter closed), failed
@@ -121,7 +121,7 @@ public final class KafkaUsageEmitter implements UsageRecorder {
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "usage-emitter-" + config.colo());
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.compressionType());
         props.put(ProducerConfig.LINGER_MS_CONFIG, config.linger().toMillis());
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
         // Only the drainer thread can block in send(); bound it so close() is never stuck behind it.

@@ -7,7 +7,6 @@ import io.tenantindex.common.kafka.TopicAdmin;
 import io.tenantindex.schemas.LookupOutcome;
 import io.tenantindex.schemas.UsageEvent;
 import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
-import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * Sends one {@link UsageEvent} per lookup to the usage topic without ever making a lookup wait:
  * {@link #record} only adds a small record to a bounded lock-free queue (dropping and counting it
  * when the queue is full), and one background thread drains the queue in batches into an
- * idempotent, lz4-compressed, lingering producer keyed by tenant id (so a tenant's events share a
+ * idempotent, lingering producer (uncompressed by default) keyed by tenant id (so a tenant's events share a
  * partition). If Kafka is slow or down, only that thread waits; the queue fills and further events
  * are dropped, so memory stays at {@code bufferSize} events plus the producer's own bounded buffer.
  * Counters: emitted (acknowledged by Kafka), dropped (buffer full or emitter closed), failed
@@ -122,13 +121,13 @@ public final class KafkaUsageEmitter implements UsageRecorder {
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "usage-emitter-" + config.colo());
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.compressionType());
         props.put(ProducerConfig.LINGER_MS_CONFIG, config.linger().toMillis());
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
         // Only the drainer thread can block in send(); bound it so close() is never stuck behind it.
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.maxBlock().toMillis());
         Producer<String, UsageEvent> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new ConfluentAvroSerializer<>(new HttpSchemaRegistryClient(config.registry()), config.registry().autoRegister(), false));
+                new UsageEventSerializer(new HttpSchemaRegistryClient(config.registry()), config.registry().autoRegister()));
         return new KafkaUsageEmitter(config, producer, Clock.systemUTC());
     }
 

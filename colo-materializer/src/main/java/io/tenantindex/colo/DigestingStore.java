@@ -175,6 +175,9 @@ final class DigestingStore implements KeyValueStore<Bytes, byte[]>, TimestampedB
 
     @Override
     public void close() {
+        // A revived task reopens this store after a restore wrote below it: a kept read would be stale.
+        writer = null;
+        lastRead = null;
         digests.closed(partition, this);
         inner.close();
     }

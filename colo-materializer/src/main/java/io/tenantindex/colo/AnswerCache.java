@@ -17,9 +17,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * {@value #REPLACE_EVERY}th fill that finds its set full replaces a random one, so a miss costs a few
  * array writes and no eviction bookkeeping (a byte-weighed LRU cost a miss more than the hit saved
  * once the index outgrew it, as with uniformly random tenants). Replacing on every miss bought no
- * hits with uniform tenants but made every cached answer an object that survived a young collection
- * (GC logs of a colo under wrk: old generation 26 → 161 MB, young pauses copying it, mixed
- * collections); a tenant read often still gets in after a few misses.
+ * hits with uniform tenants, and each replacement is a new answer for a young collection to copy
+ * and promote (a colo's GC log under wrk: old generation 26 → 161 MB, young pauses copying
+ * survivors, mixed collections); a tenant read often still gets in after a few misses.
  *
  * <p>Why it never answers older than the store: only a lookup that read the store fills a slot,
  * and only if no record was applied to the partition since just before that read ({@link #writes}),

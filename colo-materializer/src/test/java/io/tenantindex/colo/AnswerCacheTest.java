@@ -58,6 +58,24 @@ class AnswerCacheTest {
     }
 
     @Test
+    void shouldTellApartTenantsWhoseIdsHashAlikeAndDropOnlyTheOneApplied() {
+        // "Aa" and "BB" have the same String hash, so these ids share a set and a slot hash.
+        String first = "tn-Aa";
+        String second = "tn-BB";
+        assertThat(first.hashCode()).isEqualTo(second.hashCode());
+        EncodedEntry firsts = EncodedEntry.of(Registrations.of(first, 1));
+        EncodedEntry seconds = EncodedEntry.of(Registrations.of(second, 1));
+        cache.fill(0, first, cache.writes(0), firsts);
+        assertThat(cache.get(0, second)).isNull();
+        cache.fill(0, second, cache.writes(0), seconds);
+        assertThat(cache.get(0, first)).isSameAs(firsts);
+        assertThat(cache.get(0, second)).isSameAs(seconds);
+        cache.applied(0, first);
+        assertThat(cache.get(0, first)).isNull();
+        assertThat(cache.get(0, second)).isSameAs(seconds);
+    }
+
+    @Test
     void shouldHoldAtMostItsSlotsAndAnswerEachTenantOnlyWithItsOwnEntry() {
         AnswerCache one = new AnswerCache(1, 4L * AnswerCache.ENTRY_BYTES);
         List<String> ids = IntStream.range(0, 50).mapToObj(i -> "tn-" + i).toList();

@@ -2,7 +2,6 @@ package io.tenantindex.writer;
 
 import io.tenantindex.common.DaemonThreads;
 import io.tenantindex.common.ShutdownBudget;
-import io.tenantindex.common.TenantIds;
 import io.tenantindex.protocol.ConsistencyToken;
 import io.tenantindex.protocol.ErrorType;
 import io.tenantindex.protocol.TenantIndexException;
@@ -33,7 +32,6 @@ import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +63,7 @@ final class IndexWriter implements AutoCloseable {
     private final String topic;
     private final TenantView view;
     private final Supplier<Producer<String, byte[]>> producerFactory;
-    private final Serializer<TenantRegistration> values;
+    private final RegistrationEncoder values;
     private final TopicReplay replay;
     private final int maxBatch;
     private final LongSupplier clock;
@@ -86,7 +84,8 @@ final class IndexWriter implements AutoCloseable {
     /** What this writer does with a write: commit it, send it to the leader, or refuse it. */
     enum Role { ACTIVE, STANDBY, FENCED }
 
-    private record Pending(WriteCommand command, CompletableFuture<WriteResult> result) {
+    /** {@code prepared}: a put's value as far as the request's thread could encode it (null for a delete). */
+    private record Pending(WriteCommand command, RegistrationEncoder.Prepared prepared, CompletableFuture<WriteResult> result) {
     }
 
     /** Counters for /health and /metrics. */
@@ -99,10 +98,11 @@ final class IndexWriter implements AutoCloseable {
 
     /**
      * {@code values} encodes the registrations here rather than in the producer: the view's digest
-     * hashes exactly the bytes that go to the topic, as the colos do.
+     * hashes exactly the bytes that go to the topic, as the colos do. Most of a value is encoded on
+     * the thread that submits it, so the single writer thread only adds its own three fields.
      */
     IndexWriter(String topic, TenantView view, Supplier<Producer<String, byte[]>> producerFactory,
-                Serializer<TenantRegistration> values, TopicReplay replay, int maxBatch, LongSupplier clock) {
+                RegistrationEncoder values, TopicReplay replay, int maxBatch, LongSupplier clock) {
         this.topic = topic;
         this.view = view;
         this.producerFactory = producerFactory;
@@ -143,7 +143,16 @@ final class IndexWriter implements AutoCloseable {
         CompletableFuture<WriteResult> result = new CompletableFuture<>();
         if (role != Role.ACTIVE) {
             result.completeExceptionally(refusal());
-        } else if (!running || !queue.offer(new Pending(command, result))) {
+            return result.thenApplyAsync(Function.identity(), acks);
+        }
+        RegistrationEncoder.Prepared prepared;
+        try {
+            prepared = command instanceof WriteCommand.Put put ? values.prepare(put.request()) : null;
+        } catch (TenantIndexException e) {
+            result.completeExceptionally(e);
+            return result.thenApplyAsync(Function.identity(), acks);
+        }
+        if (!running || !queue.offer(new Pending(command, prepared, result))) {
             result.completeExceptionally(new TenantIndexException(ErrorType.UNAVAILABLE,
                     "the writer is overloaded or stopping", Duration.ofSeconds(1), null));
         }
@@ -247,8 +256,8 @@ final class IndexWriter implements AutoCloseable {
                 "this writer is not the active writer; retry, or send writes to the active one", Duration.ofSeconds(1), null);
     }
 
-    /** A write accepted into the current transaction. */
-    private record Accepted(Pending pending, String tenantId, TenantRegistration value, long version, boolean created) {
+    /** A write accepted into the current transaction; {@code encoded}: its value's bytes (null for a tombstone). */
+    private record Accepted(Pending pending, String tenantId, TenantRegistration value, byte[] encoded, long version, boolean created) {
     }
 
     private void process(List<Pending> batch) {
@@ -291,40 +300,32 @@ final class IndexWriter implements AutoCloseable {
     private Accepted acceptPut(Pending p, WriteCommand.Put put, TenantRegistration current, long lastVersion, long now) {
         RegistrationRequest req = put.request();
         long version = lastVersion + 1;
-        TenantRegistration value = TenantRegistration.newBuilder()
-                .setTenantId(req.tenantId())
-                .setDoId(TenantIds.doIdFor(req.tenantId()))
-                .setColoHint(req.coloHint())
-                .setVersion(version)
-                .setRegisteredAt(current == null ? now : current.getRegisteredAt())
-                .setUpdatedAt(now)
-                .setMetadata(req.metadata())
-                .build();
-        return new Accepted(p, req.tenantId(), value, version, current == null);
+        long registeredAt = current == null ? now : current.getRegisteredAt();
+        TenantRegistration value = new TenantRegistration(req.tenantId(), p.prepared.doId(), req.coloHint(), version,
+                registeredAt, now, req.metadata());
+        return new Accepted(p, req.tenantId(), value, RegistrationEncoder.complete(p.prepared, version, registeredAt, now),
+                version, current == null);
     }
 
     private Accepted acceptDelete(Pending p, WriteCommand.Delete del, TenantRegistration current) {
         if (current == null) {
             throw new TenantIndexException(ErrorType.TENANT_NOT_FOUND, "tenant " + del.tenantId() + " is not registered");
         }
-        return new Accepted(p, del.tenantId(), null, current.getVersion(), false);
+        return new Accepted(p, del.tenantId(), null, null, current.getVersion(), false);
     }
 
-    private ProducerRecord<String, byte[]> record(Accepted a, byte[] encoded) {
+    private ProducerRecord<String, byte[]> record(Accepted a) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(TopicReplay.VERSION_HEADER, ByteBuffer.allocate(Long.BYTES).putLong(a.version).array());
-        return new ProducerRecord<>(topic, view.partitionOf(a.tenantId), a.tenantId, encoded, headers);
+        return new ProducerRecord<>(topic, view.partitionOf(a.tenantId), a.tenantId, a.encoded, headers);
     }
 
     private void commit(List<Accepted> accepted, boolean retry) {
         List<Future<RecordMetadata>> sends = new ArrayList<>(accepted.size());
-        List<byte[]> encoded = new ArrayList<>(accepted.size());
         try {
             producer.beginTransaction();
             for (Accepted a : accepted) {
-                // Inside the transaction, as the producer's own serializer was: a registry failure is an uncertain outcome.
-                encoded.add(values.serialize(topic, a.value));
-                sends.add(producer.send(record(a, encoded.get(encoded.size() - 1))));
+                sends.add(producer.send(record(a)));
             }
             producer.commitTransaction();
             stats.transactions.incrementAndGet();
@@ -342,7 +343,7 @@ final class IndexWriter implements AutoCloseable {
         for (int i = 0; i < accepted.size(); i++) {
             Accepted a = accepted.get(i);
             RecordMetadata md = metadata(sends.get(i));
-            view.apply(a.tenantId, a.value, encoded.get(i), a.version, md.partition(), md.offset());
+            view.apply(a.tenantId, a.value, a.encoded, a.version, md.partition(), md.offset());
             answer(a, md.partition(), md.offset());
         }
     }

@@ -17,14 +17,25 @@ import java.util.Set;
  * A registration as a client sends it, validated strictly: wrong types, unknown fields, unknown
  * tiers and oversize values are 400s with a message that names the field — never coerced.
  *
+ * <p>A body is read first by {@link StreamingRegistration}, straight from the parser's tokens, which
+ * accepts only bodies that are valid; anything else is read again here as a tree, which finds the
+ * error and words it — so a bad body gets the same answer whichever path saw it first, and the
+ * common, valid one costs no tree.
+ *
  * @param expectedVersion the optional {@code expectedVersion} body field (0 = none): a mismatch is 409
  */
 public record RegistrationRequest(String tenantId, String coloHint, TenantMetadata metadata, long expectedVersion) {
-    private static final int MAX_TEXT = 128;
-    private static final int MAX_FEATURES = 64;
+    static final int MAX_TEXT = 128;
+    static final int MAX_FEATURES = 64;
 
     /** Parses a {@code PUT /tenants/{id}} body; the id comes from the path. */
     public static RegistrationRequest parse(byte[] body, String tenantId) {
+        RegistrationRequest valid = StreamingRegistration.parse(body, tenantId);
+        return valid != null ? valid : parseTree(body, tenantId);
+    }
+
+    /** {@link #parse} as a tree: what decides, and words, every answer but a valid body's. */
+    static RegistrationRequest parseTree(byte[] body, String tenantId) {
         JsonNode root = readObject(body);
         if (root.has("tenantId") && !tenantId.equals(root.get("tenantId").asText(null))) {
             throw TenantIndexException.badRequest("tenantId in the body differs from the path");
@@ -34,6 +45,12 @@ public record RegistrationRequest(String tenantId, String coloHint, TenantMetada
 
     /** Parses one NDJSON import line, which must name its tenant. */
     public static RegistrationRequest parseImportLine(String line) {
+        RegistrationRequest valid = StreamingRegistration.parseImportLine(line);
+        return valid != null ? valid : parseImportLineTree(line);
+    }
+
+    /** {@link #parseImportLine} as a tree. */
+    static RegistrationRequest parseImportLineTree(String line) {
         JsonNode root = readObject(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         JsonNode id = root.get("tenantId");
         if (id == null || !id.isTextual()) {
@@ -93,9 +110,11 @@ public record RegistrationRequest(String tenantId, String coloHint, TenantMetada
             }
             expectedVersion = ev.asLong();
         }
-        TenantMetadata metadata = TenantMetadata.newBuilder()
-                .setTier(tier).setFeatures(features).setMaxConnections(maxConnections).setRegion(region).build();
-        return new RegistrationRequest(tenantId, coloHint, metadata, expectedVersion);
+        return new RegistrationRequest(tenantId, coloHint, metadata(tier, features, maxConnections, region), expectedVersion);
+    }
+
+    static TenantMetadata metadata(Tier tier, List<String> features, Integer maxConnections, String region) {
+        return TenantMetadata.newBuilder().setTier(tier).setFeatures(features).setMaxConnections(maxConnections).setRegion(region).build();
     }
 
     private static List<String> features(JsonNode node) {

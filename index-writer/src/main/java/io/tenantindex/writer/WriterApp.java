@@ -21,7 +21,6 @@ import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
 import io.tenantindex.schemas.serde.ConfluentAvroDeserializer;
-import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
 import io.tenantindex.writer.status.StatusPage;
 import java.time.Duration;
 import java.util.List;
@@ -85,7 +84,7 @@ public final class WriterApp implements AutoCloseable {
         this.view = new TenantView(partitions, changes);
         this.metrics = ServiceMetrics.create("index-writer", "writer_id", config.writerId());
         this.writer = new IndexWriter(config.topics().indexTopic(), view, () -> instrumented(producer(config)),
-                new ConfluentAvroSerializer<>(registry, config.registry().autoRegister(), false),
+                new RegistrationEncoder(registry, config.registry().autoRegister(), config.topics().indexTopic()),
                 new TopicReplay(config.kafka(), config.topics().indexTopic(),
                         ConfluentAvroDeserializer.specific(registry, TenantRegistration.getClassSchema())),
                 config.maxBatch(), System::currentTimeMillis);

@@ -10,7 +10,6 @@ import io.tenantindex.protocol.TenantIndexException;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
 import io.tenantindex.schemas.serde.ConfluentAvroDeserializer;
-import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
 import io.tenantindex.testing.SharedKafka;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -96,7 +95,7 @@ class UncertainCommitIT {
         IndexWriter writer = new IndexWriter(topic, new TenantView(3, new ChangeRing(3, 16)),
                 () -> failingCommits(new KafkaProducer<>(WriterApp.producerProperties(config), new StringSerializer(),
                         new ByteArraySerializer()), failure, failuresLeft),
-                new ConfluentAvroSerializer<>(registry, true, false),
+                new RegistrationEncoder(registry, true, topic),
                 new TopicReplay(config.kafka(), topic, ConfluentAvroDeserializer.specific(registry, TenantRegistration.getClassSchema())),
                 100, System::currentTimeMillis);
         writer.start();

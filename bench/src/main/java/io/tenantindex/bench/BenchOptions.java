@@ -58,6 +58,10 @@ final class BenchOptions {
     @Option(names = "--colo-cds", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Start colo JVMs with an AppCDS archive of their classes, dumped by the run's first colo JVM (default: on).")
     boolean coloCds;
+    @Option(names = "--colo-native-dir", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Load RocksDB's native library in colo JVMs from a directory on java.library.path, extracted from its jar "
+                    + "once per run, instead of RocksDB unpacking it on every start (default: on).")
+    boolean coloNativeDir;
     @Option(names = "--jfr", description = "Record JFR (profile settings) in the stack and colo JVMs (in the work dir).")
     boolean jfr;
     @Option(names = "--work-dir", description = "Where data and logs go (default: a new temp dir).")

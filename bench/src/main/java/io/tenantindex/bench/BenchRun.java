@@ -3,13 +3,19 @@ package io.tenantindex.bench;
 import io.tenantindex.common.Json;
 import io.tenantindex.common.api.ColoStats;
 import io.tenantindex.common.http.MiniHttp;
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.rocksdb.RocksDB;
+import org.rocksdb.util.Environment;
 
 /**
  * What every benchmark of one run shares: the flags, the report, the work and log directories,
@@ -25,6 +31,12 @@ final class BenchRun {
     final Path work;
     final Path logs;
     private final String classpath = System.getProperty("java.class.path");
+    /**
+     * The colos' classpath: the bench's jars without its classes directory, which a colo does not use and
+     * which makes a JVM dumping an AppCDS archive fail ("Cannot have non-empty directory in paths").
+     */
+    private final String coloClasspath = Arrays.stream(classpath.split(File.pathSeparator))
+            .filter(entry -> !Files.isDirectory(Path.of(entry))).collect(Collectors.joining(File.pathSeparator));
     private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     /** The colos' AppCDS archive: dumped when the run's first colo JVM exits, then mapped by every later one. */
     private final Path coloArchive;
@@ -54,6 +66,9 @@ final class BenchRun {
         report.config.put("colo JVMs", options.coloCds ? "class data sharing (AppCDS): the first colo JVM of the run dumps the "
                 + "classes it loaded into an archive in the work dir when it exits (-XX:ArchiveClassesAtExit), every later colo JVM "
                 + "maps it (-XX:SharedArchiveFile), as a deployment would with an archive built with its image" : "no class data sharing archive (--no-colo-cds)");
+        report.config.put("colo native library", options.coloNativeDir ? "RocksDB's JNI library unpacked from its jar once per run into "
+                + "the work dir and loaded from there (-Djava.library.path), as the Docker image does" : "unpacked by RocksDB from its jar "
+                + "on every start (--no-colo-native-dir)");
     }
 
     long tenants() {
@@ -61,11 +76,15 @@ final class BenchRun {
     }
 
     List<String> jvm(String name, String heap) {
+        return jvm(name, heap, classpath);
+    }
+
+    private List<String> jvm(String name, String heap, String cp) {
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError"));
         if (options.jfr) {
             cmd.add("-XX:StartFlightRecording=filename=" + work.resolve(name + ".jfr") + ",settings=profile,dumponexit=true");
         }
-        cmd.addAll(List.of("-cp", classpath));
+        cmd.addAll(List.of("-cp", cp));
         return cmd;
     }
 
@@ -82,7 +101,10 @@ final class BenchRun {
 
     /** Launches colo {@code c}; {@code flags} are further settings as flags ({@code --colo-static-membership false}). */
     Procs.Child launchColo(Colo c, boolean usageEmission, String... flags) throws IOException {
-        List<String> cmd = jvm(c.name(), options.coloHeap);
+        List<String> cmd = jvm(c.name(), options.coloHeap, coloClasspath);
+        if (options.coloNativeDir) {
+            cmd.add(1, "-Djava.library.path=" + coloNativeDir());
+        }
         if (options.coloCds && Files.exists(coloArchive)) {
             cmd.add(1, "-XX:SharedArchiveFile=" + coloArchive);
         } else if (options.coloCds && !coloArchiveDumping) {
@@ -100,6 +122,23 @@ final class BenchRun {
         }
         cmd.addAll(List.of(flags));
         return Procs.start(c.name(), cmd, logs);
+    }
+
+    /** RocksDB's JNI library, unpacked from its jar once per run into the work dir (where an image holds it). */
+    private Path coloNativeDir() throws IOException {
+        Path dir = work.resolve("native");
+        String name = Environment.getJniLibraryFileName("rocksdb");
+        Path lib = dir.resolve(name);
+        if (!Files.exists(lib)) {
+            Files.createDirectories(dir);
+            try (InputStream in = RocksDB.class.getClassLoader().getResourceAsStream(name)) {
+                if (in == null) {
+                    throw new IOException("no " + name + " in the rocksdbjni jar");
+                }
+                Files.copy(in, lib);
+            }
+        }
+        return dir;
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -93,16 +94,13 @@ final class ColoMaterializer implements AutoCloseable {
      * and serves whatever local state it has. Applied records go to {@code changes}.
      */
     static ColoMaterializer start(MaterializerConfig config, SchemaRegistryClient registry, ChangeRing changes) {
-        // Before any thread or client exists: a corrupted store is wiped so that Streams restores it
-        // from the topic instead of failing every task initialisation (and every replaced stream thread) on it.
+        long checkNanos = System.nanoTime();
         Path appDir = config.stateDir().toAbsolutePath().resolve(config.applicationId());
-        Optional<String> wiped = StateDirectoryCheck.problem(appDir, ColoTopology.STORE).map(problem -> {
-            LOG.error("colo {}: local state is corrupt or unreadable ({}); wiping {} and restoring the replica from {}",
-                    config.colo(), problem, appDir, config.indexTopic());
-            wipe(config, appDir);
-            return "local state corrupt or unreadable: " + problem;
-        });
-        // Time to ready counts from here: preparing the topics and the bulk restore is part of it.
+        // Read-only, so it runs beside the Kafka round trips below; what it finds is acted on before Streams exists.
+        CompletableFuture<Optional<String>> stateProblem = CompletableFuture.supplyAsync(
+                () -> StateDirectoryCheck.problem(appDir, ColoTopology.STORE),
+                body -> DaemonThreads.newThread("colo-" + config.colo() + "-state-check", body).start());
+        // Time to ready counts from here: checking the local state, preparing the topics and the bulk restore are part of it.
         long startedAtMillis = System.currentTimeMillis();
         Properties adminProps = config.kafka().clientProperties();
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
@@ -114,14 +112,6 @@ final class ColoMaterializer implements AutoCloseable {
         try {
             TopicAdmin.ensureTopics(admin, List.of(config.topics().index(), config.dlqSpec()));
             partitions = TopicAdmin.partitionCount(admin, config.indexTopic());
-            if (wiped.isEmpty()) {
-                wiped = LastInSync.distrust(config, admin, startedAtMillis);
-                wiped.ifPresent(why -> {
-                    LOG.warn("colo {}: {}; wiping {} and restoring the replica from {} before it serves", config.colo(), why,
-                            appDir, config.indexTopic());
-                    wipe(config, appDir);
-                });
-            }
             bulkRestored = BulkRestore.commitStableEnds(admin, config.applicationId(), config.indexTopic());
         } catch (RuntimeException e) {
             unreachable = e;
@@ -130,11 +120,34 @@ final class ColoMaterializer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        long checkedNanos = System.nanoTime();
+        // A corrupted store is wiped so that Streams restores it from the topic instead of failing every
+        // task initialisation (and every replaced stream thread) on it.
+        Optional<String> wiped = stateProblem.join().map(problem -> {
+            LOG.error("colo {}: local state is corrupt or unreadable ({}); wiping {} and restoring the replica from {}",
+                    config.colo(), problem, appDir, config.indexTopic());
+            wipe(config, appDir);
+            return "local state corrupt or unreadable: " + problem;
+        });
+        long checkWaitNanos = System.nanoTime() - checkedNanos;
+        if (wiped.isEmpty() && unreachable == null) {
+            try {
+                wiped = LastInSync.distrust(config, admin, startedAtMillis);
+                wiped.ifPresent(why -> {
+                    LOG.warn("colo {}: {}; wiping {} and restoring the replica from {} before it serves", config.colo(), why,
+                            appDir, config.indexTopic());
+                    wipe(config, appDir);
+                });
+            } catch (RuntimeException e) {
+                unreachable = e;
+            }
+        }
         if (!bulkRestored.isEmpty()) {
             LOG.info("colo {}: new consumer group {}: restoring the index in bulk up to offsets {}", config.colo(),
                     config.applicationId(), bulkRestored);
         }
 
+        long streamsNanos = System.nanoTime();
         long trustedSinceMillis = LastInSync.trustedSince(config);
         AppliedPositions positions = new AppliedPositions(config.indexTopic(), System::currentTimeMillis);
         PoisonRecords poison = new PoisonRecords();
@@ -157,7 +170,16 @@ final class ColoMaterializer implements AutoCloseable {
             colo.health.markDegraded(unreachable);
         }
         colo.run();
+        long doneNanos = System.nanoTime();
+        LOG.info("colo {}: {} prepared in {} ms: Kafka (topics, offsets, retention) {} ms beside the local state check, "
+                        + "which it then waited {} ms for; Streams {} ms", config.colo(), config.applicationId(),
+                millis(doneNanos - checkNanos), millis(streamsNanos - checkNanos - checkWaitNanos), millis(checkWaitNanos),
+                millis(doneNanos - streamsNanos));
         return colo;
+    }
+
+    private static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
     private void run() {

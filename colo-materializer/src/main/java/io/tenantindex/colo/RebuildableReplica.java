@@ -77,9 +77,12 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
      * applies to {@code changes}, which keeps each record once, so the change feeds read across a switch.
      */
     public static RebuildableReplica start(MaterializerConfig base, SchemaRegistryClient registry, ChangeRing changes) {
+        long checkNanos = System.nanoTime();
         StateDirectories.requireUsable(base.stateDir());
         BuiltPartitions.verify(base);
         Generations generations = Generations.open(base);
+        LOG.info("colo {}: partition count and generations checked in {} ms", base.colo(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - checkNanos));
         RebuildableReplica replica = new RebuildableReplica(base, registry, generations, changes,
                 ColoMaterializer.start(base.withGeneration(generations.active()), registry, changes));
         replica.rebuildWhenOutOfSync(replica.active);

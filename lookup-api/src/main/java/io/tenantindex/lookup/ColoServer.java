@@ -15,6 +15,7 @@ import io.tenantindex.common.metrics.ServiceMetrics;
 import io.tenantindex.lookup.usage.KafkaUsageEmitter;
 import io.tenantindex.lookup.usage.UsageRecorder;
 import io.tenantindex.schemas.registry.HttpSchemaRegistryClient;
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -141,6 +142,7 @@ public final class ColoServer implements AutoCloseable {
             Settings settings = Settings.fromEnvironmentAndArgs(System.getenv(), args);
             ColoConfig config = ColoConfig.from(settings);
             colo = config.colo();
+            LOG.info("colo {}: starting, JVM up for {} ms", colo, ManagementFactory.getRuntimeMXBean().getUptime());
             // An unusable state directory is a ConfigException from the replica's start: one clear line, not a stack trace.
             server = start(config, KafkaUsageEmitter.startFromSettings(settings));
         } catch (ConfigException e) {

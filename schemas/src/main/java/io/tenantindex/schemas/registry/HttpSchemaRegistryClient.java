@@ -2,6 +2,7 @@ package io.tenantindex.schemas.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tenantindex.common.DaemonThreads;
 import io.tenantindex.common.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,7 +44,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     private static final Logger LOG = LoggerFactory.getLogger(HttpSchemaRegistryClient.class);
 
     private final RegistryClientConfig config;
-    private final HttpClient http;
+    /**
+     * Built on a thread of its own: building an {@code HttpClient} initialises the JVM's default TLS
+     * context (its trust store) even for http URLs, about half a second of a colo's start on 2 cores,
+     * which the start need not wait for.
+     */
+    private final CompletableFuture<HttpClient> http;
     private final String authorization;
     /** Index into the configured URLs; moves on after a connection failure (failover between registry nodes). */
     private final AtomicInteger currentUrl = new AtomicInteger();
@@ -63,7 +70,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         if (config.urls().stream().anyMatch(u -> u.startsWith("https://"))) {
             builder.sslContext(config.sslContext());
         }
-        this.http = builder.build();
+        this.http = CompletableFuture.supplyAsync(builder::build,
+                body -> DaemonThreads.newThread("schema-registry-client-build", body).start());
     }
 
     public RegistryClientConfig config() {
@@ -253,7 +261,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             }
             SchemaRegistryException failure;
             try {
-                HttpResponse<String> response = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = http.join().send(req.build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() / 100 == 2) {
                     return json(response, method, path);
                 }

@@ -197,7 +197,7 @@ public final class ConfigKeys {
             "`false`: a colo records no usage at all", EnumSet.of(Program.COLO));
     public static final String USAGE_EMITTER_BUFFER_SIZE = key("usage.emitter.buffer.size", "65536",
             "usage events a colo buffers; beyond it they are dropped and counted", EnumSet.of(Program.COLO));
-    public static final String USAGE_EMITTER_LINGER_MS = key("usage.emitter.linger.ms", "100", "the usage producer's linger.ms", EnumSet.of(Program.COLO));
+    public static final String USAGE_EMITTER_LINGER_MS = key("usage.emitter.linger.ms", "100", "the usage producer's linger.ms: fewer, fuller batches (six partitions split each linger); a colo killed with `-9` loses up to this long of events besides its buffer (a graceful stop flushes both)", EnumSet.of(Program.COLO));
     public static final String USAGE_EMITTER_COMPRESSION_TYPE = key("usage.emitter.compression.type", "none",
             "the usage producer's compression.type (`none`, `lz4`, `zstd`, `snappy`, `gzip`): a compressed batch costs the broker a decompression to validate it", EnumSet.of(Program.COLO));
     public static final String USAGE_EMITTER_MAX_BLOCK_MS = key("usage.emitter.max.block.ms", "10000",

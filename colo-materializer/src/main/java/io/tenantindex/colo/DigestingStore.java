@@ -4,12 +4,14 @@ import io.tenantindex.common.IndexDigest;
 import io.tenantindex.common.IndexDigest.EntryHash;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.StampedLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.query.Position;
@@ -22,13 +24,19 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.TimestampedBytesStore;
+import org.apache.kafka.streams.state.internals.RocksDBPointReads;
+import org.rocksdb.RocksDBException;
 
 /**
  * The colo's RocksDB store with every write reported to {@link ContentDigests}: the hash of the
  * entry a put replaces and of the one it writes, over the key and the value's topic bytes (the
  * store keeps them exactly, behind an 8-byte timestamp). It sits innermost, under Kafka Streams' own
- * layers, so it sees bytes; reads pass straight through. Restores write to RocksDB below it
- * ({@link ContentDigests} says how their entries are counted).
+ * layers, so it sees bytes. Restores write to RocksDB below it ({@link ContentDigests} says how their
+ * entries are counted).
+ *
+ * <p>Gets read RocksDB through {@link RocksDBPointReads}, not Kafka Streams' synchronized get, so
+ * concurrent lookups of a partition do not queue behind one another; a read lock held across each
+ * get keeps {@link #close()} from freeing the handle under it.
  *
  * <p>A put needs the entry it replaces. The table's source processor has just read that key on the
  * same thread (for its old value), so the last read of the thread that writes is kept and a put of
@@ -47,11 +55,15 @@ final class DigestingStore implements KeyValueStore<Bytes, byte[]>, TimestampedB
     private volatile Thread writer;
     /** The writer's last read since its last write; null when there is none. Written and read by the writer only. */
     private LastRead lastRead;
+    /** Read-locked by every get, write-locked to change {@link #pointReads}. */
+    private final StampedLock pointReadsLock = new StampedLock();
+    /** Reads of the open store; null while it is closed, or when it cannot be read that way. */
+    private RocksDBPointReads pointReads;
 
     private record LastRead(Bytes key, byte[] value) {
     }
 
-    private DigestingStore(KeyValueStore<Bytes, byte[]> inner, ContentDigests digests) {
+    DigestingStore(KeyValueStore<Bytes, byte[]> inner, ContentDigests digests) {
         this.inner = inner;
         this.digests = digests;
     }
@@ -124,7 +136,7 @@ final class DigestingStore implements KeyValueStore<Bytes, byte[]>, TimestampedB
     /** What the store holds for {@code key}: the writer's last read of it, or RocksDB. Forgets the last read (a write follows). */
     private byte[] current(Bytes key) {
         LastRead read = writing();
-        return read != null && read.key.equals(key) ? read.value : inner.get(key);
+        return read != null && read.key.equals(key) ? read.value : stored(key);
     }
 
     /** Marks the calling thread as the writer and forgets its last read; returns that read. */
@@ -170,6 +182,7 @@ final class DigestingStore implements KeyValueStore<Bytes, byte[]>, TimestampedB
     public void init(StateStoreContext context, StateStore root) {
         partition = context.taskId().partition();
         inner.init(context, root);
+        setPointReads(RocksDBPointReads.of(inner));
         digests.opened(partition, this);
     }
 
@@ -179,16 +192,36 @@ final class DigestingStore implements KeyValueStore<Bytes, byte[]>, TimestampedB
         writer = null;
         lastRead = null;
         digests.closed(partition, this);
+        setPointReads(null);
         inner.close();
+    }
+
+    /** Waits for the gets under way, so that none uses the reads it replaces. */
+    private void setPointReads(RocksDBPointReads reads) {
+        long stamp = pointReadsLock.writeLock();
+        pointReads = reads;
+        pointReadsLock.unlockWrite(stamp);
     }
 
     @Override
     public byte[] get(Bytes key) {
-        byte[] value = inner.get(key);
+        byte[] value = stored(key);
         if (writer == Thread.currentThread()) {
             lastRead = new LastRead(key, value);
         }
         return value;
+    }
+
+    private byte[] stored(Bytes key) {
+        long stamp = pointReadsLock.readLock();
+        try {
+            // Closed: the inner store's get says so (InvalidStateStoreException).
+            return pointReads == null ? inner.get(key) : pointReads.get(key.get());
+        } catch (RocksDBException e) {
+            throw new ProcessorStateException("Error while getting value for key from store " + name(), e);
+        } finally {
+            pointReadsLock.unlockRead(stamp);
+        }
     }
 
     @Override

@@ -6,7 +6,6 @@ import io.tenantindex.protocol.TenantIndexException;
 import io.tenantindex.schemas.TenantMetadata;
 import io.tenantindex.schemas.TenantRegistration;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
-import io.tenantindex.schemas.registry.SchemaRegistryException;
 import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
 import io.tenantindex.schemas.serde.WireFormat;
 import java.io.ByteArrayOutputStream;
@@ -19,6 +18,7 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.kafka.common.errors.SerializationException;
 
 /**
  * Writes a registration's value in the Confluent wire format, byte for byte what
@@ -26,17 +26,17 @@ import org.apache.avro.specific.SpecificDatumWriter;
  * little of it: {@link #prepare} runs on the request's thread and encodes every field except the
  * three only the writer thread can decide (version, registeredAt, updatedAt); {@link #complete}
  * splices those in. Avro's binary encoding is the fields in schema order, and the three sit
- * together between coloHint and metadata. The schema id is asked of the registry until it answers,
- * then kept: the schema is fixed.
+ * together between coloHint and metadata. The schema id is asked of the registry through the
+ * serializer (so both decide alike whether to register or look up) until it answers, then kept: the
+ * schema is fixed.
  */
 final class RegistrationEncoder {
     private static final Schema SCHEMA = TenantRegistration.getClassSchema();
     /** Three zig-zag varints of at most ten bytes each. */
     private static final int MAX_WRITER_FIELDS = 30;
 
-    private final SchemaRegistryClient registry;
-    private final boolean autoRegister;
-    private final String subject;
+    private final ConfluentAvroSerializer<TenantRegistration> serializer;
+    private final String topic;
     private final DatumWriter<TenantMetadata> metadataWriter = new SpecificDatumWriter<>(TenantMetadata.class);
     private volatile int schemaId = -1;
 
@@ -45,9 +45,8 @@ final class RegistrationEncoder {
     }
 
     RegistrationEncoder(SchemaRegistryClient registry, boolean autoRegister, String topic) {
-        this.registry = registry;
-        this.autoRegister = autoRegister;
-        this.subject = ConfluentAvroSerializer.subjectFor(topic, false);
+        this.serializer = new ConfluentAvroSerializer<>(registry, autoRegister, false);
+        this.topic = topic;
     }
 
     /** Encodes {@code request}; an unreachable registry (before its first answer) is UNAVAILABLE, and nothing is written. */
@@ -95,11 +94,9 @@ final class RegistrationEncoder {
             return id;
         }
         try {
-            id = autoRegister ? registry.register(subject, SCHEMA) : registry.lookupId(subject, SCHEMA);
-        } catch (SchemaRegistryException e) {
-            throw new TenantIndexException(ErrorType.UNAVAILABLE, "cannot " + (autoRegister ? "register " : "look up ")
-                    + SCHEMA.getFullName() + " under subject " + subject + " in the schema registry: " + e.getMessage(),
-                    Duration.ofSeconds(1), e);
+            id = serializer.schemaId(topic, SCHEMA);
+        } catch (SerializationException e) {
+            throw new TenantIndexException(ErrorType.UNAVAILABLE, "the schema registry: " + e.getMessage(), Duration.ofSeconds(1), e);
         }
         schemaId = id;
         return id;

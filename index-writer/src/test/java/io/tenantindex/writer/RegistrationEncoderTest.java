@@ -12,6 +12,7 @@ import io.tenantindex.schemas.Tier;
 import io.tenantindex.schemas.registry.InMemorySchemaRegistry;
 import io.tenantindex.schemas.serde.ConfluentAvroDeserializer;
 import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -58,5 +59,21 @@ class RegistrationEncoderTest {
         int id = registry.register(ConfluentAvroSerializer.subjectFor(TOPIC, false), TenantRegistration.getClassSchema());
         byte[] bytes = RegistrationEncoder.complete(lookupOnly.prepare(r), 1, 2, 3);
         assertThat(bytes[4]).isEqualTo((byte) id);
+    }
+
+    @Test
+    void shouldRefuseAsUnavailableWhileTheRegistryIsUnreachable() {
+        InMemorySchemaRegistry registry = new InMemorySchemaRegistry(9);
+        RegistrationEncoder encoder = new RegistrationEncoder(registry, true, TOPIC);
+        RegistrationRequest r = request("acme", null, Tier.free, List.of(), null, null);
+        registry.unreachable(true);
+        assertThatThrownBy(() -> encoder.prepare(r)).isInstanceOfSatisfying(TenantIndexException.class, e -> {
+            assertThat(e.status()).isEqualTo(503);
+            assertThat(e.retryAfter()).contains(Duration.ofSeconds(1));
+        });
+        registry.unreachable(false);
+        byte[] bytes = RegistrationEncoder.complete(encoder.prepare(r), 1, 2, 3);
+        assertThat(bytes[4]).isEqualTo((byte) registry.lookupId(ConfluentAvroSerializer.subjectFor(TOPIC, false),
+                TenantRegistration.getClassSchema()));
     }
 }

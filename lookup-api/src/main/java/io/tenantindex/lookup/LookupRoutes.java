@@ -135,6 +135,7 @@ public final class LookupRoutes {
         Lookup lookup = new Lookup(tenantId,
                 Optional.ofNullable(ctx.header(ApiHeaders.REQUEST_ID)).orElseGet(LookupRoutes::newRequestId), started);
         String rawToken = Optional.ofNullable(ctx.header(ApiHeaders.CONSISTENCY_TOKEN)).orElse(ctx.queryParam("token"));
+        ReplicaState state = null;
         Answer answer = null;
         RuntimeException failure = null;
         try {
@@ -147,7 +148,7 @@ public final class LookupRoutes {
                         .exceptionallyCompose(error -> fromPrimaryOr(tenantId, unwrap(error))));
                 return;
             }
-            ReplicaState state = replica.state();
+            state = replica.state();
             if (state.ready() || state.phase() == Phase.REBALANCING && !serveStale) {
                 // Only from this instance's running task of the key's partition: 503 for a partition it lost.
                 answer = answerOf(replica.lookupEncoded(tenantId));
@@ -164,7 +165,7 @@ public final class LookupRoutes {
             }
             failure = e;
         }
-        finish(ctx, lookup, answer, failure);
+        finish(ctx, lookup, state, answer, failure);
     }
 
     /** A replica's answer is stale when it was read from a store behind what this colo already answered from. */
@@ -195,7 +196,7 @@ public final class LookupRoutes {
 
     private void finishLater(LookupExchange ctx, Lookup lookup, CompletableFuture<Answer> answer) {
         ctx.later(answer.handle((a, error) -> {
-            finish(ctx, lookup, a, error == null ? null : unwrap(error));
+            finish(ctx, lookup, null, a, error == null ? null : unwrap(error));
             return null;
         }));
     }
@@ -207,9 +208,12 @@ public final class LookupRoutes {
 
     /**
      * Ends a lookup: records its outcome (the one place that counts, times and reports lookups as
-     * usage events), then answers it, or throws {@code failure} or the 404 of a miss.
+     * usage events), then answers it, or throws {@code failure} or the 404 of a miss. The headers say
+     * where the replica stood when a synchronous answer was read ({@code readUnder}: taken once, as
+     * taking it asks the reader which partitions it serves); an answer that came later ({@code readUnder}
+     * null) says where it stands now.
      */
-    private void finish(LookupExchange ctx, Lookup lookup, Answer answer, RuntimeException failure) {
+    private void finish(LookupExchange ctx, Lookup lookup, ReplicaState readUnder, Answer answer, RuntimeException failure) {
         long micros = lookup.micros();
         LookupOutcome outcome = failure != null ? outcomeOf(failure) : answer.entry().isPresent() ? LookupOutcome.hit : LookupOutcome.miss;
         // A bad request (invalid token or wait) is not a lookup: neither counted nor reported.
@@ -221,7 +225,7 @@ public final class LookupRoutes {
         if (failure != null) {
             throw failure;
         }
-        replicaHeaders(ctx::header, answer.source() == Source.STALE);
+        replicaHeaders(ctx::header, readUnder != null ? readUnder : replica.state(), answer.source() == Source.STALE);
         if (answer.source() == Source.PRIMARY) {
             ctx.header(ApiHeaders.REPLICA_FALLBACK, "primary");
         }
@@ -253,8 +257,7 @@ public final class LookupRoutes {
         return new UUID(high, low).toString();
     }
 
-    private void replicaHeaders(BiConsumer<String, String> header, boolean stale) {
-        ReplicaState state = replica.state();
+    private void replicaHeaders(BiConsumer<String, String> header, ReplicaState state, boolean stale) {
         header.accept(ApiHeaders.COLO, replica.colo());
         header.accept(ApiHeaders.REPLICA_LAG, Long.toString(state.lag()));
         header.accept(ApiHeaders.REPLICA_STALENESS_MS, Long.toString(state.stalenessMs()));
@@ -287,7 +290,7 @@ public final class LookupRoutes {
             throw TenantIndexException.notReady("colo " + replica.colo() + " is restoring its replica", RETRY_AFTER);
         }
         IndexReplica.TenantPage page = replica.page(request.after(), request.limit());
-        replicaHeaders(ctx::header, !state.ready());
+        replicaHeaders(ctx::header, state, !state.ready());
         ctx.json(TenantPage.ofColo(replica.colo(), page.items().stream().map(TenantJson::of).toList(), page.nextCursor()));
     }
 

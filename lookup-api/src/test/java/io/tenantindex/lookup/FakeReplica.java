@@ -16,12 +16,15 @@ import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** An in-memory replica for route tests: the test sets its contents, state and token behaviour. */
 final class FakeReplica implements IndexReplica, ReplicaAdmin {
     static final int PARTITIONS = 6;
     final NavigableMap<String, TenantRegistration> entries = new ConcurrentSkipListMap<>();
     volatile ReplicaState state = new ReplicaState(Phase.READY, true, 0, 12, null, null);
+    /** How often {@link #state()} was asked: the real one asks the reader which partitions it serves. */
+    final AtomicInteger stateReads = new AtomicInteger();
     /** What lookupAtLeast returns before the entry is read; null = answer at once. */
     volatile CompletableFuture<Void> tokenWait;
     volatile Duration lastWait;
@@ -63,6 +66,7 @@ final class FakeReplica implements IndexReplica, ReplicaAdmin {
 
     @Override
     public ReplicaState state() {
+        stateReads.incrementAndGet();
         return state;
     }
 

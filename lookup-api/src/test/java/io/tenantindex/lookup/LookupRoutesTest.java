@@ -147,6 +147,18 @@ class LookupRoutesTest {
     }
 
     @Test
+    void shouldAskTheReplicaWhereItStandsOncePerLookup() {
+        replica.entries.put("acme", registration("acme", 3));
+        String token = ConsistencyToken.of(TOPIC, FakeReplica.PARTITIONS, 0, 0).encode();
+        replica.stateReads.set(0);
+        assertThat(Http.get(base + "/tenants/acme").statusCode()).isEqualTo(200);
+        assertThat(replica.stateReads).hasValue(1);
+        replica.stateReads.set(0);
+        assertThat(Http.get(base + "/tenants/acme", ApiHeaders.CONSISTENCY_TOKEN, token).statusCode()).isEqualTo(200);
+        assertThat(replica.stateReads).hasValue(1);
+    }
+
+    @Test
     void shouldAnswerAHitAsJsonWithItsLengthAnd304ForItsETagAndHeadWithoutABody() {
         replica.entries.put("acme", registration("acme", 3));
         HttpResponse<String> r = Http.get(base + "/tenants/acme");

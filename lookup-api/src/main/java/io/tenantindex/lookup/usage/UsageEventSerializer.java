@@ -2,7 +2,6 @@ package io.tenantindex.lookup.usage;
 
 import io.tenantindex.schemas.UsageEvent;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
-import io.tenantindex.schemas.registry.SchemaRegistryException;
 import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
 import io.tenantindex.schemas.serde.WireFormat;
 import java.nio.charset.StandardCharsets;
@@ -14,19 +13,18 @@ import org.apache.kafka.common.serialization.Serializer;
  * Writes a {@link UsageEvent} in the Confluent wire format, byte for byte what
  * {@link ConfluentAvroSerializer} writes for it, but straight into one array of the exact size: the
  * generic path (a datum writer walking the schema, a growing stream copied at the end) cost as much
- * as the rest of an event's send. The schema id is asked of the registry (registered when
- * {@code autoRegister}, looked up otherwise) until it answers, then kept: the schema is fixed.
+ * as the rest of an event's send. The schema id is asked of the registry through the generic
+ * serializer (registered when {@code autoRegister}, looked up otherwise) until it answers, then
+ * kept: the schema is fixed.
  */
 final class UsageEventSerializer implements Serializer<UsageEvent> {
     private static final Schema SCHEMA = UsageEvent.getClassSchema();
 
-    private final SchemaRegistryClient registry;
-    private final boolean autoRegister;
+    private final ConfluentAvroSerializer<UsageEvent> generic;
     private volatile int schemaId = -1;
 
     UsageEventSerializer(SchemaRegistryClient registry, boolean autoRegister) {
-        this.registry = registry;
-        this.autoRegister = autoRegister;
+        this.generic = new ConfluentAvroSerializer<>(registry, autoRegister, false);
     }
 
     @Override
@@ -62,13 +60,7 @@ final class UsageEventSerializer implements Serializer<UsageEvent> {
         if (id >= 0) {
             return id;
         }
-        String subject = ConfluentAvroSerializer.subjectFor(topic, false);
-        try {
-            id = autoRegister ? registry.register(subject, SCHEMA) : registry.lookupId(subject, SCHEMA);
-        } catch (SchemaRegistryException e) {
-            throw new SerializationException("cannot " + (autoRegister ? "register " : "look up ") + SCHEMA.getFullName()
-                    + " under subject " + subject + ": " + e.getMessage(), e);
-        }
+        id = generic.schemaId(topic, SCHEMA);
         schemaId = id;
         return id;
     }

@@ -11,8 +11,8 @@ import org.apache.avro.Schema;
  * A registry client with no registry behind it, for tests that run serdes or a topology without a
  * server (TopologyTestDriver): the same schema gets the same id under every subject, ids start at
  * {@code firstId} (pick a large one: callers must not assume small ids), lookups and unknown ids
- * answer Confluent's 404 codes, {@link #unreachable(boolean)} makes {@link #getById} fail as an
- * unreachable registry does, and {@link #calls()} lists every request made.
+ * answer Confluent's 404 codes, {@link #unreachable(boolean)} makes every request fail as it does
+ * against an unreachable registry, and {@link #calls()} lists every request made.
  */
 public final class InMemorySchemaRegistry implements SchemaRegistryClient {
     private final Map<Integer, Schema> byId = new HashMap<>();
@@ -30,6 +30,7 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
     @Override
     public synchronized int register(String subject, Schema schema) {
         calls.add("register " + subject);
+        refuseIfUnreachable();
         int id = ids.computeIfAbsent(schema, s -> {
             byId.put(nextId, s);
             return nextId++;
@@ -43,6 +44,7 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
     @Override
     public synchronized int lookupId(String subject, Schema schema) {
         calls.add("lookup " + subject);
+        refuseIfUnreachable();
         Integer id = bySubject.getOrDefault(subject, Map.of()).get(schema);
         if (id == null) {
             throw new SchemaRegistryException(404, SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema not found");
@@ -53,9 +55,7 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
     @Override
     public synchronized Schema getById(int id) {
         calls.add("get " + id);
-        if (unreachable) {
-            throw new SchemaRegistryException("registry unreachable", new ConnectException("refused"));
-        }
+        refuseIfUnreachable();
         Schema schema = byId.get(id);
         if (schema == null) {
             throw new SchemaRegistryException(404, SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema " + id + " not found");
@@ -66,6 +66,7 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
     @Override
     public synchronized RegisteredSchema latest(String subject) {
         calls.add("latest " + subject);
+        refuseIfUnreachable();
         List<Schema> registered = versions.get(subject);
         if (registered == null) {
             throw new SchemaRegistryException(404, SchemaRegistryException.SUBJECT_NOT_FOUND, "Subject '" + subject + "' not found.");
@@ -74,9 +75,15 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
         return new RegisteredSchema(subject, registered.size(), ids.get(schema), schema);
     }
 
-    /** While true, {@link #getById} fails as it does when the registry cannot be reached (retriable, no HTTP status). */
+    /** While true, every request fails as it does when the registry cannot be reached (retriable, no HTTP status). */
     public synchronized void unreachable(boolean on) {
         unreachable = on;
+    }
+
+    private void refuseIfUnreachable() {
+        if (unreachable) {
+            throw new SchemaRegistryException("registry unreachable", new ConnectException("refused"));
+        }
     }
 
     public synchronized List<String> calls() {

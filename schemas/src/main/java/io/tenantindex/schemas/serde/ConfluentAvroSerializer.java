@@ -72,7 +72,13 @@ public final class ConfluentAvroSerializer<T extends GenericContainer> implement
         return out.toByteArray();
     }
 
-    private int schemaId(String topic, Schema schema) {
+    /**
+     * The id a record of {@code schema} is written with on {@code topic}: registered, looked up or the
+     * subject's latest version, as configured. For encoders that write the same bytes by hand.
+     *
+     * @throws SerializationException when the registry does not answer or has no such schema
+     */
+    public int schemaId(String topic, Schema schema) {
         String subject;
         try {
             subject = config.strategy(isKey).subject(topic, isKey, schema);

@@ -1,11 +1,16 @@
 package io.tenantindex.colo;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.tenantindex.common.Json;
 import io.tenantindex.protocol.ConsistencyToken;
 import io.tenantindex.protocol.TenantEntry;
 import io.tenantindex.schemas.TenantJson;
+import io.tenantindex.schemas.TenantMetadata;
 import io.tenantindex.schemas.TenantRegistration;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -106,8 +111,43 @@ public interface IndexReplica {
 
     /** A registration as the lookup API answers it: the JSON of its {@code TenantEntry}, and its version (the ETag). */
     record EncodedEntry(byte[] json, long version) {
+        /**
+         * The same bytes as {@link #of(TenantEntry)} of {@link TenantJson#of}, written field by field.
+         * Why: most lookups of a large index miss the answer cache and encode here, and the mapper's
+         * way (a contract record built, then serialized by reflection) was a seventh of a lookup's CPU
+         * and a sixth of its allocation under HTTP load.
+         */
         public static EncodedEntry of(TenantRegistration registration) {
-            return of(TenantJson.of(registration));
+            ByteArrayOutputStream out = new ByteArrayOutputStream(ENCODED_SIZE_HINT);
+            try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
+                TenantMetadata metadata = registration.getMetadata();
+                json.writeStartObject();
+                json.writeStringField("tenantId", registration.getTenantId());
+                json.writeStringField("doId", registration.getDoId());
+                json.writeStringField("coloHint", registration.getColoHint());
+                json.writeNumberField("version", registration.getVersion());
+                json.writeObjectFieldStart("metadata");
+                json.writeStringField("tier", metadata.getTier().name());
+                json.writeArrayFieldStart("features");
+                for (String feature : metadata.getFeatures()) {
+                    json.writeString(feature);
+                }
+                json.writeEndArray();
+                Integer maxConnections = metadata.getMaxConnections();
+                if (maxConnections == null) {
+                    json.writeNullField("maxConnections");
+                } else {
+                    json.writeNumberField("maxConnections", maxConnections);
+                }
+                json.writeStringField("region", metadata.getRegion());
+                json.writeEndObject();
+                json.writeNumberField("registeredAt", registration.getRegisteredAt());
+                json.writeNumberField("updatedAt", registration.getUpdatedAt());
+                json.writeEndObject();
+            } catch (IOException e) {
+                throw new UncheckedIOException("writing to memory cannot fail", e);
+            }
+            return new EncodedEntry(out.toByteArray(), registration.getVersion());
         }
 
         public static EncodedEntry of(TenantEntry entry) {
@@ -118,6 +158,9 @@ public interface IndexReplica {
             }
         }
     }
+
+    /** Bytes of a typical answer, so that encoding one rarely grows its buffer. */
+    int ENCODED_SIZE_HINT = 320;
 
     record TenantPage(List<TenantRegistration> items, String nextCursor) {
     }

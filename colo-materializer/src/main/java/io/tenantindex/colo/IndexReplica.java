@@ -111,6 +111,9 @@ public interface IndexReplica {
 
     /** A registration as the lookup API answers it: the JSON of its {@code TenantEntry}, and its version (the ETag). */
     record EncodedEntry(byte[] json, long version) {
+        /** Bytes of a typical answer, so that encoding one rarely grows its buffer. */
+        private static final int ENCODED_SIZE_HINT = 320;
+
         /**
          * The same bytes as {@link #of(TenantEntry)} of {@link TenantJson#of}, written field by field.
          * Why: most lookups of a large index miss the answer cache and encode here, and the mapper's
@@ -158,9 +161,6 @@ public interface IndexReplica {
             }
         }
     }
-
-    /** Bytes of a typical answer, so that encoding one rarely grows its buffer. */
-    int ENCODED_SIZE_HINT = 320;
 
     record TenantPage(List<TenantRegistration> items, String nextCursor) {
     }

@@ -56,6 +56,7 @@ final class ColoMaterializer implements AutoCloseable {
     private final KafkaStreams streams;
     private final StreamThreadFailures threadFailures;
     private final ReplicaReader reader;
+    private final AnswerCache answers;
     private final ReplicaHealth health;
     private final SyncWatch sync;
     /** Set when the index was bulk-restored (see {@link BulkRestore}); runs once the replica is ready. */
@@ -67,7 +68,7 @@ final class ColoMaterializer implements AutoCloseable {
                              ScheduledExecutorService scheduler, ExecutorService completions, ExecutorService hashing,
                              Admin admin, KafkaStreams streams,
                              StreamThreadFailures threadFailures, LiveStores liveStores, ContentDigests digests, int partitions,
-                             PoisonScan poisonScan, long startedAtMillis, long trustedSinceMillis,
+                             PoisonScan poisonScan, AnswerTranscoder transcoder, long startedAtMillis, long trustedSinceMillis,
                              Optional<ReplicaAdmin.StartupRebuild> startupRebuild) {
         this.config = config;
         this.positions = positions;
@@ -81,7 +82,8 @@ final class ColoMaterializer implements AutoCloseable {
         this.poisonScan = poisonScan;
         this.digests = digests;
         this.startupRebuild = startupRebuild;
-        this.reader = new ReplicaReader(config.colo(), streams, liveStores, digests, positions, completions,
+        this.answers = liveStores.answers();
+        this.reader = new ReplicaReader(config.colo(), streams, liveStores, digests, positions, transcoder, completions,
                 partitions, liveStores.size());
         this.sync = new SyncWatch(config, positions, trustedSinceMillis, () -> LastInSync.deleteRetentionMs(config, admin));
         this.health = new ReplicaHealth(config, admin, streams, positions, poison, reader, scheduler,
@@ -151,8 +153,17 @@ final class ColoMaterializer implements AutoCloseable {
         long trustedSinceMillis = LastInSync.trustedSince(config);
         AppliedPositions positions = new AppliedPositions(config.indexTopic(), System::currentTimeMillis);
         PoisonRecords poison = new PoisonRecords();
-        LiveStores liveStores = new LiveStores(Math.max(partitions, config.topics().indexPartitions()), config.answerCacheBytes());
+        long answerCacheBytes = AnswerCache.boundWithin(config.answerCacheBytes(), Runtime.getRuntime().maxMemory());
+        if (answerCacheBytes < config.answerCacheBytes()) {
+            LOG.info("colo {}: answer cache bound to {} MiB, {} % of the {} MiB heap (colo.answer.cache.bytes is {} MiB)", config.colo(),
+                    answerCacheBytes >> 20, Math.round(AnswerCache.MAX_HEAP_SHARE * 100), Runtime.getRuntime().maxMemory() >> 20,
+                    config.answerCacheBytes() >> 20);
+        }
         ExecutorService hashing = Executors.newSingleThreadExecutor(DaemonThreads.factory("colo-" + config.colo() + "-digest"));
+        AnswerTranscoder transcoder = new AnswerTranscoder(registry);
+        // Warmed on the digest's thread: after the task's store is hashed, so readiness' digest comes first.
+        LiveStores liveStores = new LiveStores(Math.max(partitions, config.topics().indexPartitions()), answerCacheBytes,
+                transcoder, hashing);
         ContentDigests digests = new ContentDigests(liveStores.size(), hashing);
         Properties props = ColoTopology.getStreamsConfig(config);
         IndexRecordSerde values = new IndexRecordSerde(registry);
@@ -164,7 +175,8 @@ final class ColoMaterializer implements AutoCloseable {
         ColoMaterializer colo = new ColoMaterializer(config, positions, poison,
                 Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("colo-" + config.colo() + "-refresh")),
                 Executors.newFixedThreadPool(2, DaemonThreads.factory("colo-" + config.colo() + "-ryw")), hashing,
-                admin, streams, threadFailures, liveStores, digests, partitions, poisonScan, startedAtMillis, trustedSinceMillis,
+                admin, streams, threadFailures, liveStores, digests, partitions, poisonScan, transcoder,
+                startedAtMillis, trustedSinceMillis,
                 wiped.map(why -> new ReplicaAdmin.StartupRebuild(Instant.ofEpochMilli(startedAtMillis), why)));
         if (unreachable != null) {
             colo.health.markDegraded(unreachable);
@@ -199,6 +211,10 @@ final class ColoMaterializer implements AutoCloseable {
 
     ReplicaReader reader() {
         return reader;
+    }
+
+    AnswerCache answers() {
+        return answers;
     }
 
     ReplicaHealth health() {

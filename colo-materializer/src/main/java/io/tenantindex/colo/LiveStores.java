@@ -1,7 +1,16 @@
 package io.tenantindex.colo;
 
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The index store of every task running in this instance, by partition, as its processor sees it.
@@ -13,16 +22,24 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
  * directly. A task's processor attaches its store once the task runs (after restoration) and
  * detaches it when the task closes; until then, and if a read races with the close, lookups fall
  * back to interactive queries. It also keeps the {@link AnswerCache} of those stores, emptied
- * whenever a partition's task attaches or detaches.
+ * whenever a partition's task attaches or detaches, and filled from the whole store (on
+ * {@code warming}, not the stream thread) when a task attaches: with uniformly random tenants a
+ * cache filled only by lookups that missed took minutes of full load to fill.
  */
 final class LiveStores {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveStores.class);
+
     private final AtomicReferenceArray<TimestampedKeyValueStore<String, IndexRecord>> byPartition;
     private final AnswerCache answers;
+    private final AnswerTranscoder transcoder;
+    private final Executor warming;
 
-    /** {@code answerCacheBytes}: the bound of the {@link AnswerCache}, 0 for none. */
-    LiveStores(int partitions, long answerCacheBytes) {
+    /** {@code answerCacheBytes}: the bound of the {@link AnswerCache}, 0 for none; {@code warming} fills it from attached stores. */
+    LiveStores(int partitions, long answerCacheBytes, AnswerTranscoder transcoder, Executor warming) {
         this.byPartition = new AtomicReferenceArray<>(partitions);
         this.answers = new AnswerCache(partitions, answerCacheBytes);
+        this.transcoder = transcoder;
+        this.warming = warming;
     }
 
     AnswerCache answers() {
@@ -38,6 +55,11 @@ final class LiveStores {
         if (partition < byPartition.length()) {
             answers.reset(partition);
             byPartition.set(partition, store);
+            try {
+                warming.execute(() -> warm(partition, store));
+            } catch (RejectedExecutionException closing) {
+                // The colo is closing: nothing to warm for.
+            }
         }
     }
 
@@ -51,5 +73,36 @@ final class LiveStores {
     /** The running task's store of {@code partition}, or null when no task of it runs here. */
     TimestampedKeyValueStore<String, IndexRecord> get(int partition) {
         return partition < byPartition.length() ? byPartition.get(partition) : null;
+    }
+
+    /**
+     * Fills the partition's answer cache with every value of {@code store} it has room for, while the
+     * store stays attached. Each fill follows the rule lookups fill by ({@link AnswerCache#fill}): the
+     * scan's values are from its iterator's snapshot, so they fill while no record was applied since
+     * just before it opened; after one was, each tenant is read again first, as a lookup would.
+     */
+    private void warm(int partition, TimestampedKeyValueStore<String, IndexRecord> store) {
+        long started = System.nanoTime();
+        long filled = 0;
+        long writes = answers.writes(partition);
+        try (KeyValueIterator<String, ValueAndTimestamp<IndexRecord>> all = store.all()) {
+            while (all.hasNext() && get(partition) == store && answers.hasRoom()) {
+                KeyValue<String, ValueAndTimestamp<IndexRecord>> entry = all.next();
+                byte[] value = entry.value.value().raw();
+                long now = answers.writes(partition);
+                if (now != writes) {
+                    ValueAndTimestamp<IndexRecord> reread = store.get(entry.key);
+                    value = reread == null ? null : reread.value().raw();
+                }
+                if (value != null && transcoder.readable(value)) {
+                    answers.fill(partition, entry.key, now, value);
+                    filled++;
+                }
+            }
+        } catch (InvalidStateStoreException closed) {
+            return; // the task closed meanwhile; its next start warms again
+        }
+        LOG.info("answer cache: partition {} warmed with {} values in {} ms ({} MiB held in all)", partition, filled,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), answers.heldBytes() >> 20);
     }
 }

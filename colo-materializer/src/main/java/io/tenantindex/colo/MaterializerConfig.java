@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * @param dlqTopic     where undecodable records go
  * @param staticMembership whether its stream threads join with a {@code group.instance.id}
  * @param rebuildTimeout how long a blue/green rebuild may take to catch up before it has failed
- * @param answerCacheBytes heap for the encoded answers of recently read tenants ({@link AnswerCache}), 0 = none
+ * @param answerCacheBytes heap for the stored values of recently read tenants ({@link AnswerCache}), 0 = none
  * @param streamThreads Kafka Streams threads; each restores its partitions on a state-updater thread of its own
  */
 public record MaterializerConfig(
@@ -76,7 +76,7 @@ public record MaterializerConfig(
                 Duration.ofMillis(s.longValue(ConfigKeys.COLO_REFRESH_INTERVAL_MS, 1000, 50, 60_000)),
                 s.bool(ConfigKeys.COLO_STATIC_MEMBERSHIP, true),
                 Duration.ofMillis(s.longValue(ConfigKeys.COLO_REBUILD_TIMEOUT_MS, 1_800_000, 1, 7 * 24 * 3_600_000L)),
-                s.longValue(ConfigKeys.COLO_ANSWER_CACHE_BYTES, 64L << 20, 0, Long.MAX_VALUE),
+                s.longValue(ConfigKeys.COLO_ANSWER_CACHE_BYTES, 192L << 20, 0, Long.MAX_VALUE),
                 s.intValue(ConfigKeys.COLO_STREAM_THREADS, 1, 1, 64));
     }
 

@@ -326,6 +326,12 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
                 .description("Undecodable index records sent to the dead-letter topic").register(registry);
         Gauge.builder("tenant_index_rebuild_running_seconds", this, RebuildableReplica::rebuildRunningSeconds)
                 .description("Seconds the running rebuild has taken so far (0 when none runs)").register(registry);
+        Gauge.builder("tenant_index_answer_cache_bytes", this, r -> r.active.answers().heldBytes())
+                .description("Heap the answer cache's values take (colo.answer.cache.bytes bounds it)").register(registry);
+        FunctionCounter.builder("tenant_index_answer_cache_lookups", this, r -> r.active.answers().hits())
+                .description("Lookups by whether the answer cache held the tenant").tag("result", "hit").register(registry);
+        FunctionCounter.builder("tenant_index_answer_cache_lookups", this, r -> r.active.answers().misses())
+                .description("Lookups by whether the answer cache held the tenant").tag("result", "miss").register(registry);
     }
 
     private double rebuildRunningSeconds() {

@@ -57,18 +57,20 @@ final class ReplicaReader {
     private final LiveStores liveStores;
     private final ContentDigests digests;
     private final AppliedPositions positions;
+    private final AnswerTranscoder transcoder;
     /** Read-your-writes continuations run here, never on the stream thread that completes the waits. */
     private final Executor completions;
     private final AtomicReferenceArray<ReadOnlyKeyValueStore<String, IndexRecord>> stores;
     private volatile int partitions;
 
     ReplicaReader(String colo, KafkaStreams streams, LiveStores liveStores, ContentDigests digests,
-                  AppliedPositions positions, Executor completions, int partitions, int storeSlots) {
+                  AppliedPositions positions, AnswerTranscoder transcoder, Executor completions, int partitions, int storeSlots) {
         this.colo = colo;
         this.streams = streams;
         this.liveStores = liveStores;
         this.digests = digests;
         this.positions = positions;
+        this.transcoder = transcoder;
         this.completions = completions;
         this.partitions = partitions;
         this.stores = new AtomicReferenceArray<>(storeSlots);
@@ -94,19 +96,26 @@ final class ReplicaReader {
     }
 
     /**
-     * {@link #lookup}, encoded: from {@link AnswerCache} when it holds the tenant, else read and
-     * encoded, and remembered there.
+     * {@link #lookup}, encoded: transcoded from the value {@link AnswerCache} holds for the tenant,
+     * else from the store's (and remembered there); a value {@link AnswerTranscoder} cannot read is
+     * decoded instead, and not remembered.
      */
     EncodedRead lookupEncoded(String tenantId) {
         AnswerCache answers = liveStores.answers();
         return served(tenantId, (p, ticket) -> {
-            EncodedEntry cached = answers.get(p, tenantId);
-            if (cached != null) {
-                return new EncodedRead(Optional.of(cached), ticket.behind());
+            byte[] cached = answers.get(p, tenantId);
+            EncodedEntry hit = cached == null ? null : transcoder.transcode(cached);
+            if (hit != null) {
+                return new EncodedRead(Optional.of(hit), ticket.behind());
             }
             long writes = answers.writes(p);
-            Optional<TenantRegistration> registration = registrationOf(tenantId, readServed(p, tenantId));
-            return new EncodedRead(registration.map(r -> answers.fill(p, tenantId, writes, EncodedEntry.of(r))), ticket.behind());
+            IndexRecord stored = readServed(p, tenantId);
+            EncodedEntry transcoded = stored == null ? null : transcoder.transcode(stored.raw());
+            if (transcoded == null) {
+                return new EncodedRead(registrationOf(tenantId, stored).map(EncodedEntry::of), ticket.behind());
+            }
+            byte[] answered = answers.fill(p, tenantId, writes, stored.raw());
+            return new EncodedRead(Optional.of(answered == stored.raw() ? transcoded : transcoder.transcode(answered)), ticket.behind());
         });
     }
 

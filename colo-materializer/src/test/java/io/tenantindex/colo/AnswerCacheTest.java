@@ -2,16 +2,23 @@ package io.tenantindex.colo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tenantindex.colo.IndexReplica.EncodedEntry;
-import java.nio.charset.StandardCharsets;
+import io.tenantindex.schemas.TenantRegistration;
+import io.tenantindex.schemas.registry.InMemorySchemaRegistry;
+import io.tenantindex.schemas.serde.ConfluentAvroSerializer;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class AnswerCacheTest {
+    private static final ConfluentAvroSerializer<TenantRegistration> SERIALIZER =
+            new ConfluentAvroSerializer<>(new InMemorySchemaRegistry(1), true, false);
     private final AnswerCache cache = new AnswerCache(2, 1 << 20);
-    private final EncodedEntry v1 = EncodedEntry.of(Registrations.of("acme", 1));
-    private final EncodedEntry v2 = EncodedEntry.of(Registrations.of("acme", 2));
+    private final byte[] v1 = value("acme", 1);
+    private final byte[] v2 = value("acme", 2);
+
+    private static byte[] value(String tenantId, long version) {
+        return SERIALIZER.serialize("tenant-index", Registrations.of(tenantId, version));
+    }
 
     @Test
     void shouldRememberWhatAReadAnsweredWhenNothingWasAppliedMeanwhile() {
@@ -47,12 +54,13 @@ class AnswerCacheTest {
 
     @Test
     void shouldForgetAPartitionWhoseStoreIsReopenedAndKeepReadsFromBeforeOut() {
+        byte[] zeta = value("zeta", 1);
         cache.fill(0, "acme", cache.writes(0), v1);
-        cache.fill(1, "zeta", cache.writes(1), v1);
+        cache.fill(1, "zeta", cache.writes(1), zeta);
         long before = cache.writes(0);
         cache.reset(0);
         assertThat(cache.get(0, "acme")).isNull();
-        assertThat(cache.get(1, "zeta")).isSameAs(v1);
+        assertThat(cache.get(1, "zeta")).isSameAs(zeta);
         cache.fill(0, "acme", before, v1);
         assertThat(cache.get(0, "acme")).as("read from the store before it was reopened").isNull();
     }
@@ -63,8 +71,8 @@ class AnswerCacheTest {
         String first = "tn-Aa";
         String second = "tn-BB";
         assertThat(first.hashCode()).isEqualTo(second.hashCode());
-        EncodedEntry firsts = EncodedEntry.of(Registrations.of(first, 1));
-        EncodedEntry seconds = EncodedEntry.of(Registrations.of(second, 1));
+        byte[] firsts = value(first, 1);
+        byte[] seconds = value(second, 1);
         cache.fill(0, first, cache.writes(0), firsts);
         assertThat(cache.get(0, second)).isNull();
         cache.fill(0, second, cache.writes(0), seconds);
@@ -77,25 +85,47 @@ class AnswerCacheTest {
 
     @Test
     void shouldHoldAtMostItsSlotsAndAnswerEachTenantOnlyWithItsOwnEntry() {
-        AnswerCache one = new AnswerCache(1, 4L * AnswerCache.ENTRY_BYTES);
+        AnswerCache one = new AnswerCache(1, 1 << 20, 4);
         List<String> ids = IntStream.range(0, 50).mapToObj(i -> "tn-" + i).toList();
-        ids.forEach(id -> one.fill(0, id, one.writes(0), EncodedEntry.of(Registrations.of(id, 1))));
+        ids.forEach(id -> one.fill(0, id, one.writes(0), value(id, 1)));
         List<String> held = ids.stream().filter(id -> one.get(0, id) != null).toList();
         assertThat(held).hasSizeBetween(1, 4);
-        held.forEach(id -> assertThat(new String(one.get(0, id).json(), StandardCharsets.UTF_8)).contains("\"" + id + "\""));
+        held.forEach(id -> assertThat(one.get(0, id)).isEqualTo(value(id, 1)));
+    }
+
+    @Test
+    void shouldHoldNoMoreBytesThanItsBound() {
+        int entry = value("tn-0", 1).length + AnswerCache.ENTRY_OVERHEAD;
+        AnswerCache small = new AnswerCache(1, 10L * entry + entry / 2, 64);
+        List<String> ids = IntStream.range(0, 40).mapToObj(i -> "tn-" + i).toList();
+        ids.forEach(id -> small.fill(0, id, small.writes(0), value(id, 1)));
+        assertThat(ids.stream().filter(id -> small.get(0, id) != null)).hasSize(10);
+        assertThat(small.heldBytes()).isEqualTo(10L * entry);
+
+        ids.forEach(id -> small.applied(0, id));
+        assertThat(small.heldBytes()).as("dropped entries give their bytes back").isZero();
+        small.fill(0, "tn-1", small.writes(0), value("tn-1", 2));
+        small.reset(0);
+        assertThat(small.heldBytes()).isZero();
     }
 
     @Test
     void shouldLetOnlyEverySixteenthFillIntoAFullSetSoUniformMissesDoNotChurnTheHeap() {
-        AnswerCache one = new AnswerCache(1, 4L * AnswerCache.ENTRY_BYTES);
+        AnswerCache one = new AnswerCache(1, 1 << 20, 4);
         List<String> first = IntStream.range(0, 4).mapToObj(i -> "old-" + i).toList();
-        first.forEach(id -> one.fill(0, id, one.writes(0), EncodedEntry.of(Registrations.of(id, 1))));
+        first.forEach(id -> one.fill(0, id, one.writes(0), value(id, 1)));
         assertThat(first).allSatisfy(id -> assertThat(one.get(0, id)).as(id).isNotNull());
 
         List<String> later = IntStream.range(0, 16).mapToObj(i -> "new-" + i).toList();
-        later.forEach(id -> one.fill(0, id, one.writes(0), EncodedEntry.of(Registrations.of(id, 1))));
+        later.forEach(id -> one.fill(0, id, one.writes(0), value(id, 1)));
         assertThat(later.stream().filter(id -> one.get(0, id) != null)).as("fills that replaced an entry").hasSize(1);
         assertThat(first.stream().filter(id -> one.get(0, id) != null)).as("entries still held").hasSize(3);
+    }
+
+    @Test
+    void shouldTakeAtMostItsShareOfTheHeap() {
+        assertThat(AnswerCache.boundWithin(192L << 20, 1L << 30)).isEqualTo(192L << 20);
+        assertThat(AnswerCache.boundWithin(192L << 20, 256L << 20)).isEqualTo((long) ((256L << 20) * AnswerCache.MAX_HEAP_SHARE));
     }
 
     @Test

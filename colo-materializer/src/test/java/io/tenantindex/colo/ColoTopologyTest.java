@@ -31,6 +31,7 @@ import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,7 @@ class ColoTopologyTest {
                 ConfigKeys.STATE_DIR, SharedKafka.tempDir("ttd-").toString())));
         positions = new AppliedPositions(TOPIC, System::currentTimeMillis);
         poison = new PoisonRecords();
-        liveStores = new LiveStores(1, 1 << 20);
+        liveStores = new LiveStores(1, 1 << 20, new AnswerTranscoder(registry), Runnable::run);
         digests = new ContentDigests(1, scan -> {
             if (deferHashing) {
                 deferredScans.add(scan);
@@ -94,7 +95,7 @@ class ColoTopologyTest {
                 .containsEntry("group.instance.id", "tenant-index-colo-ORD-i1");
         // With source-topic reuse there is no changelog topic: the only sink is the dead-letter topic.
         TopologyDescription description = ColoTopology.buildTopology(new StreamsBuilder(), props, config,
-                new IndexRecordSerde(registry), positions, poison, new LiveStores(1, 1 << 20), new ContentDigests(1, Runnable::run),
+                new IndexRecordSerde(registry), positions, poison, new LiveStores(1, 1 << 20, new AnswerTranscoder(registry), Runnable::run), new ContentDigests(1, Runnable::run),
                 new ChangeRing(1, 16)).describe();
         assertThat(description.toString()).doesNotContain("changelog").contains(config.dlqTopic());
     }
@@ -113,12 +114,13 @@ class ColoTopologyTest {
 
     @Test
     void shouldAnswerEncodedLookupsThatFollowEveryAppliedRecord() {
-        ReplicaReader reader = new ReplicaReader("ORD", null, liveStores, digests, positions, Runnable::run, 1, 1);
+        ReplicaReader reader = new ReplicaReader("ORD", null, liveStores, digests, positions, new AnswerTranscoder(registry), Runnable::run, 1, 1);
         input.pipeInput("acme", bytes(Registrations.of("acme", 1)));
         EncodedEntry first = reader.lookupEncoded("acme").entry().orElseThrow();
         assertThat(first.version()).isEqualTo(1);
         assertThat(first.json()).isEqualTo(EncodedEntry.of(store.get("acme").registration()).json());
-        assertThat(reader.lookupEncoded("acme").entry()).as("from the answer cache").containsSame(first);
+        assertThat(liveStores.answers().get(0, "acme")).as("remembered").isEqualTo(store.get("acme").raw());
+        assertThat(reader.lookupEncoded("acme").entry().orElseThrow().json()).as("from the answer cache").isEqualTo(first.json());
 
         input.pipeInput("acme", bytes(Registrations.of("acme", 2)));
         assertThat(reader.lookupEncoded("acme").entry().orElseThrow().version()).isEqualTo(2);
@@ -131,6 +133,22 @@ class ColoTopologyTest {
         driver.close();
         driver = null;
         assertThat(liveStores.answers().get(0, "acme")).as("forgotten when the task closes").isNull();
+    }
+
+    @Test
+    void shouldWarmTheAnswerCacheWithEveryReadableValueWhenATaskStarts() {
+        input.pipeInput("acme", bytes(Registrations.of("acme", 1)));
+        input.pipeInput("zeta", bytes(Registrations.of("zeta", 2)));
+        input.pipeInput("bad", new byte[] {0, 0, 0, 0, 1, 42});
+        TimestampedKeyValueStore<String, IndexRecord> running = liveStores.get(0);
+
+        liveStores.attach(0, running); // as when the task starts on a store it restored
+
+        assertThat(liveStores.answers().get(0, "acme")).isEqualTo(store.get("acme").raw());
+        assertThat(liveStores.answers().get(0, "zeta")).isEqualTo(store.get("zeta").raw());
+        assertThat(liveStores.answers().get(0, "bad")).as("an id the registry does not know: decoded on lookup, not cached").isNull();
+        input.pipeInput("acme", bytes(Registrations.of("acme", 3)));
+        assertThat(liveStores.answers().get(0, "acme")).as("dropped when its next record applies").isNull();
     }
 
     @Test

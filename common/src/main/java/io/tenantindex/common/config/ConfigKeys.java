@@ -185,9 +185,9 @@ public final class ConfigKeys {
     public static final String COLO_REBUILD_TIMEOUT_MS = key("colo.rebuild.timeout.ms", "1800000",
             "a blue/green rebuild that has not caught up within this long ends `failed` (the serving generation stays)",
             EnumSet.of(Program.COLO));
-    /** Heap for the encoded answers of recently read tenants, in front of RocksDB. */
-    public static final String COLO_ANSWER_CACHE_BYTES = key("colo.answer.cache.bytes", "67108864",
-            "heap for the encoded answers of recently read tenants, in front of RocksDB (about 450 bytes each); 0 = off",
+    /** Heap for the stored values of recently read tenants, in front of RocksDB. */
+    public static final String COLO_ANSWER_CACHE_BYTES = key("colo.answer.cache.bytes", "201326592",
+            "heap for the stored values of recently read tenants, in front of RocksDB (about 150 bytes each: 1M tenants fit in the default 192 MiB); at most 40 % of the heap; 0 = off",
             EnumSet.of(Program.COLO));
     /** Answer lookups from a restoring (not yet caught up) replica, marking each response stale. */
     public static final String SERVE_STALE_WHILE_RESTORING = key("serve.stale.while.restoring", "false",

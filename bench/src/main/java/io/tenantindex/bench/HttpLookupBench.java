@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.server.Server;
 
 /**
@@ -20,6 +21,9 @@ import org.eclipse.jetty.server.Server;
  * server, how much ours). wrk at the maximum (closed loop), then an open-loop run at half the colo's max.
  */
 final class HttpLookupBench implements Benchmark {
+    private static final Pattern CACHE_HITS = Scrape.sample("tenant_index_answer_cache_lookups_total", "result=\"hit\"");
+    private static final Pattern CACHE_MISSES = Scrape.sample("tenant_index_answer_cache_lookups_total", "result=\"miss\"");
+    private static final Pattern CACHE_BYTES = Scrape.sample("tenant_index_answer_cache_bytes", "colo=");
     @Override
     public void run(BenchRun run) throws Exception {
         int port = run.colo.port();
@@ -37,9 +41,11 @@ final class HttpLookupBench implements Benchmark {
             wrk.run(nginxPort, 3);
             String jettyWarm = wrk.warmUp(jetty, jettyPort);
             System.out.println("bench: wrk against the colo, then nginx, then the bare Jetty");
+            String metricsBefore = Scrape.metrics(port);
             long coloTicks = Procs.cpuTicks(run.coloJvm.pid());
             JsonNode c = wrk.run(port);
             coloTicks = Procs.cpuTicks(run.coloJvm.pid()) - coloTicks;
+            String metricsAfter = Scrape.metrics(port);
             JsonNode n = wrk.run(nginxPort);
             long jettyTicks = Procs.cpuTicks(jetty.pid());
             JsonNode j = wrk.run(jettyPort);
@@ -70,6 +76,11 @@ final class HttpLookupBench implements Benchmark {
                     "CPU time of the colo JVM during its wrk run ÷ its requests, from /proc/<pid>/stat");
             report.add("Lookup over HTTP", "  bare Jetty CPU per request at max", perRequestMicros(jettyTicks, j), "µs",
                     "the same for the bare Jetty JVM during its wrk run");
+            double hits = Scrape.value(metricsAfter, CACHE_HITS) - Scrape.value(metricsBefore, CACHE_HITS);
+            double misses = Scrape.value(metricsAfter, CACHE_MISSES) - Scrape.value(metricsBefore, CACHE_MISSES);
+            report.add("Lookup over HTTP", "  colo answer-cache hits during its wrk run", 100 * hits / Math.max(1, hits + misses), "%",
+                    String.format(Locale.ROOT, "tenant_index_answer_cache_lookups on the colo's /metrics, before and after its run; "
+                            + "the cache then held %.0f MiB (tenant_index_answer_cache_bytes)", Scrape.value(metricsAfter, CACHE_BYTES) / (1 << 20)));
             report.keep(Measure.COLO_MAX_RPS, coloRps);
             report.keep(Measure.NGINX_MAX_RPS, nginxRps);
             report.add("Lookup over HTTP", "colo p50 at max (wrk)", c.path("p50_us").asDouble() / 1000, "ms", "wrk's latency percentile (closed loop)");

@@ -32,9 +32,9 @@ final class InProcessLookupBench implements Benchmark {
     }
 
     /**
-     * What would reach the in-process target: the same route with every answer in the cache. A
-     * budget of {@value #WHOLE_INDEX_BUDGET_PER_TENANT} bytes per tenant gives the cache's 4-way sets
-     * room to keep (almost) all of them; what they really take in heap is measured.
+     * The same route with every tenant's value in the cache. A budget of
+     * {@value #WHOLE_INDEX_BUDGET_PER_TENANT} bytes per tenant gives the cache's 4-way sets room to
+     * keep (almost) all of them; what they take in heap is reported.
      */
     private static void wholeIndexCached(BenchRun run) throws Exception {
         BenchOptions o = run.options;
@@ -50,8 +50,8 @@ final class InProcessLookupBench implements Benchmark {
         run.report.details.put("jmh lookupAndBody whole-index", JmhForks.details(s));
         String how = JmhForks.how(o, s) + String.format(Locale.ROOT, "; IndexReplica#lookupEncoded as above, but with "
                 + "colo.answer.cache.bytes = %,d (%d bytes per tenant) and every one of the %,d tenants looked up once before "
-                + "measuring, so the cache answers (almost) every call; the cached answers took %.0f MiB of heap (used heap "
-                + "after a full GC, filled minus before)", WHOLE_INDEX_BUDGET_PER_TENANT * run.tenants(),
+                + "measuring, so the cache answers (almost) every call; the cached values took %.0f MiB of heap (as the cache "
+                + "counts them: each value's bytes plus its slot, tenant_index_answer_cache_bytes)", WHOLE_INDEX_BUDGET_PER_TENANT * run.tenants(),
                 WHOLE_INDEX_BUDGET_PER_TENANT, run.tenants(), heapMiB);
         run.report.add("Lookup in process", "  what would reach it: the whole index in the answer cache: p99", s.getPercentile(99),
                 "ns", how);

@@ -121,7 +121,7 @@ final class OpenFeedsBench implements Benchmark {
 
     private static long heapAfterGc(long pid, int port) throws Exception {
         Procs.run(List.of("jcmd", Long.toString(pid), "GC.run"), 60);
-        Matcher m = HEAP.matcher(metrics(port));
+        Matcher m = HEAP.matcher(Scrape.metrics(port));
         long sum = 0;
         while (m.find()) {
             sum += (long) Double.parseDouble(m.group(1));
@@ -134,8 +134,7 @@ final class OpenFeedsBench implements Benchmark {
     }
 
     private static long gauge(int port, Pattern metric) throws IOException {
-        Matcher m = metric.matcher(metrics(port));
-        return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
+        return (long) Scrape.value(Scrape.metrics(port), metric);
     }
 
     /** Until the colo has written {@code total} events (its counter): every open feed had the burst. */
@@ -146,12 +145,6 @@ final class OpenFeedsBench implements Benchmark {
             TimeUnit.MILLISECONDS.sleep(500);
         }
         return gauge(port, SENT) >= total;
-    }
-
-    private static String metrics(int port) throws IOException {
-        try (MiniHttp http = new MiniHttp(LoadTools.HOST, port)) {
-            return http.request("GET", "/metrics", null, null).bodyText();
-        }
     }
 
     private static void writeBurst(int writerPort, long tenants) throws IOException {

@@ -36,6 +36,10 @@ final class HttpLookupBench implements Benchmark {
         Procs.Child jetty = startBareJetty(run, sample, jettyPort);
         try {
             Wrk wrk = Wrk.of(run);
+            // A first scrape loads the classes that answer it before the warm-up: loaded during the measured run,
+            // they invalidated compiled lookup code (its inlining assumed fewer implementations), which C2 then
+            // compiled again while wrk ran (a fifth of the colo's CPU in a perf profile).
+            Scrape.metrics(port);
             System.out.println("bench: wrk warm-up against the colo, nginx and the bare Jetty");
             String warm = wrk.warmUp(run.coloJvm, port);
             wrk.run(nginxPort, 3);

@@ -56,7 +56,7 @@ final class ColoMaterializer implements AutoCloseable {
     private final KafkaStreams streams;
     private final StreamThreadFailures threadFailures;
     private final ReplicaReader reader;
-    private final AnswerCache answers;
+    private final LiveStores liveStores;
     private final ReplicaHealth health;
     private final SyncWatch sync;
     /** Set when the index was bulk-restored (see {@link BulkRestore}); runs once the replica is ready. */
@@ -82,7 +82,7 @@ final class ColoMaterializer implements AutoCloseable {
         this.poisonScan = poisonScan;
         this.digests = digests;
         this.startupRebuild = startupRebuild;
-        this.answers = liveStores.answers();
+        this.liveStores = liveStores;
         this.reader = new ReplicaReader(config.colo(), streams, liveStores, digests, positions, transcoder, completions,
                 partitions, liveStores.size());
         this.sync = new SyncWatch(config, positions, trustedSinceMillis, () -> LastInSync.deleteRetentionMs(config, admin));
@@ -93,9 +93,11 @@ final class ColoMaterializer implements AutoCloseable {
     /**
      * Starts the colo's Streams application on a usable state directory; returns at once (see
      * {@link ReplicaHealth#whenReady()} for readiness). With Kafka unreachable it starts degraded
-     * and serves whatever local state it has. Applied records go to {@code changes}.
+     * and serves whatever local state it has. Applied records go to {@code changes}. A generation
+     * started beside a {@code serving} one (a rebuild) warms its answer cache once it takes over
+     * ({@link #startServing}).
      */
-    static ColoMaterializer start(MaterializerConfig config, SchemaRegistryClient registry, ChangeRing changes) {
+    static ColoMaterializer start(MaterializerConfig config, SchemaRegistryClient registry, ChangeRing changes, boolean serving) {
         long checkNanos = System.nanoTime();
         Path appDir = config.stateDir().toAbsolutePath().resolve(config.applicationId());
         // Read-only, so it runs beside the Kafka round trips below; what it finds is acted on before Streams exists.
@@ -163,7 +165,7 @@ final class ColoMaterializer implements AutoCloseable {
         AnswerTranscoder transcoder = new AnswerTranscoder(registry);
         // Warmed on the digest's thread: after the task's store is hashed, so readiness' digest comes first.
         LiveStores liveStores = new LiveStores(Math.max(partitions, config.topics().indexPartitions()), answerCacheBytes,
-                transcoder, hashing);
+                transcoder, hashing, serving);
         ContentDigests digests = new ContentDigests(liveStores.size(), hashing);
         Properties props = ColoTopology.getStreamsConfig(config);
         IndexRecordSerde values = new IndexRecordSerde(registry);
@@ -214,7 +216,12 @@ final class ColoMaterializer implements AutoCloseable {
     }
 
     AnswerCache answers() {
-        return answers;
+        return liveStores.answers();
+    }
+
+    /** This generation serves lookups now: its answer cache warms from its stores. */
+    void startServing() {
+        liveStores.startWarming();
     }
 
     ReplicaHealth health() {

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * back to interactive queries. It also keeps the {@link AnswerCache} of those stores, emptied
  * whenever a partition's task attaches or detaches, and filled from the whole store (on
  * {@code warming}, not the stream thread) when a task attaches: with uniformly random tenants a
- * cache filled only by lookups that missed took minutes of full load to fill.
+ * cache filled only by lookups that missed took minutes of full load to fill. A generation that is
+ * rebuilt beside the serving one warms only once it serves ({@link #startWarming}), so that a colo
+ * never holds two full caches.
  */
 final class LiveStores {
     private static final Logger LOG = LoggerFactory.getLogger(LiveStores.class);
@@ -33,13 +35,19 @@ final class LiveStores {
     private final AnswerCache answers;
     private final AnswerTranscoder transcoder;
     private final Executor warming;
+    /** Whether a task's start warms its partition's cache: once the generation serves. */
+    private volatile boolean warm;
 
-    /** {@code answerCacheBytes}: the bound of the {@link AnswerCache}, 0 for none; {@code warming} fills it from attached stores. */
-    LiveStores(int partitions, long answerCacheBytes, AnswerTranscoder transcoder, Executor warming) {
+    /**
+     * {@code answerCacheBytes}: the bound of the {@link AnswerCache}, 0 for none; {@code warming} fills
+     * it from attached stores, from the start if {@code serving}, else from {@link #startWarming}.
+     */
+    LiveStores(int partitions, long answerCacheBytes, AnswerTranscoder transcoder, Executor warming, boolean serving) {
         this.byPartition = new AtomicReferenceArray<>(partitions);
         this.answers = new AnswerCache(partitions, answerCacheBytes);
         this.transcoder = transcoder;
         this.warming = warming;
+        this.warm = serving;
     }
 
     AnswerCache answers() {
@@ -55,11 +63,28 @@ final class LiveStores {
         if (partition < byPartition.length()) {
             answers.reset(partition);
             byPartition.set(partition, store);
-            try {
-                warming.execute(() -> warm(partition, store));
-            } catch (RejectedExecutionException closing) {
-                // The colo is closing: nothing to warm for.
+            if (warm) {
+                warmLater(partition, store);
             }
+        }
+    }
+
+    /** The generation took over serving: warms the caches of the partitions attached now, and of those that attach later. */
+    void startWarming() {
+        warm = true;
+        for (int p = 0; p < byPartition.length(); p++) {
+            TimestampedKeyValueStore<String, IndexRecord> store = byPartition.get(p);
+            if (store != null) {
+                warmLater(p, store);
+            }
+        }
+    }
+
+    private void warmLater(int partition, TimestampedKeyValueStore<String, IndexRecord> store) {
+        try {
+            warming.execute(() -> warm(partition, store));
+        } catch (RejectedExecutionException closing) {
+            // The colo is closing: nothing to warm for.
         }
     }
 

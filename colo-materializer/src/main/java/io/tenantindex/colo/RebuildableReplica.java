@@ -84,7 +84,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         LOG.info("colo {}: partition count and generations checked in {} ms", base.colo(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - checkNanos));
         RebuildableReplica replica = new RebuildableReplica(base, registry, generations, changes,
-                ColoMaterializer.start(base.withGeneration(generations.active()), registry, changes));
+                ColoMaterializer.start(base.withGeneration(generations.active()), registry, changes, true));
         replica.rebuildWhenOutOfSync(replica.active);
         if (generations.rebuildInterrupted()) {
             LOG.warn("colo {}: a rebuild was interrupted before it switched; starting it again from the beginning once "
@@ -137,7 +137,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
         LOG.info("colo {}: rebuilding into generation {} while generation {} keeps serving", base.colo(), next, generation());
         // Taken first: preparing the new generation (its group's offsets, Streams' start) is part of the rebuild's time.
         Instant startedAt = Instant.now();
-        Rebuild r = new Rebuild(next, ColoMaterializer.start(base.withGeneration(next), registry, changes), startedAt, total);
+        Rebuild r = new Rebuild(next, ColoMaterializer.start(base.withGeneration(next), registry, changes, false), startedAt, total);
         rebuild = r;
         // A copy: the timeout must not complete the new generation's own readiness future.
         r.fresh.health().whenReady().copy().orTimeout(base.rebuildTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -183,6 +183,7 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
             // What the old generation answered is the bar for the new one's answers too.
             r.fresh.positions().servedAtLeast(old.positions().servedUpTo());
             active = r.fresh;
+            r.fresh.startServing();
             r.finishedAt = Instant.now();
             rebuildWhenOutOfSync(r.fresh);
             if (metrics != null) {

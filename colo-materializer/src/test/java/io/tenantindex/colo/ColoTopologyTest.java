@@ -63,7 +63,7 @@ class ColoTopologyTest {
                 ConfigKeys.STATE_DIR, SharedKafka.tempDir("ttd-").toString())));
         positions = new AppliedPositions(TOPIC, System::currentTimeMillis);
         poison = new PoisonRecords();
-        liveStores = new LiveStores(1, 1 << 20, new AnswerTranscoder(registry), Runnable::run);
+        liveStores = new LiveStores(1, 1 << 20, new AnswerTranscoder(registry), Runnable::run, true);
         digests = new ContentDigests(1, scan -> {
             if (deferHashing) {
                 deferredScans.add(scan);
@@ -95,7 +95,7 @@ class ColoTopologyTest {
                 .containsEntry("group.instance.id", "tenant-index-colo-ORD-i1");
         // With source-topic reuse there is no changelog topic: the only sink is the dead-letter topic.
         TopologyDescription description = ColoTopology.buildTopology(new StreamsBuilder(), props, config,
-                new IndexRecordSerde(registry), positions, poison, new LiveStores(1, 1 << 20, new AnswerTranscoder(registry), Runnable::run), new ContentDigests(1, Runnable::run),
+                new IndexRecordSerde(registry), positions, poison, new LiveStores(1, 1 << 20, new AnswerTranscoder(registry), Runnable::run, true), new ContentDigests(1, Runnable::run),
                 new ChangeRing(1, 16)).describe();
         assertThat(description.toString()).doesNotContain("changelog").contains(config.dlqTopic());
     }
@@ -149,6 +149,18 @@ class ColoTopologyTest {
         assertThat(liveStores.answers().get(0, "bad")).as("an id the registry does not know: decoded on lookup, not cached").isNull();
         input.pipeInput("acme", bytes(Registrations.of("acme", 3)));
         assertThat(liveStores.answers().get(0, "acme")).as("dropped when its next record applies").isNull();
+    }
+
+    @Test
+    void shouldWarmTheAnswerCacheOfARebuiltGenerationOnlyOnceItServes() {
+        input.pipeInput("acme", bytes(Registrations.of("acme", 1)));
+        LiveStores rebuilt = new LiveStores(1, 1 << 20, new AnswerTranscoder(registry), Runnable::run, false);
+
+        rebuilt.attach(0, liveStores.get(0));
+        assertThat(rebuilt.answers().heldBytes()).as("while another generation serves").isZero();
+        rebuilt.startWarming();
+
+        assertThat(rebuilt.answers().get(0, "acme")).isEqualTo(store.get("acme").raw());
     }
 
     @Test

@@ -57,6 +57,8 @@ final class AnswerTranscoder {
     private final SchemaRegistryClient registry;
     /** Per schema id: whether its writer schema has {@link #LAYOUT}. */
     private final Map<Integer, Boolean> readable = new ConcurrentHashMap<>();
+    /** The last id found readable: nearly every value has it, and the map's key would be boxed on every lookup. */
+    private volatile int lastReadable = -1;
 
     AnswerTranscoder(SchemaRegistryClient registry) {
         this.registry = registry;
@@ -114,6 +116,9 @@ final class AnswerTranscoder {
         if (!CLASS_HAS_LAYOUT) {
             return false;
         }
+        if (schemaId == lastReadable) {
+            return true;
+        }
         Boolean known = readable.get(schemaId);
         if (known != null) {
             return known;
@@ -126,6 +131,9 @@ final class AnswerTranscoder {
         }
         boolean same = LAYOUT.equals(SchemaNormalization.toParsingForm(writer));
         readable.put(schemaId, same);
+        if (same) {
+            lastReadable = schemaId;
+        }
         return same;
     }
 

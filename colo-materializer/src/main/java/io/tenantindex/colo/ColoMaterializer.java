@@ -224,6 +224,11 @@ final class ColoMaterializer implements AutoCloseable {
         liveStores.startWarming();
     }
 
+    /** Another generation serves lookups now: this one's answer cache is emptied, for the other's to take its heap. */
+    void stopServing() {
+        liveStores.stopWarming();
+    }
+
     ReplicaHealth health() {
         return health;
     }

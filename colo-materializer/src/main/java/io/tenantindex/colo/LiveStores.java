@@ -80,6 +80,14 @@ final class LiveStores {
         }
     }
 
+    /** The generation no longer serves: empties its caches and warms no more. */
+    void stopWarming() {
+        warm = false;
+        for (int p = 0; p < byPartition.length(); p++) {
+            answers.reset(p);
+        }
+    }
+
     private void warmLater(int partition, TimestampedKeyValueStore<String, IndexRecord> store) {
         try {
             warming.execute(() -> warm(partition, store));
@@ -111,7 +119,7 @@ final class LiveStores {
         long filled = 0;
         long writes = answers.writes(partition);
         try (KeyValueIterator<String, ValueAndTimestamp<IndexRecord>> all = store.all()) {
-            while (all.hasNext() && get(partition) == store && answers.hasRoom()) {
+            while (all.hasNext() && warm && get(partition) == store && answers.hasRoom()) {
                 KeyValue<String, ValueAndTimestamp<IndexRecord>> entry = all.next();
                 byte[] value = entry.value.value().raw();
                 long now = answers.writes(partition);

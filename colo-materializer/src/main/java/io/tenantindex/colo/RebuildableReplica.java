@@ -183,6 +183,8 @@ public final class RebuildableReplica implements IndexReplica, ReplicaAdmin, Aut
             // What the old generation answered is the bar for the new one's answers too.
             r.fresh.positions().servedAtLeast(old.positions().servedUpTo());
             active = r.fresh;
+            // One full answer cache at a time: the old one goes before the new one warms.
+            old.stopServing();
             r.fresh.startServing();
             r.finishedAt = Instant.now();
             rebuildWhenOutOfSync(r.fresh);

@@ -152,7 +152,7 @@ class ColoTopologyTest {
     }
 
     @Test
-    void shouldWarmTheAnswerCacheOfARebuiltGenerationOnlyOnceItServes() {
+    void shouldWarmTheAnswerCacheOfARebuiltGenerationOnlyOnceItServesAndEmptyTheOneItReplaces() {
         input.pipeInput("acme", bytes(Registrations.of("acme", 1)));
         LiveStores rebuilt = new LiveStores(1, 1 << 20, new AnswerTranscoder(registry), Runnable::run, false);
 
@@ -161,6 +161,10 @@ class ColoTopologyTest {
         rebuilt.startWarming();
 
         assertThat(rebuilt.answers().get(0, "acme")).isEqualTo(store.get("acme").raw());
+        liveStores.attach(0, liveStores.get(0)); // the generation it replaces, warmed
+        assertThat(liveStores.answers().heldBytes()).isPositive();
+        liveStores.stopWarming();
+        assertThat(liveStores.answers().heldBytes()).as("the replaced generation's cache is emptied").isZero();
     }
 
     @Test

@@ -102,10 +102,17 @@ public class LookupBenchmark {
         }
     }
 
-    /** Until {@code gauge} has not moved for two seconds. */
+    /**
+     * Until {@code gauge} is above zero and has not moved for two seconds: the warming runs after the
+     * digest's scan of each store, so the cache may stay empty for seconds after the replica is ready.
+     */
     private static void awaitSteady(Gauge gauge) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         double last = -1;
-        while (gauge.value() != last) {
+        while (gauge.value() <= 0 || gauge.value() != last) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the answer cache did not warm within 10 minutes (held " + gauge.value() + " bytes)");
+            }
             last = gauge.value();
             TimeUnit.SECONDS.sleep(2);
         }

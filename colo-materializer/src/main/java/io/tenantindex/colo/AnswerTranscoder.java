@@ -2,6 +2,7 @@ package io.tenantindex.colo;
 
 import io.tenantindex.colo.IndexReplica.EncodedEntry;
 import io.tenantindex.schemas.TenantRegistration;
+import io.tenantindex.schemas.Tier;
 import io.tenantindex.schemas.registry.SchemaRegistryClient;
 import io.tenantindex.schemas.registry.SchemaRegistryException;
 import io.tenantindex.schemas.serde.WireFormat;
@@ -37,7 +38,8 @@ final class AnswerTranscoder {
             + "{\"name\":\"maxConnections\",\"type\":[\"null\",\"int\"]},{\"name\":\"region\",\"type\":[\"null\",\"string\"]}]}}]}";
     /** Whether this build's generated class still has that layout: if not, nothing is transcoded (and a test fails). */
     static final boolean CLASS_HAS_LAYOUT = LAYOUT.equals(SchemaNormalization.toParsingForm(TenantRegistration.getClassSchema()));
-    private static final List<byte[]> TIERS = List.of(quoted("free"), quoted("pro"), quoted("enterprise"));
+    /** The tier symbols as JSON strings, by index (the generated enum's order is the schema's). */
+    private static final List<byte[]> TIERS = Arrays.stream(Tier.values()).map(tier -> quoted(tier.name())).toList();
     // The answer's punctuation and field names, in its order.
     private static final byte[] TENANT_ID = ascii("{\"tenantId\":");
     private static final byte[] DO_ID = ascii(",\"doId\":");
@@ -79,28 +81,17 @@ final class AnswerTranscoder {
 
     /**
      * Whether the value {@code value}, of the layout (as {@link AnswerCache} holds them), is the record
-     * of {@code tenantId}, its first field. Tenant ids are ASCII, and at most 128 characters long
-     * ({@code TenantIds}), so the field's length is a varint of one or two bytes.
+     * of {@code tenantId}, its first field. Tenant ids are ASCII ({@code TenantIds}), so a character
+     * is a byte.
      */
     static boolean isOf(byte[] value, String tenantId) {
-        int pos = WireFormat.HEADER_SIZE;
-        if (value.length < pos + 2) {
-            return false;
-        }
-        int zigzag = value[pos++] & 0xFF;
-        if (zigzag >= 0x80) {
-            int high = value[pos++] & 0xFF;
-            if (high >= 0x80) {
-                return false;
-            }
-            zigzag = zigzag & 0x7F | high << 7;
-        }
-        int length = zigzag >>> 1 ^ -(zigzag & 1);
-        if (length != tenantId.length() || length > value.length - pos) {
+        Avro in = new Avro(value, WireFormat.HEADER_SIZE);
+        long length = in.varLong();
+        if (!in.ok || length != tenantId.length() || length > value.length - in.pos) {
             return false;
         }
         for (int i = 0; i < length; i++) {
-            if (value[pos + i] != (byte) tenantId.charAt(i)) {
+            if (value[in.pos + i] != (byte) tenantId.charAt(i)) {
                 return false;
             }
         }

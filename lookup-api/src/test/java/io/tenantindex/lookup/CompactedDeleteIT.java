@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.config.TopicConfig;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -99,10 +100,15 @@ class CompactedDeleteIT {
             await().pollDelay(FREEZE).atMost(FREEZE.plusSeconds(2)).until(colo::isAlive);
             signal(colo, "CONT");
 
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                    .until(() -> Json.MAPPER.readTree(Http.get(base + "/stats").body()).path("generation").asLong() == 1);
-            assertThat(Files.readString(ColoFixture.processLog(state, "frozen")))
-                    .contains("not in sync with " + kafka.topic, "rebuilding the replica from the topic");
+            Path log = ColoFixture.processLog(state, "frozen");
+            try {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                        .until(() -> Json.MAPPER.readTree(Http.get(base + "/stats").body()).path("generation").asLong() == 1);
+            } catch (ConditionTimeoutException e) {
+                // Whether the colo saw the gap, started the rebuild or is stuck in it is only in its own log.
+                throw new AssertionError("no switch to generation 1 within 60 s; the colo's log:\n" + Files.readString(log), e);
+            }
+            assertThat(Files.readString(log)).contains("not in sync with " + kafka.topic, "rebuilding the replica from the topic");
             assertThat(Http.get(base + "/tenants/during-freeze").statusCode()).isEqualTo(200);
         } finally {
             signal(colo, "CONT");

@@ -106,12 +106,12 @@ final class Procs {
         return out;
     }
 
-    /** CPU time (clock ticks, user + system) the JVM's C2 compiler threads of {@code pid} have used so far. */
     /** CPU clock ticks (user + system) used so far by all threads of {@code pid}. */
     static long cpuTicks(long pid) {
         return ticksByThreadName(pid).values().stream().mapToLong(Long::longValue).sum();
     }
 
+    /** CPU time (clock ticks, user + system) the JVM's C2 compiler threads of {@code pid} have used so far. */
     static long jitCpuTicks(long pid) {
         return ticksByThreadName(pid).entrySet().stream().filter(e -> e.getKey().startsWith("C2 Compiler"))
                 .mapToLong(Map.Entry::getValue).sum();

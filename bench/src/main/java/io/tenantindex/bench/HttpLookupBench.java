@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.server.Server;
 
@@ -21,6 +22,7 @@ import org.eclipse.jetty.server.Server;
  * server, how much ours). wrk at the maximum (closed loop), then an open-loop run at half the colo's max.
  */
 final class HttpLookupBench implements Benchmark {
+    private static final int OPEN_LOOP_WARM_UP_SECONDS = 5;
     private static final Pattern CACHE_HITS = Scrape.sample("tenant_index_answer_cache_lookups_total", "result=\"hit\"");
     private static final Pattern CACHE_MISSES = Scrape.sample("tenant_index_answer_cache_lookups_total", "result=\"miss\"");
     private static final Pattern CACHE_BYTES = Scrape.sample("tenant_index_answer_cache_bytes", "colo=");
@@ -99,25 +101,45 @@ final class HttpLookupBench implements Benchmark {
     }
 
     private static double perRequestMicros(long ticks, JsonNode wrk) {
-        return ticks * 1e6 / Procs.TICKS_PER_SECOND / wrk.path("requests").asLong();
+        return ticksMicros(ticks, wrk.path("requests").asLong());
+    }
+
+    private static double ticksMicros(long ticks, long requests) {
+        return ticks * 1e6 / Procs.TICKS_PER_SECOND / requests;
     }
 
     private static void openLoop(BenchRun run, int port, int nginxPort, int jettyPort, double half, int conns) throws Exception {
         long tenants = run.tenants();
         int olSeconds = (int) run.options.openLoopSeconds;
+        LongFunction<String> path = i -> "/tenants/" + Tenants.id(i);
         // As many connections as wrk used: with fewer, one pause (a GC, a descheduled thread) leaves every
         // connection behind its schedule for longer than the colo needs to catch up.
-        System.out.printf("bench: open loop at %.0f req/s (half the colo's max) against the colo, then nginx%n", half);
-        LoadTools.OpenLoopResult oc = LoadTools.openLoopGet(port, i -> "/tenants/" + Tenants.id(i), half, conns, olSeconds, tenants);
-        LoadTools.OpenLoopResult on = LoadTools.openLoopGet(nginxPort, i -> "/tenants/" + Tenants.id(i), half, conns, olSeconds, tenants);
-        LoadTools.OpenLoopResult oj = LoadTools.openLoopGet(jettyPort, i -> "/tenants/" + Tenants.id(i), half, conns, olSeconds, tenants);
+        System.out.printf("bench: open loop at %.0f req/s (half the colo's max): %d s unmeasured against each, then measured%n",
+                half, OPEN_LOOP_WARM_UP_SECONDS);
+        // In an adjacent pair of runs the colo's first run of this schedule had a p99 of 404 ms (max 1.0 s), its second 36 ms:
+        // each server, and the generator, meet the connections and the pacing once before they are measured.
+        for (int p : new int[] {port, nginxPort, jettyPort}) {
+            OpenLoopGets.run(p, path, half, conns, OPEN_LOOP_WARM_UP_SECONDS, tenants);
+        }
+        long coloTicks = Procs.cpuTicks(run.coloJvm.pid());
+        long stackTicks = Procs.cpuTicks(run.stack.pid());
+        OpenLoopGets.Result colo = OpenLoopGets.run(port, path, half, conns, olSeconds, tenants);
+        coloTicks = Procs.cpuTicks(run.coloJvm.pid()) - coloTicks;
+        stackTicks = Procs.cpuTicks(run.stack.pid()) - stackTicks;
+        OpenLoopGets.Result nginx = OpenLoopGets.run(nginxPort, path, half, conns, olSeconds, tenants);
+        OpenLoopGets.Result jetty = OpenLoopGets.run(jettyPort, path, half, conns, olSeconds, tenants);
+        LoadTools.OpenLoopResult oc = colo.run();
+        LoadTools.OpenLoopResult on = nginx.run();
+        LoadTools.OpenLoopResult oj = jetty.run();
         run.report.details.put("open loop colo", details(oc));
         run.report.details.put("open loop nginx", details(on));
         run.report.details.put("open loop bare jetty", details(oj));
-        String olHow = String.format(Locale.ROOT, "open-loop Java generator in the bench JVM (wrk2 is not in Debian; wrk with fewer "
+        String olHow = String.format(Locale.ROOT, "open-loop generator in the bench JVM (wrk2 is not in Debian; wrk with fewer "
                 + "connections is still closed-loop and hides queueing): %.0f req/s = half the colo's wrk max, spread over %d keep-alive "
-                + "connections with a fixed schedule; latency measured from each request's scheduled send time (coordinated-omission "
-                + "corrected), %d s, random tenants; achieved %.0f req/s, errors %d", half, conns, olSeconds, oc.perSecond(), oc.errors());
+                + "connections with a fixed schedule, one thread sending each request when due and one reading every answer through a "
+                + "selector (%.1f µs of its CPU per request in this run); latency measured from each request's scheduled send time "
+                + "(coordinated-omission corrected), %d s after %d s unmeasured against each server, random tenants; achieved %.0f req/s, "
+                + "errors %d", half, conns, colo.generatorMicrosPerRequest(), olSeconds, OPEN_LOOP_WARM_UP_SECONDS, oc.perSecond(), oc.errors());
         run.report.add("Lookup over HTTP", "colo p99 at half the max rate", Latencies.ms(oc.latencies().percentile(99)), "ms", olHow);
         run.report.add("Lookup over HTTP", "  colo p50 at half the max rate", Latencies.ms(oc.latencies().percentile(50)), "ms", "same run");
         run.report.add("Lookup over HTTP", "  nginx p99 at the same rate", Latencies.ms(on.latencies().percentile(99)), "ms",
@@ -126,6 +148,12 @@ final class HttpLookupBench implements Benchmark {
         run.report.keep(Measure.NGINX_P99_AT_HALF_MS, Latencies.ms(on.latencies().percentile(99)));
         run.report.atMost("Lookup over HTTP", "  colo p99 ÷ nginx p99 at half the colo's max rate",
                 oc.latencies().percentile(99) / (double) on.latencies().percentile(99), "×", 2, "ratio of the two p99 figures above");
+        long requests = oc.ok() + oc.errors();
+        run.report.add("Lookup over HTTP", "  colo CPU per lookup in its open-loop run", ticksMicros(coloTicks, requests), "µs", String.format(
+                Locale.ROOT, "as at max, during the measured open loop; meanwhile the stack JVM (the broker taking the usage events) "
+                        + "%.1f µs and the generator %.1f µs per lookup: %.2f of the machine's %d cores in all", ticksMicros(stackTicks, requests),
+                colo.generatorMicrosPerRequest(), (coloTicks + stackTicks) / (double) Procs.TICKS_PER_SECOND / olSeconds
+                        + colo.generatorCpuNanos() / 1e9 / olSeconds, Runtime.getRuntime().availableProcessors()));
         run.report.add("Lookup over HTTP", "  bare Jetty floor p99 at the same rate", Latencies.ms(oj.latencies().percentile(99)), "ms",
                 "the same generator and rate against the bare Jetty floor (p50 " + Latencies.ms(oj.latencies().percentile(50)) + " ms), same run");
         run.report.add("Lookup over HTTP", "  colo p99 ÷ bare Jetty p99 at half the colo's max rate",

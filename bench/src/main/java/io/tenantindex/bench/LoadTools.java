@@ -19,7 +19,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /** The Java load generators of the bench: import, PUTs, replication lag, open-loop GETs. All loopback, all bounded in time. */
@@ -311,38 +310,6 @@ final class LoadTools {
         double perSecond() {
             return ok / seconds;
         }
-    }
-
-    /**
-     * GETs at a fixed total {@code rate} over {@code conns} keep-alive connections (a thread each).
-     * Each request has a scheduled send time; its latency runs from that time, so a stall shows up in
-     * every request it delayed (the wrk2 correction for coordinated omission).
-     */
-    static OpenLoopResult openLoopGet(int port, LongFunction<String> path, double rate, int conns, double seconds,
-                                      long keys) throws InterruptedException {
-        Latencies lat = new Latencies();
-        AtomicLong ok = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
-        paced("open", conns, rate, seconds, () -> new PacedWorker() {
-            final MiniHttp http = new MiniHttp(HOST, port);
-
-            @Override
-            public void send(long due) {
-                try {
-                    MiniHttp.Response r = http.request("GET", path.apply(ThreadLocalRandom.current().nextLong(keys)), null, null);
-                    lat.add(System.nanoTime() - due);
-                    (r.status() == 200 ? ok : errors).incrementAndGet();
-                } catch (IOException e) {
-                    errors.incrementAndGet();
-                }
-            }
-
-            @Override
-            public void close() {
-                http.close();
-            }
-        });
-        return new OpenLoopResult(lat, ok.get(), errors.get(), seconds, rate);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -123,14 +123,11 @@ final class HttpLookupBench implements Benchmark {
         }
         long coloTicks = Procs.cpuTicks(run.coloJvm.pid());
         long stackTicks = Procs.cpuTicks(run.stack.pid());
-        OpenLoopGets.Result colo = OpenLoopGets.run(port, path, half, conns, olSeconds, tenants);
+        OpenLoopGets.Result oc = OpenLoopGets.run(port, path, half, conns, olSeconds, tenants);
         coloTicks = Procs.cpuTicks(run.coloJvm.pid()) - coloTicks;
         stackTicks = Procs.cpuTicks(run.stack.pid()) - stackTicks;
-        OpenLoopGets.Result nginx = OpenLoopGets.run(nginxPort, path, half, conns, olSeconds, tenants);
-        OpenLoopGets.Result jetty = OpenLoopGets.run(jettyPort, path, half, conns, olSeconds, tenants);
-        LoadTools.OpenLoopResult oc = colo.run();
-        LoadTools.OpenLoopResult on = nginx.run();
-        LoadTools.OpenLoopResult oj = jetty.run();
+        OpenLoopGets.Result on = OpenLoopGets.run(nginxPort, path, half, conns, olSeconds, tenants);
+        OpenLoopGets.Result oj = OpenLoopGets.run(jettyPort, path, half, conns, olSeconds, tenants);
         run.report.details.put("open loop colo", details(oc));
         run.report.details.put("open loop nginx", details(on));
         run.report.details.put("open loop bare jetty", details(oj));
@@ -139,7 +136,7 @@ final class HttpLookupBench implements Benchmark {
                 + "connections with a fixed schedule, one thread sending each request when due and one reading every answer through a "
                 + "selector (%.1f µs of its CPU per request in this run); latency measured from each request's scheduled send time "
                 + "(coordinated-omission corrected), %d s after %d s unmeasured against each server, random tenants; achieved %.0f req/s, "
-                + "errors %d", half, conns, colo.generatorMicrosPerRequest(), olSeconds, OPEN_LOOP_WARM_UP_SECONDS, oc.perSecond(), oc.errors());
+                + "errors %d", half, conns, oc.generatorMicrosPerRequest(), olSeconds, OPEN_LOOP_WARM_UP_SECONDS, oc.perSecond(), oc.errors());
         run.report.add("Lookup over HTTP", "colo p99 at half the max rate", Latencies.ms(oc.latencies().percentile(99)), "ms", olHow);
         run.report.add("Lookup over HTTP", "  colo p50 at half the max rate", Latencies.ms(oc.latencies().percentile(50)), "ms", "same run");
         run.report.add("Lookup over HTTP", "  nginx p99 at the same rate", Latencies.ms(on.latencies().percentile(99)), "ms",
@@ -152,8 +149,8 @@ final class HttpLookupBench implements Benchmark {
         run.report.add("Lookup over HTTP", "  colo CPU per lookup in its open-loop run", ticksMicros(coloTicks, requests), "µs", String.format(
                 Locale.ROOT, "as at max, during the measured open loop; meanwhile the stack JVM (the broker taking the usage events) "
                         + "%.1f µs and the generator %.1f µs per lookup: %.2f of the machine's %d cores in all", ticksMicros(stackTicks, requests),
-                colo.generatorMicrosPerRequest(), (coloTicks + stackTicks) / (double) Procs.TICKS_PER_SECOND / olSeconds
-                        + colo.generatorCpuNanos() / 1e9 / olSeconds, Runtime.getRuntime().availableProcessors()));
+                oc.generatorMicrosPerRequest(), (coloTicks + stackTicks) / (double) Procs.TICKS_PER_SECOND / olSeconds
+                        + oc.generatorCpuNanos() / 1e9 / olSeconds, Runtime.getRuntime().availableProcessors()));
         run.report.add("Lookup over HTTP", "  bare Jetty floor p99 at the same rate", Latencies.ms(oj.latencies().percentile(99)), "ms",
                 "the same generator and rate against the bare Jetty floor (p50 " + Latencies.ms(oj.latencies().percentile(50)) + " ms), same run");
         run.report.add("Lookup over HTTP", "  colo p99 ÷ bare Jetty p99 at half the colo's max rate",
@@ -231,7 +228,7 @@ final class HttpLookupBench implements Benchmark {
         }
     }
 
-    private static Map<String, Object> details(LoadTools.OpenLoopResult r) {
+    private static Map<String, Object> details(OpenLoopGets.Result r) {
         Map<String, Object> d = new LinkedHashMap<>(r.latencies().summaryMs());
         d.put("target_rate", Math.round(r.targetRate()));
         d.put("achieved_rate", Math.round(r.perSecond()));

@@ -304,14 +304,6 @@ final class LoadTools {
         }
     }
 
-    // ---------------------------------------------------------------- open-loop GETs
-
-    record OpenLoopResult(Latencies latencies, long ok, long errors, double seconds, double targetRate) {
-        double perSecond() {
-            return ok / seconds;
-        }
-    }
-
     // ---------------------------------------------------------------- helpers
 
     /** One connection's share of an open-loop schedule. */

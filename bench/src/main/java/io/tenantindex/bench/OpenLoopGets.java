@@ -43,9 +43,13 @@ final class OpenLoopGets {
     private static final long SEND_QUANTUM_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
     /** What one run measured, and the CPU the generator's two threads used for it. */
-    record Result(LoadTools.OpenLoopResult run, long generatorCpuNanos) {
+    record Result(Latencies latencies, long ok, long errors, double seconds, double targetRate, long generatorCpuNanos) {
+        double perSecond() {
+            return ok / seconds;
+        }
+
         double generatorMicrosPerRequest() {
-            return generatorCpuNanos / 1e3 / Math.max(1, run.ok() + run.errors());
+            return generatorCpuNanos / 1e3 / Math.max(1, ok + errors);
         }
     }
 
@@ -89,9 +93,7 @@ final class OpenLoopGets {
             if (gets.failure.get() != null) {
                 throw gets.failure.get();
             }
-            LoadTools.OpenLoopResult result = new LoadTools.OpenLoopResult(gets.latencies, gets.ok.get(),
-                    gets.errors.get() + gets.unanswered(), seconds, rate);
-            return new Result(result, cpu[0] + cpu[1]);
+            return new Result(gets.latencies, gets.ok.get(), gets.errors.get() + gets.unanswered(), seconds, rate, cpu[0] + cpu[1]);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {

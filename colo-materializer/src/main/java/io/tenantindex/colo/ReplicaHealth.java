@@ -105,7 +105,7 @@ final class ReplicaHealth {
                 armReadiness(CommittedTail.lastCommittedRecords(config.kafka(), ends, TAIL_TIMEOUT));
             }
             updateLag(ends);
-            sync.checked(asOf, ends, ready.isDone());
+            sync.checked(asOf, ends);
             logPartitionChanges();
             if (degradedSince != null) {
                 LOG.info("colo {}: Kafka reachable again (degraded since {})", config.colo(), degradedSince);

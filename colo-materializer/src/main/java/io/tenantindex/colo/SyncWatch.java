@@ -25,7 +25,7 @@ final class SyncWatch {
     private final LongSupplier retentionLookup;
     private final CompletableFuture<String> outOfSync = new CompletableFuture<>();
     private volatile long inSyncAtMillis;
-    /** The sync point gaps are measured from: 0 unknown, -1 none yet (restored from scratch). */
+    /** The sync point gaps are measured from: 0 unknown, -1 none yet (restored from scratch, not ready yet). */
     private long checkedSinceMillis;
     /** End offsets (and when they were read) the replica had not caught up with when read. */
     private Map<TopicPartition, Long> pendingEnds;
@@ -34,8 +34,8 @@ final class SyncWatch {
 
     /**
      * @param trustedSinceMillis when the state on disk was last in sync, 0 if unknown, -1 if there
-     *                           is none (watched from its first sync once ready: a slow restore
-     *                           from scratch would not be helped by another one)
+     *                           is none (watched from the moment it is ready: a slow restore from
+     *                           scratch would not be helped by another one)
      * @param retentionLookup    the topic's {@code delete.retention.ms}, asked once Kafka has answered a refresh
      */
     SyncWatch(MaterializerConfig config, AppliedPositions positions, long trustedSinceMillis, LongSupplier retentionLookup) {
@@ -58,14 +58,21 @@ final class SyncWatch {
         return outOfSync.copy();
     }
 
-    /** Readiness: the replica holds every record committed before {@code asOfMillis}. */
+    /**
+     * Readiness: the replica holds every record committed before {@code asOfMillis}. A replica restored
+     * from scratch is watched from now on: waiting for its first check in sync instead left a stop
+     * right after readiness unwatched (a colo frozen then never rebuilt; CompactedDeleteIT in CI).
+     */
     void caughtUp(long asOfMillis, long nowMillis) {
-        advance(asOfMillis, nowMillis, false);
+        if (checkedSinceMillis < 0) {
+            checkedSinceMillis = nowMillis;
+        }
+        advance(asOfMillis, nowMillis);
     }
 
     /** A refresh read {@code ends} at {@code asOfMillis}. */
-    void checked(long asOfMillis, Map<TopicPartition, Long> ends, boolean ready) {
-        advance(syncPoint(asOfMillis, ends), asOfMillis, ready);
+    void checked(long asOfMillis, Map<TopicPartition, Long> ends) {
+        advance(syncPoint(asOfMillis, ends), asOfMillis);
     }
 
     /**
@@ -90,13 +97,10 @@ final class SyncWatch {
         return point;
     }
 
-    private void advance(long point, long nowMillis, boolean ready) {
+    private void advance(long point, long nowMillis) {
         inSyncAtMillis = Math.max(inSyncAtMillis, point);
         if (checkedSinceMillis < 0) {
-            if (ready && point > 0) {
-                checkedSinceMillis = point;
-            }
-            return;
+            return; // restored from scratch and not ready yet
         }
         long since = checkedSinceMillis;
         long gap = (point > since ? point : nowMillis) - since;

@@ -18,12 +18,12 @@ class SyncWatchTest {
     void shouldCountAReplicaUnderSteadyWritesInSyncAsOfTheCheckItHasCaughtUpWith() {
         SyncWatch watch = new SyncWatch(CONFIG, positions, 1000, () -> 4000);
         positions.processed(0, 8);
-        watch.checked(1100, ends(10), true);
+        watch.checked(1100, ends(10));
         assertThat(watch.inSyncAtMillis()).as("the marker after offset 8 is at 9").isEqualTo(1100);
-        watch.checked(1200, ends(14), true);
+        watch.checked(1200, ends(14));
         assertThat(watch.inSyncAtMillis()).as("12 not applied yet").isEqualTo(1100);
         positions.processed(0, 12);
-        watch.checked(1300, ends(18), true);
+        watch.checked(1300, ends(18));
         assertThat(watch.inSyncAtMillis()).as("caught up with the check at 1200 since").isEqualTo(1200);
         assertThat(watch.whenOutOfSync()).isNotDone();
     }
@@ -32,11 +32,11 @@ class SyncWatchTest {
     void shouldSayOutOfSyncOnceAStuckReplicaFallsBehindLongerThanHalfTheRetention() {
         SyncWatch watch = new SyncWatch(CONFIG, positions, 1000, () -> 4000);
         positions.processed(0, 8);
-        watch.checked(1000, ends(10), true);
-        watch.checked(2000, ends(12), true);
-        watch.checked(3000, ends(14), true);
+        watch.checked(1000, ends(10));
+        watch.checked(2000, ends(12));
+        watch.checked(3000, ends(14));
         assertThat(watch.whenOutOfSync()).isNotDone();
-        watch.checked(3100, ends(16), true);
+        watch.checked(3100, ends(16));
         assertThat(watch.whenOutOfSync()).isCompletedWithValueMatching(why -> why.contains("for 2100 ms")
                 && why.contains("delete.retention.ms (4000 ms)"));
     }
@@ -45,7 +45,7 @@ class SyncWatchTest {
     void shouldSayOutOfSyncWhenItCatchesUpOnlyAfterTooLongAGap() {
         SyncWatch watch = new SyncWatch(CONFIG, positions, 1000, () -> 4000);
         positions.processed(0, 20);
-        watch.checked(3500, ends(22), true);
+        watch.checked(3500, ends(22));
         assertThat(watch.whenOutOfSync()).as("in sync now, but last known in sync 2,500 ms before").isDone();
     }
 
@@ -58,16 +58,26 @@ class SyncWatchTest {
         SyncWatch fresh = new SyncWatch(CONFIG, positions, -1, () -> 4000);
         positions.processed(0, 8);
         fresh.caughtUp(1000, 9000);
-        fresh.checked(9100, ends(10), true);
-        fresh.checked(9200, ends(10), true);
+        fresh.checked(9100, ends(10));
+        fresh.checked(9200, ends(10));
         assertThat(fresh.whenOutOfSync()).as("a slow restore from scratch is not rebuilt again").isNotDone();
         assertThat(fresh.inSyncAtMillis()).isEqualTo(9200);
+    }
+
+    /** Frozen right after it became ready, before any refresh: the gap counts from readiness. */
+    @Test
+    void shouldWatchAFreshRestoreFromTheMomentItIsReady() {
+        SyncWatch fresh = new SyncWatch(CONFIG, positions, -1, () -> 4000);
+        positions.processed(0, 8);
+        fresh.caughtUp(1000, 9000);
+        fresh.checked(11_500, ends(10));
+        assertThat(fresh.whenOutOfSync()).isCompletedWithValueMatching(why -> why.contains("for 2500 ms"));
     }
 
     @Test
     void shouldNotWatchAWindowOfTooFewRefreshes() {
         SyncWatch watch = new SyncWatch(CONFIG, positions, 1000, () -> 1000);
-        watch.checked(60_000, ends(10), true);
+        watch.checked(60_000, ends(10));
         assertThat(watch.whenOutOfSync()).isNotDone();
     }
 

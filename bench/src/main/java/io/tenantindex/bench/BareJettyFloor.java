@@ -39,7 +39,7 @@ public final class BareJettyFloor {
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(LoadTools.HOST);
         connector.setPort(port);
-        connector.setIdleTimeout(HttpServers.IDLE_TIMEOUT_MS);
+        HttpServers.tuneConnector(connector);
         server.addConnector(connector);
         server.setHandler(new Handler.Abstract() {
             @Override

@@ -30,11 +30,11 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +52,9 @@ public final class HttpServers {
             HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
     static final int MAX_HEADER_BYTES = 16 * 1024;
-    public static final long IDLE_TIMEOUT_MS = 15_000;
+    static final long IDLE_TIMEOUT_MS = 15_000;
+    /** Pending connections the kernel keeps for the acceptor (capped by {@code net.core.somaxconn}); nginx keeps 511. */
+    static final int ACCEPT_QUEUE_SIZE = 1024;
     /** How much of a body over the limit is read and dropped before the 413, so the client sees it; a larger one is cut off. */
     static final long DRAINED_BEFORE_413_BYTES = 1024 * 1024;
     static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
@@ -72,13 +74,11 @@ public final class HttpServers {
             config.http.generateEtags = false;
             config.http.prefer405over404 = true;
             config.jetty.modifyHttpConfiguration(HttpServers::limitRequests);
-            // So does one that stops talking. Set on the connector, not per request: an HttpConfiguration idle
-            // timeout other than the connector's reschedules the connection's timer twice per request (JFR:
-            // a lock every request thread took).
-            config.events.serverStarted(() -> {
+            // Javalin has added its connector by now and binds it after this event.
+            config.events.serverStarting(() -> {
                 for (Connector connector : started.get().jettyServer().server().getConnectors()) {
-                    if (connector instanceof AbstractConnector c) {
-                        c.setIdleTimeout(IDLE_TIMEOUT_MS);
+                    if (connector instanceof ServerConnector c) {
+                        tuneConnector(c);
                     }
                 }
             });
@@ -115,6 +115,20 @@ public final class HttpServers {
         started.set(app);
         answerHeadLikeGet(router.get());
         return app;
+    }
+
+    /**
+     * The connector settings of every server (and of the bench's bare Jetty floor). A client that stops
+     * talking loses its connection after {@link #IDLE_TIMEOUT_MS}; set on the connector, not per request:
+     * an HttpConfiguration idle timeout other than the connector's reschedules the connection's timer
+     * twice per request (JFR: a lock every request thread took). The accept queue holds a burst of new
+     * connections (a load balancer reconnecting, a client opening its pool): with Jetty's default of 50
+     * one burst of 64 connects overflowed it, and Linux drops the SYN it has no room for, so that
+     * connect, and the requests queued behind it, wait a full second for the SYN's retransmission.
+     */
+    public static void tuneConnector(ServerConnector connector) {
+        connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+        connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
     }
 
     /** The request limits of every server (and of the bench's bare Jetty floor, so that it is the same server). */

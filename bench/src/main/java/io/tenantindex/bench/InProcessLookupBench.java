@@ -79,7 +79,8 @@ final class InProcessLookupBench implements Benchmark {
                     + "cache (colo.answer.cache.bytes, default) or lookup + JSON encoding (the route minus HTTP, readiness "
                     + "headers and usage emission)";
             case "rawGet" -> "the floor: the same RocksDB files opened read-only with plain RocksDB JNI (no Kafka Streams; 50 MB "
-                    + "block cache and bloom filters per store, as Streams configures them), one get per call";
+                    + "block cache and bloom filters per store, Kafka Streams' defaults: more cache than the colo's one shared "
+                    + "colo.rocksdb.block.cache.bytes), one get per call";
             default -> "the floor: the Confluent-framed Avro decode alone (the colo's IndexRecordSerde) of stored values read up front";
         };
         String how = JmhForks.how(o, s) + String.format(Locale.ROOT, "; a random tenant of %,d per call; over the RocksDB store "

@@ -42,7 +42,8 @@ import org.rocksdb.RocksDBException;
  *
  * <ul>
  *   <li>{@link #rawGet}: one JNI {@code get} of a random tenant's key in its partition's store
- *       (50 MB LRU block cache and bloom filters per store, like Kafka Streams' defaults);</li>
+ *       (50 MB LRU block cache and bloom filters per store, Kafka Streams' defaults, which give
+ *       each store more cache than the colo's stores share in all);</li>
  *   <li>{@link #decode}: the Confluent-framed Avro decode of a stored value alone
  *       ({@link IndexRecordSerde}, the colo's deserializer), over values read up front.</li>
  * </ul>

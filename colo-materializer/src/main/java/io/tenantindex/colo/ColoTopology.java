@@ -1,5 +1,6 @@
 package io.tenantindex.colo;
 
+import io.tenantindex.common.config.ConfigKeys;
 import io.tenantindex.common.feed.ChangeRing;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -46,6 +47,8 @@ public final class ColoTopology {
         props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, SharedBlockCache.class);
+        props.put(ConfigKeys.COLO_ROCKSDB_BLOCK_CACHE_BYTES, Long.toString(config.blockCacheBytes()));
         // No record cache: every update reaches the position tracker as soon as it is in the store.
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         // EOS already sets the consumers to read_committed; 100 ms commits keep DLQ writes and

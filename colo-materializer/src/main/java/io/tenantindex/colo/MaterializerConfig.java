@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * @param rebuildTimeout how long a blue/green rebuild may take to catch up before it has failed
  * @param answerCacheBytes heap for the stored values of recently read tenants ({@link AnswerCache}), 0 = none
  * @param streamThreads Kafka Streams threads; each restores its partitions on a state-updater thread of its own
+ * @param blockCacheBytes the RocksDB block cache every colo store of the JVM shares ({@link SharedBlockCache})
  */
 public record MaterializerConfig(
         String colo,
@@ -40,7 +41,8 @@ public record MaterializerConfig(
         boolean staticMembership,
         Duration rebuildTimeout,
         long answerCacheBytes,
-        int streamThreads) {
+        int streamThreads,
+        long blockCacheBytes) {
 
     public static final String APPLICATION_ID_PREFIX = "tenant-index-colo-";
     private static final Pattern COLO = Pattern.compile("[A-Z0-9]{2,16}");
@@ -77,7 +79,8 @@ public record MaterializerConfig(
                 s.bool(ConfigKeys.COLO_STATIC_MEMBERSHIP, true),
                 Duration.ofMillis(s.longValue(ConfigKeys.COLO_REBUILD_TIMEOUT_MS, 1_800_000, 1, 7 * 24 * 3_600_000L)),
                 s.longValue(ConfigKeys.COLO_ANSWER_CACHE_BYTES, 192L << 20, 0, Long.MAX_VALUE),
-                s.intValue(ConfigKeys.COLO_STREAM_THREADS, 1, 1, 64));
+                s.intValue(ConfigKeys.COLO_STREAM_THREADS, 1, 1, 64),
+                s.longValue(ConfigKeys.COLO_ROCKSDB_BLOCK_CACHE_BYTES, 64L << 20, 1L << 20, 1L << 40));
     }
 
     /**
@@ -95,7 +98,7 @@ public record MaterializerConfig(
         }
         String g = "g" + generation;
         return new MaterializerConfig(colo, instanceId, appIdSuffix.isEmpty() ? g : appIdSuffix + "-" + g, kafka, topics,
-                stateDir, dlqTopic, refreshInterval, staticMembership, rebuildTimeout, answerCacheBytes, streamThreads);
+                stateDir, dlqTopic, refreshInterval, staticMembership, rebuildTimeout, answerCacheBytes, streamThreads, blockCacheBytes);
     }
 
     /** The default instance id: a host name is stable across restarts of a machine or pod and unique among its peers. */

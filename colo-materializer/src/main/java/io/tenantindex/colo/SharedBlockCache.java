@@ -12,7 +12,7 @@ import org.rocksdb.Options;
  * One RocksDB block cache for every colo store of this JVM ({@link ConfigKeys#COLO_ROCKSDB_BLOCK_CACHE_BYTES}),
  * in place of Kafka Streams' 50 MB cache per store. A colo has a store per partition (six by
  * default, twelve while a rebuilt generation restores beside the serving one), and the answer
- * cache's warming scans every one of them end to end, which filled each store's own cache with
+ * cache's warming scans every one of them end to end, which can fill each store's own cache with
  * blocks no lookup reads again: lookups read RocksDB only on an answer-cache miss. The size is fixed
  * by the first store opened in the JVM; the colos of a one-JVM stack share it. Memtables and the
  * rest of Kafka Streams' defaults stay as they are (restores and rebuilds write through them).

@@ -65,7 +65,7 @@ public final class HttpServers {
     public static Javalin create(long maxBodyBytes, Consumer<JavalinConfig> routes) {
         // The router exists once the config has run; the 405 handler needs it to say what is allowed.
         AtomicReference<InternalRouter> router = new AtomicReference<>();
-        AtomicReference<Javalin> started = new AtomicReference<>();
+        AtomicReference<Javalin> created = new AtomicReference<>();
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -76,7 +76,7 @@ public final class HttpServers {
             config.jetty.modifyHttpConfiguration(HttpServers::limitRequests);
             // Javalin has added its connector by now and binds it after this event.
             config.events.serverStarting(() -> {
-                for (Connector connector : started.get().jettyServer().server().getConnectors()) {
+                for (Connector connector : created.get().jettyServer().server().getConnectors()) {
                     if (connector instanceof ServerConnector c) {
                         tuneConnector(c);
                     }
@@ -112,7 +112,7 @@ public final class HttpServers {
             routes.accept(config);
         });
         router.set(app.unsafe.internalRouter);
-        started.set(app);
+        created.set(app);
         answerHeadLikeGet(router.get());
         return app;
     }

@@ -74,9 +74,10 @@ final class LookupHandler extends Handler.Wrapper {
             return null;
         }
 
+        /** Added, not put: a plain lookup sets each of its headers once, and a put first searches for the name. */
         @Override
         public void header(String name, String value) {
-            response.getHeaders().put(name, value);
+            response.getHeaders().add(name, value);
         }
 
         @Override

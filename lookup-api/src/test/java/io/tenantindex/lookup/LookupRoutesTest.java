@@ -143,6 +143,11 @@ class LookupRoutesTest {
         assertThat(r.headers().firstValue("X-Replica-Staleness-Ms")).contains("12");
         assertThat(Long.parseLong(r.headers().firstValue("X-Index-Lookup-Micros").orElseThrow())).isNotNegative();
         assertThat(r.headers().firstValue("X-Replica-Stale")).isEmpty();
+        // The plain lookup's handler adds its headers rather than putting them: each is there once.
+        for (String name : List.of("ETag", "Content-Type", "Content-Length", "X-Colo", "X-Replica-Lag", "X-Replica-Staleness-Ms",
+                "X-Index-Lookup-Micros")) {
+            assertThat(r.headers().allValues(name)).as(name).hasSize(1);
+        }
         assertThat(usage).containsExactly("acme:hit");
     }
 

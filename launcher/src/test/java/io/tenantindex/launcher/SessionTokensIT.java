@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -175,9 +176,12 @@ class SessionTokensIT {
         assertThat(json(r).get("failed").asLong()).isEqualTo(1);
         assertThat(tokenOf(r)).isEqualTo(json(r).get("token").asText());
         // Nothing else writes this topic now, so the last line the import wrote to each partition sits
-        // just before its transaction's commit marker: the token names exactly those offsets.
+        // just before its transaction's commit marker: the token names exactly those offsets. The
+        // broker writes the markers after the commit returned: wait until every one is there.
+        Map<TopicPartition, Long> ends = await().atMost(Duration.ofSeconds(10)).until(SessionTokensIT::endOffsets,
+                uncommitted -> uncommitted.equals(TopicOffsets.endOffsets(SharedKafka.bootstrapServers(), topic, IsolationLevel.READ_COMMITTED)));
         NavigableMap<Integer, Long> lastLines = new TreeMap<>();
-        endOffsets().forEach((tp, end) -> {
+        ends.forEach((tp, end) -> {
             if (end > before.get(tp)) {
                 lastLines.put(tp.partition(), end - 2);
             }

@@ -16,8 +16,16 @@ public final class TopicOffsets {
     }
 
     public static Map<TopicPartition, Long> endOffsets(String bootstrapServers, String topic) {
+        return endOffsets(bootstrapServers, topic, IsolationLevel.READ_UNCOMMITTED);
+    }
+
+    /**
+     * Read committed: the last stable offsets. Equal to the uncommitted ends once no transaction is
+     * open, i.e. once a commit's markers are written, which the broker does after the commit returns.
+     */
+    public static Map<TopicPartition, Long> endOffsets(String bootstrapServers, String topic, IsolationLevel isolation) {
         try (Admin admin = Admin.create(KafkaSettings.of(bootstrapServers).clientProperties())) {
-            return TopicAdmin.endOffsets(admin, topic, IsolationLevel.READ_UNCOMMITTED);
+            return TopicAdmin.endOffsets(admin, topic, isolation);
         }
     }
 }

@@ -20,8 +20,9 @@ public final class TopicOffsets {
     }
 
     /**
-     * Read committed: the last stable offsets. Equal to the uncommitted ends once no transaction is
-     * open, i.e. once a commit's markers are written, which the broker does after the commit returns.
+     * The end offsets at {@code isolation}. Read committed they are the last stable offsets, equal to
+     * the uncommitted ends once no transaction is open, i.e. once a commit's markers are written,
+     * which the broker does after the commit returns.
      */
     public static Map<TopicPartition, Long> endOffsets(String bootstrapServers, String topic, IsolationLevel isolation) {
         try (Admin admin = Admin.create(KafkaSettings.of(bootstrapServers).clientProperties())) {
